@@ -1,0 +1,135 @@
+"""The pipeline: discover sources -> read all -> check -> render -> write.
+
+Everything is gathered before anything is written, so a bad source is reported
+together with every other finding and never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exporter.checks import run_checks
+from exporter.config import Config, load_config
+from exporter.diagnostics import Diagnostics
+from exporter.identity import assign_guids
+from exporter.model import Deck, Note, RenderedNote
+from exporter.readers import READERS, SourceFile, detect_reader, load_readers
+from exporter.text import decode
+
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass
+class Model:
+    """Everything the sources say, after checks: what `dump` prints and writers consume."""
+
+    notes: list[RenderedNote]
+    diagnostics: Diagnostics
+    sources: list[str] = field(default_factory=list)
+
+    def decks(self) -> list[Deck]:
+        """Notes grouped by top-level deck, decks sorted by name, notes in source order."""
+        by_name: dict[str, Deck] = {}
+        for rendered in self.notes:
+            name = rendered.note.top_deck
+            by_name.setdefault(name, Deck(name)).notes.append(rendered)
+        return [by_name[name] for name in sorted(by_name)]
+
+
+def relative_to(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: list[Path], root: Path, diagnostics: Diagnostics) -> list[Path]:
+    """Source files under `paths`, sorted; hidden files and folders are skipped."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for candidate in path.rglob("*"):
+                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
+                if candidate.is_file() and candidate.suffix.lower() in SOURCE_SUFFIXES and not hidden:
+                    found.add(candidate)
+        elif path.is_file():
+            found.add(path)
+        else:
+            diagnostics.error(relative_to(path, root), 0, "not-found", "no such file or folder")
+    return sorted(found, key=lambda p: relative_to(p, root))
+
+
+def load_source(path: Path, root: Path, config: Config, diagnostics: Diagnostics) -> SourceFile | None:
+    """Read and decode one file; a file that cannot be read is an error, not a crash."""
+    rel = relative_to(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(rel, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")
+        return None
+    decoded = decode(data)
+    if decoded.repaired_mojibake:
+        diagnostics.info(
+            rel,
+            decoded.first_repaired_line,
+            "mojibake",
+            "text was double-encoded (mojibake); repaired with ftfy",
+        )
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        diagnostics.info(rel, 0, "encoding", f"read as {decoded.encoding}, not UTF-8")
+    settings = config.for_source(rel)
+    return SourceFile(rel, path.resolve(), decoded.text, settings.deck, settings.tags)
+
+
+def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:
+    """Pick the reader (configured or detected) and read the notes of one file."""
+    load_readers()
+    forced = config.for_source(source.path).reader
+    if forced is not None:
+        reader = READERS.get(forced)
+        if reader is None:
+            known = ", ".join(sorted(READERS))
+            diagnostics.error(source.path, 0, "config", f"unknown reader {forced!r} (known: {known})")
+            return []
+    else:
+        reader = detect_reader(source)
+    if reader is None:
+        diagnostics.warning(source.path, 0, "unknown-format", "no reader recognises this file; skipped")
+        return []
+    notes = reader.read(source, diagnostics)
+    if source.tags:
+        notes = [_with_tags(n, source.tags) for n in notes]
+    return notes
+
+
+def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
+    import dataclasses
+
+    return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
+
+
+def collect(paths: list[Path], root: Path) -> Model:
+    """Read, check and render every source under `paths`; never raises on bad input."""
+    from exporter.render import render_notes
+
+    diagnostics = Diagnostics()
+    config = load_config(root, diagnostics)
+    files = discover(paths, root, diagnostics)
+    notes: list[Note] = []
+    for path in files:
+        source = load_source(path, root, config, diagnostics)
+        if source is not None:
+            notes.extend(read_source(source, config, diagnostics))
+    notes = run_checks(assign_guids(notes), diagnostics)
+    rendered = render_notes(notes, root, diagnostics)
+    return Model(rendered, diagnostics, [relative_to(p, root) for p in files])
+
+
+def slugify(name: str) -> str:
+    """A file name for a deck: ASCII, lower case, dashes."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()
+    return slug or "deck"

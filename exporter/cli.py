@@ -1,0 +1,113 @@
+"""Command-line wiring only: parse options, call the pipeline, print, exit.
+
+Heavy libraries (genanki, WeasyPrint, markdown-it) are imported inside the
+commands so that `exporter --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_FORMATS = ("apkg", "pdf")
+ALL_FORMATS = ("apkg", "pdf", "html")
+
+
+def _paths(paths: tuple[Path, ...]) -> list[Path]:
+    return list(paths) if paths else [Path("sources")]
+
+
+def _print_diagnostics(model_diagnostics: object, quiet: bool = False) -> None:
+    from exporter.diagnostics import Diagnostics, Level
+
+    assert isinstance(model_diagnostics, Diagnostics)
+    for diagnostic in model_diagnostics.sorted():
+        if quiet and diagnostic.level is Level.INFO:
+            continue
+        click.echo(diagnostic.format(), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="exporter")
+def main() -> None:
+    """Turn Markdown study notes into Anki decks (.apkg) and printable revision sheets (PDF)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path),
+              help="Folder the decks and sheets are written to.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
+              help="Output formats (repeatable). Default: apkg and pdf.")
+@click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet", show_default=True,
+              help="PDF layout.")
+@click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True, help="Columns on sheets.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any source has an error.")
+@click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
+def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
+          paper: str, skip_open: bool, strict: bool, quiet: bool) -> None:
+    """Build every deck found in PATHS (default: sources/) into --out."""
+    from exporter.build import collect, slugify
+    from exporter.model import NoteKind
+    from exporter.writers import WriteOptions, load_writers
+
+    root = Path.cwd()
+    model = collect(_paths(paths), root)
+    if skip_open:
+        model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
+    _print_diagnostics(model.diagnostics, quiet)
+    writers = load_writers()
+    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
+    missing = [f for f in wanted if f not in writers]
+    if missing:
+        raise click.UsageError(f"output format not available yet: {', '.join(missing)}")
+    options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
+    decks = model.decks()
+    if not decks:
+        click.echo("error: no notes found; nothing to build", err=True)
+        sys.exit(1)
+    for deck in decks:
+        for fmt in wanted:
+            writer = writers[fmt]
+            target = out_dir / f"{slugify(deck.name)}.{writer.extension}"
+            writer.write(deck, target, options)
+            if not quiet:
+                click.echo(f"wrote {target} ({len(deck.notes)} notes)")
+    if strict and model.diagnostics.has_errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def dump(paths: tuple[Path, ...]) -> None:
+    """Print the parsed model of PATHS as one JSON object."""
+    from exporter.build import collect
+    from exporter.serialize import model_to_json
+
+    model = collect(_paths(paths), Path.cwd())
+    json.dump(model_to_json(model), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check(paths: tuple[Path, ...]) -> None:
+    """Lint PATHS: one line per finding, then a summary; exit 1 on any error."""
+    from exporter.build import collect
+    from exporter.diagnostics import Level
+
+    model = collect(_paths(paths), Path.cwd())
+    diagnostics = model.diagnostics
+    for diagnostic in diagnostics.sorted():
+        click.echo(diagnostic.format())
+    click.echo(
+        f"{len(model.sources)} files, {len(model.notes)} notes: "
+        f"{diagnostics.count(Level.ERROR)} errors, {diagnostics.count(Level.WARNING)} warnings, "
+        f"{diagnostics.count(Level.INFO)} infos"
+    )
+    sys.exit(1 if diagnostics.has_errors else 0)

@@ -1,0 +1,94 @@
+"""Project settings from `exporter.toml` or `[tool.exporter]` in `pyproject.toml`, validated once.
+
+    [tool.exporter]
+    [[tool.exporter.sources]]
+    path = "sources/lesson-*.md"   # a glob relative to the project root
+    reader = "document"            # force a reader instead of auto-detection
+    deck = "Transfer learning"     # force the deck name
+    tags = ["lesson"]              # extra tags on every note of the matching files
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exporter.diagnostics import Diagnostics
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    pattern: str
+    reader: str | None = None
+    deck: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None = None
+    """The file the settings came from, relative to the project root."""
+    sources: tuple[SourceSettings, ...] = field(default_factory=tuple)
+
+    def for_source(self, relative_path: str) -> SourceSettings:
+        """The merged settings of every entry whose glob matches; later entries win."""
+        reader = deck = None
+        tags: list[str] = []
+        for entry in self.sources:
+            if fnmatch.fnmatch(relative_path, entry.pattern):
+                reader = entry.reader or reader
+                deck = entry.deck or deck
+                tags.extend(t for t in entry.tags if t not in tags)
+        return SourceSettings(relative_path, reader, deck, tuple(tags))
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> Config:
+    """Read `exporter.toml`, else `[tool.exporter]` of `pyproject.toml`; bad entries become errors."""
+    candidates = [(root / "exporter.toml", ()), (root / "pyproject.toml", ("tool", "exporter"))]
+    for path, keys in candidates:
+        if not path.is_file():
+            continue
+        rel = path.name
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            diagnostics.error(rel, 0, "config", f"cannot read settings: {exc}")
+            return Config()
+        for key in keys:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if not data:
+            continue
+        return Config(rel, tuple(_parse_sources(data, rel, diagnostics)))
+    return Config()
+
+
+def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) -> list[SourceSettings]:
+    entries = data.get("sources", [])
+    if not isinstance(entries, list):
+        diagnostics.error(rel, 0, "config", "'sources' must be a list of tables")
+        return []
+    parsed = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            diagnostics.error(rel, 0, "config", f"sources entry {number} needs a 'path' glob")
+            continue
+        unknown = set(entry) - {"path", "reader", "deck", "tags"}
+        if unknown:
+            diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown keys {sorted(unknown)}")
+        tags = entry.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            diagnostics.error(rel, 0, "config", f"sources entry {number}: 'tags' must be a list of strings")
+            tags = []
+        reader = entry.get("reader")
+        deck = entry.get("deck")
+        parsed.append(
+            SourceSettings(
+                entry["path"],
+                reader if isinstance(reader, str) else None,
+                deck if isinstance(deck, str) else None,
+                tuple(tags),
+            )
+        )
+    return parsed

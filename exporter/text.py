@@ -1,0 +1,60 @@
+"""Bytes to clean text: encodings, BOM, newlines and mojibake, decided once per file."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+    """The encoding the bytes were read with."""
+    repaired_mojibake: bool
+    """True when ftfy undid a double encoding (UTF-8 read as Mac Roman, cp1252...)."""
+    first_repaired_line: int = 0
+
+
+def decode(data: bytes) -> DecodedText:
+    """Decode source bytes: BOM first, then UTF-8, then cp1252, then Latin-1 (never fails)."""
+    text, encoding = _decode_bytes(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    repaired, first_line = repair_mojibake(text)
+    return DecodedText(repaired, encoding, repaired != text, first_line)
+
+
+def _decode_bytes(data: bytes) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def repair_mojibake(text: str) -> tuple[str, int]:
+    """Undo text that was encoded twice; returns the text and the first changed line (1-based, 0 if none)."""
+    import ftfy  # imported lazily: most runs never reach a damaged file
+
+    fixed_lines = []
+    first_changed = 0
+    # Line by line so that the line numbers of the source stay exact and one
+    # damaged line cannot make ftfy re-interpret a healthy one.
+    for number, line in enumerate(text.split("\n"), start=1):
+        fixed = ftfy.fix_encoding(line) if not line.isascii() else line
+        if fixed != line and not first_changed:
+            first_changed = number
+        fixed_lines.append(fixed)
+    return "\n".join(fixed_lines), first_changed

@@ -1,0 +1,72 @@
+"""Writers turn a rendered deck into one output file; each format is one registered writer."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Iterator, Protocol
+
+from exporter.model import Deck
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Settings that reach every writer; each writer reads the ones it knows."""
+
+    project_root: Path
+    layout: str = "sheet"
+    columns: int = 1
+    paper: str = "a4"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class Writer(Protocol):
+    name: ClassVar[str]
+    extension: ClassVar[str]
+
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+        """Write `deck` to `target`; use `atomic_output` so a crash leaves no half file."""
+        ...
+
+
+_WRITER_MODULES = (
+    "exporter.writers.apkg",
+    "exporter.writers.pdf",
+    "exporter.writers.html",
+)
+
+WRITERS: dict[str, Writer] = {}
+
+
+def register(cls: type) -> type:
+    WRITERS[cls.name] = cls()
+    return cls
+
+
+def load_writers() -> dict[str, Writer]:
+    for module in _WRITER_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return WRITERS
+
+
+@contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; it replaces `target` only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
