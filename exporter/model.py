@@ -52,6 +52,8 @@ class Note:
     """A URL the source gives for the notes under it (a course page)."""
     guid: str = ""
     """Stable Anki GUID; filled by `identity.assign_guids`."""
+    modified: int = 0
+    """Seconds since the epoch of the note's last content change (from the lock file); 0 = unknown."""
 
     @property
     def top_deck(self) -> str:
