@@ -1,0 +1,38 @@
+"""Code highlighting with Pygments: class-based HTML plus the one stylesheet every output shares."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+CSS_CLASS = "highlight"
+LIGHT_STYLE = "friendly"
+DARK_STYLE = "monokai"
+
+
+def highlight_code(code: str, language: str | None) -> str:
+    """`<div class="highlight"><pre>...</pre></div>`; unknown languages come out plain, escaped."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return f'<div class="{CSS_CLASS}"><pre><code>{html.escape(code)}</code></pre></div>\n'
+    return highlight(code, lexer, HtmlFormatter(cssclass=CSS_CLASS, nowrap=False))
+
+
+@lru_cache(maxsize=None)
+def pygments_css(dark_selector: str = ".nightMode") -> str:
+    """Light styles for `.highlight`, dark ones under `dark_selector` (Anki's night mode class)."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(cssclass=CSS_CLASS, style=LIGHT_STYLE).get_style_defs(f".{CSS_CLASS}")
+    dark = HtmlFormatter(cssclass=CSS_CLASS, style=DARK_STYLE).get_style_defs(
+        f"{dark_selector} .{CSS_CLASS}"
+    )
+    return f"{light}\n{dark}\n"
