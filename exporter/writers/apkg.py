@@ -1,0 +1,187 @@
+"""The Anki writer: one deterministic `.apkg` per top-level deck, via genanki.
+
+Determinism: genanki writes the collection database with a fixed timestamp into a
+temporary folder; the zip around it is assembled here with fixed entry dates, a fixed
+entry order and DEFLATE (genanki would store it uncompressed and stamp the clock), so
+the same deck always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import sqlite3
+import tempfile
+import warnings
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import genanki
+
+from exporter.identity import guid_for
+from exporter.model import Deck, MediaFile, RenderedNote
+from exporter.writers import WriteOptions, atomic_output, register
+from exporter.writers.card_style import BACK_TEMPLATE, FRONT_TEMPLATE, STYLE_MODIFIED, card_css
+
+NOTE_TYPE_NAME = "Exporter Note (v1)"
+"""The note type's name; its ID is derived from it.
+
+The note type's shape, its fields `FIELDS` (in this order) and its one card template,
+is a contract with every collection that imported it: when a re-imported note's type
+changed shape, Anki skips the note as "conflicting" and adds a copy of the type. Never
+change the fields or the templates under this name; a new shape needs a new name
+("Exporter Note (v2)"), which gives a new ID.
+"""
+
+FIELDS = ("Question", "Answer", "Context", "Source", "Kind")
+"""Kind is `NoteKind.value`, used as a CSS class; Question is the sort field."""
+
+UNKNOWN_MODIFIED = 1_704_067_200
+"""Modification time (2024-01-01) of notes whose last change is unknown: never the clock,
+so an unchanged rebuild never looks newer to Anki's "update if newer" import."""
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+COLLECTION_ENTRY = "collection.anki2"
+MEDIA_ENTRY = "media"
+
+
+def stable_id(name: str) -> int:
+    """An Anki ID derived from `name`, in the range genanki recommends (2**30 to 2**31)."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+@lru_cache(maxsize=1)
+def note_type() -> genanki.Model:
+    """The one note type every exported note uses (see `NOTE_TYPE_NAME`)."""
+    return genanki.Model(
+        stable_id(NOTE_TYPE_NAME),
+        NOTE_TYPE_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
+        css=card_css(),
+        sort_field_index=0,
+    )
+
+
+def anki_tags(tags: tuple[str, ...]) -> list[str]:
+    """Tags Anki accepts: no whitespace inside (it separates tags), no empties, no repeats."""
+    cleaned: list[str] = []
+    for tag in tags:
+        tag = re.sub(r"\s+", "_", tag.strip())
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+class _TimedNote(genanki.Note):  # type: ignore[misc]
+    """A genanki note stamped with its own modification time.
+
+    genanki 0.13 stamps every note and card with the package's timestamp and has no
+    per-note parameter; the timestamp it passes down is only used for `mod`, so the
+    note passes its own time instead.
+    """
+
+    def __init__(self, modified: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.modified = modified
+
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.modified, deck_id, id_gen)
+
+
+def _anki_note(rendered: RenderedNote, due: int) -> _TimedNote:
+    note = rendered.note
+    return _TimedNote(
+        modified=note.modified or UNKNOWN_MODIFIED,
+        model=note_type(),
+        fields=[
+            rendered.question_html,
+            rendered.answer_html,
+            rendered.context_html,
+            rendered.source_html,
+            note.kind.value,
+        ],
+        tags=anki_tags(note.tags),
+        guid=note.guid or guid_for(note.deck, note.question),
+        due=due,
+    )
+
+
+def _deck_names(deck: Deck) -> list[str]:
+    """The top-level deck, every subdeck the notes name, and every parent in between; sorted."""
+    names = {deck.name}
+    for rendered in deck.notes:
+        parts = rendered.note.deck.split("::")
+        names.update("::".join(parts[: i + 1]) for i in range(len(parts)))
+    return sorted(names)
+
+
+def build_package(deck: Deck) -> genanki.Package:
+    """The genanki decks (one per deck name) holding the notes in their order."""
+    decks = {name: genanki.Deck(stable_id(name), name) for name in _deck_names(deck)}
+    for due, rendered in enumerate(deck.notes):
+        decks[rendered.note.deck].add_note(_anki_note(rendered, due))
+    return genanki.Package(list(decks.values()))
+
+
+def media_files(deck: Deck) -> list[MediaFile]:
+    """Each media name once (the first file given for it), sorted by name."""
+    by_name: dict[str, MediaFile] = {}
+    for rendered in deck.notes:
+        for media in rendered.media:
+            by_name.setdefault(media.name, media)
+    return [by_name[name] for name in sorted(by_name)]
+
+
+def collection_bytes(package: genanki.Package) -> bytes:
+    """The collection database genanki writes, with a fixed timestamp and fixed IDs."""
+    with tempfile.TemporaryDirectory(prefix="exporter-apkg-") as folder:
+        path = Path(folder) / COLLECTION_ENTRY
+        connection = sqlite3.connect(path)
+        try:
+            package.write_to_db(connection.cursor(), STYLE_MODIFIED, itertools.count(STYLE_MODIFIED * 1000))
+            connection.commit()
+        finally:
+            connection.close()
+        return path.read_bytes()
+
+
+def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data, compresslevel=9)
+
+
+def write_apkg(deck: Deck, target: Path) -> None:
+    """Write `deck` to `target` atomically: collection, media map, then media files."""
+    with warnings.catch_warnings():
+        # genanki guesses at unescaped text from `<` it finds; fields here are sanitised HTML
+        # already, and TeX such as `x < y` inside math is meant to be there.
+        warnings.filterwarnings("ignore", message="^Field contained the following invalid HTML tags")
+        database = collection_bytes(build_package(deck))
+    media = media_files(deck)
+    media_map = json.dumps({str(i): m.name for i, m in enumerate(media)}, ensure_ascii=False)
+    with atomic_output(target) as tmp:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            _zip_entry(archive, COLLECTION_ENTRY, database)
+            _zip_entry(archive, MEDIA_ENTRY, media_map.encode("utf-8"))
+            for index, item in enumerate(media):
+                _zip_entry(archive, str(index), Path(item.path).read_bytes())
+
+
+@register
+class ApkgWriter:
+    """Anki package writer, registered as format `apkg`."""
+
+    name: ClassVar[str] = "apkg"
+    extension: ClassVar[str] = "apkg"
+
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+        write_apkg(deck, target)

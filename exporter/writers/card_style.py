@@ -1,0 +1,183 @@
+"""The Anki note type's card templates and stylesheet: phone-friendly, night-mode aware.
+
+The templates are part of the note type's shape (see `exporter.writers.apkg`): changing
+them, like changing the fields, needs a new note type name and ID. The CSS may change
+freely, but Anki only takes the new CSS into a collection when the note type's
+modification time is newer, so bump `STYLE_MODIFIED` with every change to it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from exporter.highlight import pygments_css
+
+STYLE_MODIFIED = 1_767_225_600
+"""Seconds since the epoch (2026-01-01) of the last change to templates or CSS; bump it on change."""
+
+FRONT_TEMPLATE = """\
+<div class="exporter kind-{{Kind}}">
+{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
+<div class="question">{{Question}}</div>
+</div>"""
+
+BACK_TEMPLATE = """\
+{{FrontSide}}
+
+<hr id=answer>
+
+<div class="exporter kind-{{Kind}}">
+<div class="answer">{{Answer}}</div>
+{{#Source}}<div class="source">{{Source}}</div>{{/Source}}
+</div>"""
+
+# Anki desktop puts `nightMode` (and `night_mode`) on the body and `.card.nightMode` on the
+# card; AnkiDroid has used `night_mode`. Every dark rule covers all of these spellings.
+_NIGHT = (".nightMode", ".night_mode")
+
+_BASE_CSS = """\
+.card {
+  --fg: #1f2328;
+  --bg: #ffffff;
+  --muted: #5f6b78;
+  --border: #d0d7de;
+  --code-bg: #f6f8fa;
+  --table-head: #eef1f4;
+  --link: #0b63c5;
+  --warn-fg: #8a4b00;
+  --warn-bg: #fff4e0;
+  --warn-border: #e0a040;
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 19px;
+  line-height: 1.5;
+  text-align: left;
+  color: var(--fg);
+  background-color: var(--bg);
+  margin: 0;
+  padding: 12px 14px;
+  overflow-wrap: break-word;
+  word-wrap: break-word;
+}
+
+NIGHT_CARD {
+  --fg: #e6e6e6;
+  --bg: #1e1f22;
+  --muted: #a0a8b2;
+  --border: #4a4f57;
+  --code-bg: #272822;
+  --table-head: #2c3036;
+  --link: #7ab8ff;
+  --warn-fg: #ffcf8a;
+  --warn-bg: #3a2a12;
+  --warn-border: #a86f1c;
+}
+
+.exporter { max-width: 42em; margin: 0 auto; }
+.exporter a { color: var(--link); }
+.exporter p { margin: 0.4em 0; }
+.exporter ul, .exporter ol { padding-left: 1.4em; margin: 0.4em 0; }
+
+.context {
+  font-size: 0.72em;
+  color: var(--muted);
+  margin-bottom: 0.5em;
+  letter-spacing: 0.01em;
+}
+.question { font-weight: 600; }
+.answer { margin-top: 0.2em; }
+.source {
+  font-size: 0.7em;
+  color: var(--muted);
+  margin-top: 1.2em;
+  border-top: 1px solid var(--border);
+  padding-top: 0.4em;
+}
+hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; }
+
+/* images and media never wider than the screen */
+.exporter img, .exporter svg, .exporter video { max-width: 100%; height: auto; }
+
+/* code: scroll sideways instead of squeezing or overflowing a phone screen */
+.exporter code {
+  font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+  font-size: 0.85em;
+  background: var(--code-bg);
+  border-radius: 3px;
+  padding: 0.1em 0.3em;
+}
+.exporter pre {
+  overflow-x: auto;
+  padding: 0.6em 0.8em;
+  border-radius: 6px;
+  border: 1px solid var(--border);
+  background: var(--code-bg);
+  line-height: 1.35;
+}
+.exporter pre code { background: none; padding: 0; font-size: 0.8em; }
+.highlight { margin: 0.5em 0; border-radius: 6px; }
+.exporter .highlight pre { background: transparent; }
+
+/* math: display math scrolls sideways rather than running off the card */
+.math.display, mjx-container[display="true"] {
+  display: block;
+  overflow-x: auto;
+  overflow-y: hidden;
+  max-width: 100%;
+  padding: 0.2em 0;
+}
+
+/* tables: borders, readable header, horizontal scroll on narrow screens */
+.exporter table {
+  display: block;
+  overflow-x: auto;
+  max-width: 100%;
+  border-collapse: collapse;
+  margin: 0.5em 0;
+  font-size: 0.9em;
+}
+.exporter th, .exporter td {
+  border: 1px solid var(--border);
+  padding: 0.3em 0.6em;
+  vertical-align: top;
+}
+.exporter th { background: var(--table-head); }
+
+/* problems the build already reported stay visible on the card */
+.missing-media {
+  display: inline-block;
+  color: var(--warn-fg);
+  background: var(--warn-bg);
+  border: 1px dashed var(--warn-border);
+  border-radius: 4px;
+  padding: 0.1em 0.4em;
+  font-size: 0.85em;
+}
+.no-answer {
+  color: var(--warn-fg);
+  background: var(--warn-bg);
+  border-left: 4px solid var(--warn-border);
+  padding: 0.3em 0.6em;
+  font-style: italic;
+}
+
+@media (max-width: 480px) {
+  .card { font-size: 17px; padding: 8px 10px; }
+}
+"""
+
+
+def _night_card_selector() -> str:
+    selectors = []
+    for night in _NIGHT:
+        selectors += [f".card{night}", f"{night} .card"]
+    return ",\n".join(selectors)
+
+
+@lru_cache(maxsize=1)
+def card_css() -> str:
+    """The note type's whole stylesheet: layout, night-mode colours and Pygments code colours."""
+    code_css = pygments_css(_NIGHT[0])
+    # `pygments_css` prefixes its dark rules with one selector; repeat them for the other spelling.
+    first_dark = code_css.index(f"{_NIGHT[0]} ")
+    other_dark = code_css[first_dark:].replace(f"{_NIGHT[0]} ", f"{_NIGHT[1]} ")
+    return _BASE_CSS.replace("NIGHT_CARD", _night_card_selector()) + "\n" + code_css + other_dark
