@@ -109,7 +109,7 @@ def _note(question: _Question, deck: str, source: SourceFile, diagnostics: Diagn
     if question.answer is None:
         diagnostics.warning(source.path, question.line + 1, "no-answer-line", "question has no '**Réponse :**' line")
     else:
-        answer = strip_blank_edges([question.answer[0].strip(), *question.answer[1:]]) or None
+        answer = strip_blank_edges([question.answer[0].lstrip(), *question.answer[1:]]) or None
     return Note(
         deck=deck,
         kind=NoteKind.QA,

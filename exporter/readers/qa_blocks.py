@@ -99,7 +99,7 @@ def _blocks(lines: list[str], layout: Layout, source: SourceFile, diagnostics: D
 
 def _note(block: _Block, source: SourceFile, previous_deck: str | None, diagnostics: Diagnostics) -> Note:
     first, *rest = block.question
-    parts = _DECK_SEPARATOR.split(first.strip(), maxsplit=2)
+    parts = _DECK_SEPARATOR.split(first.lstrip(), maxsplit=2)
     if len(parts) == 3:
         subdeck = parts[1]
         deck = f"{source.deck or parts[0]}::{subdeck}"
@@ -113,12 +113,12 @@ def _note(block: _Block, source: SourceFile, previous_deck: str | None, diagnost
             "no-deck",
             f"question does not start with 'Deck - Subdeck - '; put in deck {deck!r}",
         )
-    question = strip_blank_edges([first.strip(), *rest])
+    question = strip_blank_edges([first.lstrip(), *rest])
     answer: str | None = None
     if block.answer is None:
         diagnostics.warning(source.path, block.line + 1, "no-answer-line", "question has no 'Answer :' line")
     else:
-        answer = strip_blank_edges([block.answer[0].strip(), *block.answer[1:]]) or None
+        answer = strip_blank_edges([block.answer[0].lstrip(), *block.answer[1:]]) or None
     return Note(
         deck=deck,
         kind=NoteKind.QA,
