@@ -196,3 +196,11 @@ def test_the_build_reports_the_quiz_duplicate_and_keeps_one() -> None:
     assert duplicates == [
         (458, "duplicate question, first at sources/deep-learning-quiz-qa.md:434 (same answer); built once")
     ]
+
+
+def test_an_unclosed_comment_hides_the_rest_and_says_so() -> None:
+    notes, diagnostics = read("unclosed-comment.md")
+    assert notes == [basics("unclosed-comment.md", 1, "Kept?", "Yes")]
+    assert [(d.line, d.code, d.message) for d in diagnostics] == [
+        (4, "unclosed", "HTML comment is never closed; it runs to the end of the file")
+    ]
