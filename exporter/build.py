@@ -15,6 +15,7 @@ from exporter.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
 from exporter.identity import assign_guids
+from exporter.junk import remove_junk
 from exporter.model import Deck, Note, RenderedNote
 from exporter.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.text import decode
@@ -80,8 +81,9 @@ def load_source(path: Path, root: Path, config: Config, diagnostics: Diagnostics
         )
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics.info(rel, 0, "encoding", f"read as {decoded.encoding}, not UTF-8")
+    text = remove_junk(decoded.text, rel, diagnostics)
     settings = config.for_source(rel)
-    return SourceFile(rel, path.resolve(), decoded.text, settings.deck, settings.tags)
+    return SourceFile(rel, path.resolve(), text, settings.deck, settings.tags)
 
 
 def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:

@@ -1,0 +1,64 @@
+"""Remove chatbot citation junk (`:contentReference[oaicite:3]{index=3}` and kin) from source text.
+
+Notes pasted from a chatbot carry its citation markers, which mean nothing
+outside the chat and would show on every card. They are removed from the
+decoded text before any reader runs, so every format benefits. Line numbers
+must stay exact for provenance: a line left empty by a removal stays as an
+empty line instead of being deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from exporter.diagnostics import Diagnostics
+
+# Private-use characters that ChatGPT wraps its `cite`/`turn0search1` markers in.
+_PUA = "\ue200-\ue2ff"
+
+_JUNK = re.compile(
+    "|".join(
+        (
+            r":?contentReference\[oaicite:\d+\](?:\{index=\d+\})?",
+            r"【oaicite:[^】\n]*】",
+            r"【\d+(?::\d+)?†[^】\n]*】",  # file citations: 【4:0†source】
+            r"\[oaicite:\d+\](?:\{index=\d+\})?",
+            rf"[{_PUA}]?(?:file)?cite(?:[{_PUA}]?turn\d+[a-z]+\d+)+[{_PUA}]?",
+            rf"[{_PUA}](?:turn\d+[a-z]+\d+[{_PUA}]?)+",
+        )
+    )
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    line: int
+    """1-based line the junk stood on."""
+    junk: str
+
+
+def strip_junk(text: str) -> tuple[str, list[Removal]]:
+    """The text without citation junk, and every removal in source order.
+
+    Spaces before a marker go with it (`word :contentReference[...]` -> `word`);
+    a line holding nothing but junk becomes an empty line.
+    """
+    removals: list[Removal] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        found = [m.group(0) for m in _JUNK.finditer(line)]
+        if not found:
+            continue
+        removals.extend(Removal(number, junk) for junk in found)
+        cleaned = re.sub(rf"[ \t]*(?:{_JUNK.pattern})", "", line)
+        lines[number - 1] = "" if not cleaned.strip() else cleaned
+    return "\n".join(lines), removals
+
+
+def remove_junk(text: str, path: str, diagnostics: Diagnostics) -> str:
+    """`strip_junk`, reporting each removal as a `junk` warning at its line."""
+    cleaned, removals = strip_junk(text)
+    for removal in removals:
+        diagnostics.warning(path, removal.line, "junk", f"removed chatbot citation junk {removal.junk!r}")
+    return cleaned

@@ -1,0 +1,130 @@
+"""Line-level structure shared by the line-based readers: HTML comments, code fences, tag slugs.
+
+The question readers work line by line rather than on a Markdown token stream
+because their labels (`Question :`, `**Réponse :**`) are plain text that
+CommonMark would merge into paragraphs. They still have to know which lines are
+inside an HTML comment (never a question) or a code fence (always code).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+_FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+_COMMENT_OPEN = "<!--"
+_COMMENT_CLOSE = "-->"
+
+
+class LineKind(str, Enum):
+    TEXT = "text"
+    COMMENT = "comment"  # any line of an HTML comment, its opening and closing lines included
+    FENCE = "fence"  # any line of a fenced code block, its fence lines included
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One HTML comment that opens at the start of a line."""
+
+    start: int
+    """0-based index of its first line."""
+    end: int
+    """0-based index of its last line."""
+    body: str
+    """The text between `<!--` and `-->`, stripped."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every line of a file is, computed once per file."""
+
+    kinds: tuple[LineKind, ...]
+    comments: tuple[Comment, ...]
+    unclosed: tuple[tuple[int, str], ...] = ()
+    """(0-based line, "comment" or "code fence") for each block that runs to the end of the file."""
+
+    def comment_at(self, index: int) -> Comment | None:
+        """The comment that opens on line `index`, if any."""
+        for comment in self.comments:
+            if comment.start == index:
+                return comment
+        return None
+
+    def is_text(self, index: int) -> bool:
+        return self.kinds[index] is LineKind.TEXT
+
+
+def scan(lines: list[str]) -> Layout:
+    """Classify each line as text, HTML comment or code fence.
+
+    A fence inside a comment is comment and a comment inside a fence is code,
+    as CommonMark reads them. Unclosed blocks run to the end of the file (again
+    as CommonMark does) and are listed so readers can say so.
+    """
+    kinds: list[LineKind] = []
+    comments: list[Comment] = []
+    unclosed: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.lstrip()
+        fence = _FENCE_OPEN.match(line)
+        if stripped.startswith(_COMMENT_OPEN):
+            end, body = _comment_end(lines, index)
+            if end is None:
+                unclosed.append((index, "HTML comment"))
+                end = len(lines) - 1
+            comments.append(Comment(index, end, body))
+            kinds.extend([LineKind.COMMENT] * (end - index + 1))
+            index = end + 1
+        elif fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            end = _fence_end(lines, index, fence.group(1))
+            if end is None:
+                unclosed.append((index, "code fence"))
+                end = len(lines) - 1
+            kinds.extend([LineKind.FENCE] * (end - index + 1))
+            index = end + 1
+        else:
+            kinds.append(LineKind.TEXT)
+            index += 1
+    return Layout(tuple(kinds), tuple(comments), tuple(unclosed))
+
+
+def _comment_end(lines: list[str], start: int) -> tuple[int | None, str]:
+    first = lines[start]
+    after_open = first.index(_COMMENT_OPEN) + len(_COMMENT_OPEN)
+    parts = []
+    for index in range(start, len(lines)):
+        text = lines[index][after_open:] if index == start else lines[index]
+        close = text.find(_COMMENT_CLOSE)
+        if close >= 0:
+            parts.append(text[:close])
+            return index, "\n".join(parts).strip()
+        parts.append(text)
+    return None, "\n".join(parts).strip()
+
+
+def _fence_end(lines: list[str], start: int, opener: str) -> int | None:
+    closing = re.compile(rf"^\s*{re.escape(opener[0])}{{{len(opener)},}}\s*$")
+    for index in range(start + 1, len(lines)):
+        if closing.match(lines[index]):
+            return index
+    return None
+
+
+def strip_blank_edges(lines: list[str]) -> str:
+    """Join lines, dropping blank lines at both ends and trailing spaces at the very end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end]).rstrip()
+
+
+def tag_slug(text: str) -> str:
+    """An Anki tag for a deck or topic name: ASCII-folded, lower case, words joined by dashes."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-").lower()
