@@ -73,7 +73,7 @@ class DocumentReader:
         deck = source.deck or title or deck_from_path(source.path)
         builder = _NoteBuilder(source, deck, title)
         if titled is None:
-            builder.walk(root, [])
+            builder.walk(root, [deck])
         else:
             titled.blocks[:0] = root.blocks  # text above the title (metadata) is judged with the intro
             builder.walk(titled, [title])
