@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from markdown_it.token import Token
+
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.readers import SourceFile, register
@@ -224,9 +226,9 @@ def _is_content(block: Block) -> bool:
     return True
 
 
-def _item_inlines(block: Block) -> list[list[object]]:
+def _item_inlines(block: Block) -> list[list[Token]]:
     """Inline children of each list item's first paragraph, for lists made of links only."""
-    items: list[list[object]] = []
+    items: list[list[Token]] = []
     depth = 0
     for position, token in enumerate(block.tokens):
         if token.type == "list_item_open":
@@ -236,7 +238,7 @@ def _item_inlines(block: Block) -> list[list[object]]:
                 items.append(list(following.children or []) if following and following.type == "inline" else [])
         elif token.type == "list_item_close":
             depth -= 1
-    return items  # type: ignore[return-value]
+    return items
 
 
 def _is_lead_in(block: Block) -> bool:
@@ -252,7 +254,7 @@ def _is_checklist(section: Section, block: Block) -> bool:
     if block.type not in ("bullet_list", "ordered_list"):
         return False
     items = _item_inlines(block)
-    texts = ["".join(getattr(t, "content", "") for t in item[:1]) for item in items]
+    texts = [item[0].content if item else "" for item in items]
     if items and all(_TASK_ITEM.match(t) for t in texts):
         return True
     return _says_checklist(section)
