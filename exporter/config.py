@@ -37,11 +37,18 @@ class Config:
         reader = deck = None
         tags: list[str] = []
         for entry in self.sources:
-            if fnmatch.fnmatch(relative_path, entry.pattern):
+            if fnmatch.fnmatch(relative_path, _normalise(entry.pattern)):
                 reader = entry.reader or reader
                 deck = entry.deck or deck
                 tags.extend(t for t in entry.tags if t not in tags)
         return SourceSettings(relative_path, reader, deck, tuple(tags))
+
+
+def _normalise(pattern: str) -> str:
+    """`./sources/*.md` and `sources/*.md` mean the same files: paths are compared relative to the root."""
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern
 
 
 def load_config(root: Path, diagnostics: Diagnostics) -> Config:
@@ -81,14 +88,12 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             diagnostics.error(rel, 0, "config", f"sources entry {number}: 'tags' must be a list of strings")
             tags = []
-        reader = entry.get("reader")
-        deck = entry.get("deck")
-        parsed.append(
-            SourceSettings(
-                entry["path"],
-                reader if isinstance(reader, str) else None,
-                deck if isinstance(deck, str) else None,
-                tuple(tags),
-            )
-        )
+        text: dict[str, str | None] = {}
+        for key in ("deck", "reader"):
+            value = entry.get(key)
+            if value is not None and not isinstance(value, str):
+                diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be a string")
+                value = None
+            text[key] = value
+        parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], tuple(tags)))
     return parsed
