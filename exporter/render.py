@@ -18,7 +18,7 @@ from exporter.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.mathdetect import tex_problem
 from exporter.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
-from exporter.sanitize import clean, unsafe_parts
+from exporter.sanitize import clean, is_script_url, unsafe_parts
 from exporter.text import decode
 
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
@@ -87,9 +87,11 @@ class _Field:
         elif token.type == "image":
             self._image_token(token, line)
         elif token.type in ("html_block", "html_inline"):
-            token.content = rewrite_img_tags(token.content, line, self._pack)
             for part in unsafe_parts(token.content):
                 self._warn(line, "unsafe-html", f"removed unsafe HTML: {part}")
+            token.content = rewrite_img_tags(token.content, line, self._pack)
+        elif token.type == "link_open" and is_script_url(str(token.attrGet("href") or "")):
+            self._warn(line, "unsafe-html", "removed unsafe HTML: javascript: URL")
 
     def _image_token(self, token: Token, line: int) -> None:
         outcome = self._pack(str(token.attrGet("src") or ""), line)

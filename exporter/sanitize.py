@@ -63,6 +63,11 @@ def unsafe_parts(markup: str) -> list[str]:
     return list(dict.fromkeys(finder.found))
 
 
+def is_script_url(url: str) -> bool:
+    """True for `javascript:`/`vbscript:` URLs, however browsers would still read them."""
+    return _INVISIBLE.sub("", url).lower().startswith(("javascript:", "vbscript:"))
+
+
 class _UnsafeFinder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -74,9 +79,7 @@ class _UnsafeFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"event handler attribute {name}")
-            elif name in _URL_ATTRIBUTES and value is not None:
-                scheme = _INVISIBLE.sub("", value).lower()
-                if scheme.startswith(("javascript:", "vbscript:")):
-                    self.found.append(f"{scheme.split(':', 1)[0]}: URL")
+            elif name in _URL_ATTRIBUTES and value is not None and is_script_url(value):
+                self.found.append("javascript: URL")
 
     handle_startendtag = handle_starttag
