@@ -89,7 +89,7 @@ def test_symlink_out_of_the_project_is_refused(project: Path, tmp_path_factory: 
 def test_image_in_an_html_comment_is_left_alone(project: Path) -> None:
     rendered, findings = render_one('<!--\n<img src="img/none.png">\n-->\nTexte', project)
     assert findings == []
-    assert rendered.question_html == "\n<p>Texte</p>\n" or "none.png" not in rendered.question_html
+    assert rendered.question_html == "\n<p>Texte</p>\n"
 
 
 def test_images_of_every_field_are_collected(project: Path) -> None:
