@@ -45,6 +45,7 @@ def math_html(tex: str, display: bool) -> str:
 def markdown() -> MarkdownIt:
     """Build the parser once; every note goes through this same configuration."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     # Every URL reaches the render stage, which refuses and reports what is unsafe
@@ -53,6 +54,7 @@ def markdown() -> MarkdownIt:
     dollarmath_plugin(md, allow_labels=False, allow_space=True, allow_digits=False, double_inline=True)
     # dollarmath's block rule ignores `silent` and cannot end a paragraph; ours does both.
     md.block.ruler.at(BLOCK, display_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.inline.ruler.at(INLINE, _not_after_an_amount(math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)))
     md.inline.ruler.before("escape", "math_bracket", bracket_inline)
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
@@ -64,6 +66,18 @@ def markdown() -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", lambda self, tokens, idx, options, env: highlight_code(tokens[idx].content, None))
     return md
+
+
+def _not_after_an_amount(rule: Any) -> Any:
+    """French prices write the sign after the amount (`5 $ et 6 $`): such a `$` never opens math."""
+
+    def guarded(state: Any, silent: bool) -> bool:
+        before = state.src[max(state.pos - 2, 0) : state.pos]
+        if state.src[state.pos] == "$" and len(before) == 2 and before[0].isdigit() and before[1] in " \t":
+            return False
+        return bool(rule(state, silent))
+
+    return guarded
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

@@ -21,6 +21,8 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.sanitize import clean, is_script_url, unsafe_parts
 from exporter.text import decode
 
+_SEARCH_WINDOW = 60
+"""How many source lines past the question a field's first line is looked for."""
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
 
 
@@ -33,12 +35,14 @@ def render_notes(notes: list[Note], project_root: Path, diagnostics: Diagnostics
 
 def _render_note(note: Note, packer: MediaPacker, lines: _SourceLines, diagnostics: Diagnostics) -> RenderedNote:
     media: dict[str, MediaFile] = {}
-    question = _Field(note, lines.first_line_of(note, note.question), packer, diagnostics, media)
+    question_line = lines.first_line_of(note, note.question, note.source.line)
+    question = _Field(note, question_line, packer, diagnostics, media)
     question_html = question.render(note.question)
     if note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()):
         answer_html = NO_ANSWER_HTML
     else:
-        answer = _Field(note, lines.first_line_of(note, note.answer), packer, diagnostics, media)
+        after_question = question_line + note.question.rstrip("\n").count("\n")
+        answer = _Field(note, lines.first_line_of(note, note.answer, after_question), packer, diagnostics, media)
         answer_html = answer.render(note.answer)
     return RenderedNote(
         note=note,
@@ -128,14 +132,16 @@ class _SourceLines:
         self.root = project_root
         self.cache: dict[str, list[str]] = {}
 
-    def first_line_of(self, note: Note, text: str) -> int:
+    def first_line_of(self, note: Note, text: str, search_from: int) -> int:
+        """The source line of `text`'s first line, looking from line `search_from` on."""
         body = text.split("\n")
         first = next((i for i, line in enumerate(body) if line.strip()), None)
         source = self._lines(note.source.path)
         if first is None or not source:
             return note.source.line
         needle = body[first].strip()
-        for number in range(max(note.source.line, 1), len(source) + 1):
+        start = max(search_from, 1)
+        for number in range(start, min(start + _SEARCH_WINDOW, len(source)) + 1):
             if needle in source[number - 1]:
                 return max(number - first, 1)
         return note.source.line

@@ -53,7 +53,7 @@ def test_display_math_in_a_list_item(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["Un abonnement coûte $5 or $10.", "entre $5 et $10 par mois", "Prix : 10$ ou 20$"])
+@pytest.mark.parametrize("text", ["Un abonnement coûte $5 or $10.", "entre $5 et $10 par mois", "Prix : 10$ ou 20$", "Prix : 5 $ et 6 $ par mois"])
 def test_prices_stay_text(text: str, tmp_path: Path) -> None:
     rendered, findings = render_one(text, tmp_path)
     assert "math" not in rendered.question_html
