@@ -114,8 +114,9 @@ _MATHY = re.compile(r"\\[A-Za-z]+|[_^{}]|[=<>]")
 def unclosed_math(text: str) -> str | None:
     """The start of an unclosed `$...` that looks like math in `text`, or None.
 
-    `text` is one paragraph's plain text with `\\x00` where code or math stood and
-    escaped characters removed, so code and prices (`$5`, `10$`) never match.
+    `text` is one line's plain text with `\\x00` where code or math stood and
+    escapes kept as written (`\\$`), so code, escaped dollars and prices (`$5`,
+    `10$`) never match.
     """
     for match in _UNCLOSED.finditer(text):
         body = match.group("body")
