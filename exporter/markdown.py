@@ -1,0 +1,192 @@
+"""The one configured MarkdownIt: CommonMark, tables, raw HTML, math and highlighted code.
+
+Math is tokenised before any other inline rule touches it, so TeX keeps its
+underscores, backslashes, braces and `<`. It comes out in the delimiters Anki's
+MathJax reads: `<span class="math inline">\\(TEX\\)</span>` and
+`<div class="math display">\\[TEX\\]</div>`, TEX escaped for HTML and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from exporter.highlight import highlight_code
+from exporter.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
+
+MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
+UNCLOSED_KEY = "unclosed_math"
+"""`env` key: list of (0-based line, snippet) of unclosed `$` math found while parsing."""
+
+# Children whose content may span lines; softbreak/hardbreak count one line each.
+_MULTILINE_CHILDREN = frozenset({INLINE, DISPLAY_INLINE, "html_inline", "image"})
+
+
+def escape_tex(tex: str) -> str:
+    """HTML-escape TeX for a field: `&`, `<`, `>` only, so MathJax reads it back unchanged."""
+    return html.escape(tex, quote=False)
+
+
+def math_html(tex: str, display: bool) -> str:
+    """The markup every writer relies on; surrounding whitespace of the formula is dropped."""
+    body = escape_tex(tex.strip())
+    if display:
+        return f'<div class="math display">\\[{body}\\]</div>\n'
+    return f'<span class="math inline">\\({body}\\)</span>'
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """Build the parser once; every note goes through this same configuration."""
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # Every URL reaches the render stage, which refuses and reports what is unsafe
+    # (file:, data: images, javascript: links) instead of leaving it as silent text.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    dollarmath_plugin(md, allow_labels=False, allow_space=True, allow_digits=False, double_inline=True)
+    # dollarmath's block rule ignores `silent` and cannot end a paragraph; ours does both.
+    md.block.ruler.at(BLOCK, display_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.inline.ruler.at(INLINE, _not_after_an_amount(math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)))
+    md.inline.ruler.before("escape", "math_bracket", bracket_inline)
+    md.core.ruler.after("inline", "line_numbers", _annotate_lines)
+    md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
+    md.core.ruler.after("unclosed_math", "display_out_of_paragraph", _lift_display_math)
+
+    md.add_render_rule(INLINE, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, False))
+    md.add_render_rule(DISPLAY_INLINE, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
+    md.add_render_rule(BLOCK, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", lambda self, tokens, idx, options, env: highlight_code(tokens[idx].content, None))
+    return md
+
+
+def _not_after_an_amount(rule: Any) -> Any:
+    """French prices write the sign after the amount (`5 $ et 6 $`): such a `$` never opens math."""
+
+    def guarded(state: Any, silent: bool) -> bool:
+        before = state.src[max(state.pos - 2, 0) : state.pos]
+        if state.src[state.pos] == "$" and len(before) == 2 and before[0].isdigit() and before[1] in " \t":
+            return False
+        return bool(rule(state, silent))
+
+    return guarded
+
+
+def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    info = tokens[idx].info.strip()
+    language = info.split()[0] if info else None
+    return highlight_code(tokens[idx].content, language)
+
+
+def _annotate_lines(state: StateCore) -> None:
+    """Give every inline child `meta["line"]`: its 0-based line in the parsed text."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = token.map[0] if token.map else 0
+        for child in token.children:
+            child.meta["line"] = line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type in _MULTILINE_CHILDREN:
+                line += child.content.count("\n")
+
+
+def _find_unclosed_math(state: StateCore) -> None:
+    """Look for a lone `$` before text_join merges escaped characters back into plain text."""
+    found: list[tuple[int, str]] = state.env.setdefault(UNCLOSED_KEY, [])
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        pieces: list[str] = []
+        first_line = None
+        for child in [*token.children, Token("softbreak", "br", 0)]:
+            if child.type == "text":
+                if first_line is None:
+                    first_line = child.meta.get("line", 0)
+                pieces.append(child.content)
+            elif child.type in ("em_open", "em_close", "strong_open", "strong_close"):
+                continue
+            elif child.type == "text_special":
+                pieces.append(child.markup)  # `\$` stays escaped, so it never opens math
+            elif child.type in ("softbreak", "hardbreak"):
+                snippet = unclosed_math("".join(pieces))
+                if snippet:
+                    found.append((first_line or 0, snippet))
+                pieces, first_line = [], None
+            else:
+                pieces.append("\x00")
+
+
+def _lift_display_math(state: StateCore) -> None:
+    """Split a paragraph around display math so no `<div>` ends up inside a `<p>`."""
+    tokens: list[Token] = []
+    i = 0
+    while i < len(state.tokens):
+        token = state.tokens[i]
+        if (
+            token.type == "paragraph_open"
+            and i + 2 < len(state.tokens)
+            and any(c.type == DISPLAY_INLINE for c in state.tokens[i + 1].children or ())
+        ):
+            tokens.extend(_split_paragraph(token, state.tokens[i + 1], state.tokens[i + 2]))
+            i += 3
+            continue
+        tokens.append(token)
+        i += 1
+    state.tokens = tokens
+
+
+def _split_paragraph(opening: Token, inline: Token, closing: Token) -> Iterator[Token]:
+    segment: list[Token] = []
+    for child in [*(inline.children or ()), None]:
+        if child is not None and child.type != DISPLAY_INLINE:
+            segment.append(child)
+            continue
+        trimmed = _trim(segment)
+        if trimmed:
+            text = Token("inline", "", 0, map=inline.map, content="", children=trimmed)
+            yield Token(opening.type, opening.tag, 1, map=opening.map, hidden=opening.hidden, level=opening.level, block=True)
+            yield text
+            yield Token(closing.type, closing.tag, -1, hidden=closing.hidden, level=closing.level, block=True)
+        segment = []
+        if child is not None:
+            block = Token(BLOCK, "math", 0, content=child.content, markup=child.markup, block=True)
+            block.map = [child.meta.get("line", 0), child.meta.get("line", 0) + child.content.count("\n") + 1]
+            block.meta = dict(child.meta)
+            yield block
+
+
+def _trim(children: list[Token]) -> list[Token]:
+    """Drop the line breaks and blanks left at the edges of a split paragraph."""
+    items = list(children)
+    while items and (items[0].type in ("softbreak", "hardbreak") or _blank(items[0])):
+        items.pop(0)
+    while items and (items[-1].type in ("softbreak", "hardbreak") or _blank(items[-1])):
+        items.pop()
+    if items and items[0].type == "text":
+        items[0].content = items[0].content.lstrip()
+    if items and items[-1].type == "text":
+        items[-1].content = items[-1].content.rstrip()
+    return items
+
+
+def _blank(token: Token) -> bool:
+    return token.type == "text" and not token.content.strip()
+
+
+def walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
+    """Every token with its 0-based line in the parsed text, inline children included."""
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        yield token, line
+        for child in token.children or ():
+            yield child, int(child.meta.get("line", line))

@@ -1,0 +1,125 @@
+"""Math syntax for markdown-it (`\\(..\\)`, `\\[..\\]`, `$$` blocks) and a TeX sanity check.
+
+dollarmath handles `$..$` and inline `$$..$$`; these rules add the bracket
+delimiters (which CommonMark would otherwise eat as backslash escapes) and a
+display-block rule that, unlike dollarmath's, may interrupt a paragraph: the
+seeds put `\\[` on the line right after text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+
+INLINE = "math_inline"
+DISPLAY_INLINE = "math_inline_double"
+"""Display math written inside a paragraph; `markdown.py` lifts it out of the `<p>`."""
+BLOCK = "math_block"
+
+_BLOCK_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
+
+
+def bracket_inline(state: StateInline, silent: bool) -> bool:
+    """`\\(tex\\)` inline and `\\[tex\\]` display, found before the escape rule sees the backslash."""
+    pos = state.pos
+    src = state.src
+    if src[pos] != "\\" or pos + 1 >= state.posMax or src[pos + 1] not in "([":
+        return False
+    display = src[pos + 1] == "["
+    close = "\\]" if display else "\\)"
+    end = src.find(close, pos + 2, state.posMax)
+    if end < 0 or not src[pos + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push(DISPLAY_INLINE if display else INLINE, "math", 0)
+        token.content = src[pos + 2 : end]
+        token.markup = src[pos : pos + 2]
+    state.pos = end + 2
+    return True
+
+
+def display_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`$$`/`\\[` opening a line and its closer ending a line (the same or a later one)."""
+    if state.is_code_block(start_line):
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    first = state.src[begin : state.eMarks[start_line]]
+    for opener, closer in _BLOCK_DELIMITERS:
+        if first.startswith(opener):
+            break
+    else:
+        return False
+    rest = first[len(opener) :]
+    if closer in rest:
+        at = rest.find(closer)
+        if rest[at + len(closer) :].strip():
+            return False  # text after the closer: inline math inside a paragraph
+        body, last = rest[:at], start_line
+    else:
+        last = -1
+        for line in range(start_line + 1, end_line):
+            text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+            if not text.strip():
+                return False  # TeX display math never holds a blank line
+            if closer in text:
+                at = text.find(closer)
+                if text[at + len(closer) :].strip():
+                    return False
+                middle = state.getLines(start_line + 1, line, state.blkIndent, True)
+                body, last = rest + "\n" + middle + text[:at], line
+                break
+        if last < 0:
+            return False
+    if not body.strip():
+        return False
+    if silent:
+        return True
+    token = state.push(BLOCK, "math", 0)
+    token.block = True
+    token.content = body
+    token.markup = opener
+    token.map = [start_line, last + 1]
+    state.line = last + 1
+    return True
+
+
+_LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
+
+
+def tex_problem(tex: str) -> str | None:
+    """Why `tex` would not typeset (unbalanced braces, environments, \\left/\\right), or None."""
+    from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
+
+    try:
+        LatexWalker(tex, tolerant_parsing=False).get_latex_nodes()
+    except LatexWalkerError as error:
+        return str(error).splitlines()[0].split(" @(")[0]
+    except (IndexError, ValueError, RecursionError) as error:  # pylatexenc bugs on odd input
+        return f"unparsable TeX ({type(error).__name__})"
+    sides = [m.group(1) for m in _LEFT_RIGHT.finditer(tex)]
+    if sides.count("left") != sides.count("right"):
+        return f"{sides.count('left')} \\left but {sides.count('right')} \\right"
+    stripped = tex.rstrip()
+    if stripped.endswith(("^", "_")) and not stripped.endswith(("\\^", "\\_")):
+        return f"'{stripped[-1]}' with nothing after it"
+    return None
+
+
+_UNCLOSED = re.compile(r"(?<![\d\\])\${1,2}(?![\s$]*[\d.,])(?P<body>[^\x00$]{1,80})")
+_MATHY = re.compile(r"\\[A-Za-z]+|[_^{}]|[=<>]")
+
+
+def unclosed_math(text: str) -> str | None:
+    """The start of an unclosed `$...` that looks like math in `text`, or None.
+
+    `text` is one line's plain text with `\\x00` where code or math stood and
+    escapes kept as written (`\\$`), so code, escaped dollars and prices (`$5`,
+    `10$`) never match.
+    """
+    for match in _UNCLOSED.finditer(text):
+        body = match.group("body")
+        if _MATHY.search(body):
+            return (match.group(0)[:40]).strip()
+    return None

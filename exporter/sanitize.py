@@ -1,0 +1,85 @@
+"""Card HTML is untrusted: an nh3 allowlist cleans it, and what it removes is named first.
+
+nh3 strips silently, so `unsafe_parts` looks at the raw HTML of a note before
+cleaning and says which dangerous kinds are there; the render stage reports
+them with the note's line.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+        "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd",
+        "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "p": {"align", "class"},
+    "div": {"class", "align"},
+    "span": {"class"},
+    "code": {"class"},
+    "pre": {"class"},
+    "ol": {"start"},
+    "th": {"align", "style", "colspan", "rowspan"},
+    "td": {"align", "style", "colspan", "rowspan"},
+    "details": {"open"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_DANGEROUS_TAGS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "style", "form", "base", "meta", "link", "svg"}
+)
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
+_INVISIBLE = re.compile(r"[\x00-\x20]+")
+
+
+def clean(markup: str) -> str:
+    """The allowlisted HTML: seed markup (`<p align>`, `<img width>`, tables, code, math) survives."""
+    import nh3
+
+    return nh3.clean(
+        markup,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        filter_style_properties={"text-align"},
+        strip_comments=True,
+    )
+
+
+def unsafe_parts(markup: str) -> list[str]:
+    """The dangerous kinds present in raw HTML, in order of appearance, each named once."""
+    finder = _UnsafeFinder()
+    finder.feed(markup)
+    finder.close()
+    return list(dict.fromkeys(finder.found))
+
+
+def is_script_url(url: str) -> bool:
+    """True for `javascript:`/`vbscript:` URLs, however browsers would still read them."""
+    return _INVISIBLE.sub("", url).lower().startswith(("javascript:", "vbscript:"))
+
+
+class _UnsafeFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DANGEROUS_TAGS:
+            self.found.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"event handler attribute {name}")
+            elif name in _URL_ATTRIBUTES and value is not None and is_script_url(value):
+                self.found.append("javascript: URL")
+
+    handle_startendtag = handle_starttag

@@ -1,0 +1,67 @@
+"""The render contract writers rely on, and golden HTML for representative notes.
+
+Golden files change only on purpose: after a deliberate change, regenerate with
+`EXPORTER_UPDATE_GOLDEN=1 pytest tests/test_render.py` and read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exporter.diagnostics import Diagnostics
+from exporter.model import NoteKind
+from exporter.render import render_notes
+from tests.rendering import note
+
+GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GOLDEN.glob("*.md")))
+def test_golden_html(name: str) -> None:
+    source = GOLDEN / f"{name}.md"
+    relative = source.relative_to(ROOT).as_posix()
+    diagnostics = Diagnostics()
+    [rendered] = render_notes([note(source.read_text(encoding="utf-8"), path=relative)], ROOT, diagnostics)
+    expected = GOLDEN / f"{name}.html"
+    if os.environ.get("EXPORTER_UPDATE_GOLDEN"):
+        expected.write_text(rendered.question_html, encoding="utf-8")
+    assert rendered.question_html == expected.read_text(encoding="utf-8")
+    assert diagnostics.items == []
+
+
+def test_golden_image_is_packed() -> None:
+    source = GOLDEN / "image.md"
+    [rendered] = render_notes(
+        [note(source.read_text(encoding="utf-8"), path="tests/golden/image.md")], ROOT, Diagnostics()
+    )
+    [media] = rendered.media
+    assert media.name == "5027616ad3-dot.png"
+    assert Path(media.path) == (ROOT / "tests" / "fixtures" / "media" / "dot.png").resolve()
+
+
+def test_open_question_says_no_answer_yet(tmp_path: Path) -> None:
+    open_note = note("**1. Transfert**\n\nPourquoi geler les couches ?", None, kind=NoteKind.OPEN, line=12)
+    [rendered] = render_notes([open_note], tmp_path, Diagnostics())
+    assert rendered.answer_html == '<p class="no-answer">No answer written yet.</p>\n'
+    assert rendered.question_html == "<p><strong>1. Transfert</strong></p>\n<p>Pourquoi geler les couches ?</p>\n"
+    assert rendered.source_html == "notes/a.md:12"
+
+
+def test_source_and_context_are_escaped(tmp_path: Path) -> None:
+    linked = note("Q", path="notes/<a>.md", line=3, link="https://example.com/a?b=1&c=2", context="Cours <1> & TP")
+    [rendered] = render_notes([linked], tmp_path, Diagnostics())
+    assert rendered.source_html == (
+        'notes/&lt;a&gt;.md:3 · <a href="https://example.com/a?b=1&amp;c=2">https://example.com/a?b=1&amp;c=2</a>'
+    )
+    assert rendered.context_html == "Cours &lt;1&gt; &amp; TP"
+
+
+def test_notes_come_back_in_order_with_their_note(tmp_path: Path) -> None:
+    notes = [note(f"Q{i}", f"R{i}", line=i) for i in range(1, 4)]
+    rendered = render_notes(notes, tmp_path, Diagnostics())
+    assert [r.note for r in rendered] == notes
+    assert [r.answer_html for r in rendered] == ["<p>R1</p>\n", "<p>R2</p>\n", "<p>R3</p>\n"]

@@ -1,0 +1,66 @@
+"""Card HTML is cleaned by an allowlist; each dangerous kind removed is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.rendering import render_one
+
+
+def test_script_is_removed_with_its_content(tmp_path: Path) -> None:
+    rendered, findings = render_one("Texte\n\n<script>alert('x')</script>\n\nfin", tmp_path, line=3)
+    assert rendered.question_html == "<p>Texte</p>\n\n<p>fin</p>\n"
+    assert findings == ["5 warning unsafe-html"]
+
+
+@pytest.mark.parametrize(
+    ("markup", "kept"),
+    [
+        ('<iframe src="https://evil.example"></iframe>ok', "ok"),
+        ('<b onclick="steal()">gras</b>', "<b>gras</b>"),
+        ('<img src="x.png" onerror="steal()">', '<span class="missing-media">image not found: x.png</span>'),
+        ('<a href="javascript:alert(1)">lien</a>', "<a>lien</a>"),
+        ('<a href=" JaVa\tScript:alert(1)">lien</a>', "<a>lien</a>"),
+    ],
+)
+def test_dangerous_markup_is_removed_and_reported(markup: str, kept: str, tmp_path: Path) -> None:
+    rendered, findings = render_one(f"<div>{markup}</div>", tmp_path)
+    assert rendered.question_html == f"<div>{kept}</div>"
+    assert findings.count("1 warning unsafe-html") == 1
+
+
+@pytest.mark.parametrize("text", ["[clic](javascript:alert(1))", "<javascript:alert(1)>"])
+def test_markdown_javascript_link_loses_its_url(text: str, tmp_path: Path) -> None:
+    rendered, findings = render_one(text, tmp_path)
+    assert "javascript" not in rendered.question_html.split(">", 2)[1]
+    assert "href" not in rendered.question_html
+    assert findings == ["1 warning unsafe-html"]
+
+
+def test_seed_markup_survives(tmp_path: Path) -> None:
+    text = (
+        '<p align="center">gauche</p>\n\n'
+        "<details><summary>Voir</summary>x<sup>2</sup> H<sub>2</sub>O<br><hr></details>\n\n"
+        '[site](https://example.com) <a href="mailto:a@b.fr">mail</a>'
+    )
+    rendered, findings = render_one(text, tmp_path)
+    assert rendered.question_html == (
+        '<p align="center">gauche</p>\n'
+        "<details><summary>Voir</summary>x<sup>2</sup> H<sub>2</sub>O<br><hr></details>\n"
+        '<p><a href="https://example.com">site</a> <a href="mailto:a@b.fr">mail</a></p>\n'
+    )
+    assert findings == []
+
+
+def test_table_alignment_survives(tmp_path: Path) -> None:
+    rendered, _ = render_one("| a | b |\n|:-:|--:|\n| 1 | 2 |", tmp_path)
+    assert '<th style="text-align:center">a</th>' in rendered.question_html
+    assert '<td style="text-align:right">2</td>' in rendered.question_html
+
+
+def test_unknown_tags_are_dropped_but_their_text_kept(tmp_path: Path) -> None:
+    rendered, findings = render_one("<center><font color=red>titre</font></center>", tmp_path)
+    assert rendered.question_html == "titre"
+    assert findings == []
