@@ -49,15 +49,35 @@ def main() -> None:
 @click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any source has an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
+@click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
+@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file (GUIDs from deck and question).")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, skip_open: bool, strict: bool, quiet: bool) -> None:
-    """Build every deck found in PATHS (default: sources/) into --out."""
-    from exporter.build import collect, slugify
+          paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool) -> None:
+    """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
+    from exporter import incremental
+    from exporter.build import collect
+    from exporter.diagnostics import Diagnostics, Level
+    from exporter.manifest import read_manifest, write_manifest
     from exporter.model import NoteKind
-    from exporter.writers import WriteOptions, load_writers
 
     root = Path.cwd()
-    model = collect(_paths(paths), root)
+    request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper,
+               "skip_open": skip_open, "lock": not no_lock, "out": out_dir.resolve()}
+    manifest = read_manifest(out_dir)
+    digest = incremental.request_digest(_paths(paths), root, request)
+    if digest is not None and not force:
+        key = incremental.full_key(digest, _paths(paths), root, not no_lock)
+        replayed = incremental.replay_if_unchanged(manifest, key, out_dir)
+        if replayed is not None:
+            _print_diagnostics(Diagnostics(replayed), quiet)
+            if not quiet:
+                for name in manifest.quick["outputs"]:
+                    click.echo(f"unchanged {out_dir / name}")
+                click.echo("nothing changed")
+            sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    from exporter.writers import WriteOptions, load_writers
+
+    model = collect(_paths(paths), root, use_lock=not no_lock)
     if skip_open:
         model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
     _print_diagnostics(model.diagnostics, quiet)
@@ -71,13 +91,16 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     if not decks:
         click.echo("error: no notes found; nothing to build", err=True)
         sys.exit(1)
-    for deck in decks:
-        for fmt in wanted:
-            writer = writers[fmt]
-            target = out_dir / f"{slugify(deck.name)}.{writer.extension}"
-            writer.write(deck, target, options)
-            if not quiet:
-                click.echo(f"wrote {target} ({len(deck.notes)} notes)")
+    echo = (lambda _line: None) if quiet else click.echo
+    outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo)
+    incremental.save_lock(model, lambda line: click.echo(line, err=True))
+    if digest is not None:
+        key = incremental.full_key(digest, _paths(paths), root, not no_lock)
+        incremental.remember(manifest, key, model, outcome.built + outcome.unchanged)
+    write_manifest(out_dir, manifest)
+    if model.identity is not None and not quiet:
+        for line in model.identity.report():
+            click.echo(line)
     if strict and model.diagnostics.has_errors:
         sys.exit(1)
 

@@ -16,9 +16,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from pathlib import Path
 from typing import Callable, Mapping
 
-from exporter.lock import Lock, LockEntry
+from exporter.diagnostics import Diagnostics
+from exporter.lock import Lock, LockEntry, LockError, lock_path_for, read_lock
 from exporter.model import Note
 
 MATCH_THRESHOLD = 0.6
@@ -112,13 +114,25 @@ class Resolution:
             counts[_top(entry.deck)][2] += 1
         return {deck: (c[0], c[1], c[2]) for deck, c in sorted(counts.items())}
 
+    def report(self) -> list[str]:
+        """The build summary: counts per deck, then each removed note and where it stood."""
+        lines = [f"{deck}: {a} added, {u} updated, {r} removed" for deck, (a, u, r) in self.summary_by_deck().items()]
+        for entry in sorted(self.removed, key=lambda e: (e.deck, e.source, e.line)):
+            lines.append(f"removed from {entry.deck}: {_start(entry.question)!r} (was {entry.source}:{entry.line})")
+        return lines
+
+
+def _start(question: str, limit: int = 60) -> str:
+    flat = " ".join(question.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
 
 def _entry(note: Note, fp: str, guid: str, modified: int) -> LockEntry:
     return LockEntry(
         deck=note.deck,
         source=note.source.path,
         line=note.source.line,
-        question=normalised(note.question),
+        question=note.question.strip(),
         answer_start=normalised(note.answer, ANSWER_WORDS),
         fingerprint=fp,
         guid=guid,
@@ -143,11 +157,12 @@ def _pair(old: list[LockEntry], new: list[Note], fps: list[str]) -> dict[int, in
             left_old[_top(entry.deck)].append(i)
     scored: list[tuple[float, int, int]] = []
     new_keys = [(normalised(n.question), normalised(n.answer, ANSWER_WORDS)) for n in new]
+    old_questions = [normalised(e.question) for e in old]
     for j, note in enumerate(new):
         if j in pairs:
             continue
         for i in left_old.get(note.top_deck, []):
-            score = similarity(old[i].question, old[i].answer_start, *new_keys[j])
+            score = similarity(old_questions[i], old[i].answer_start, *new_keys[j])
             if score >= MATCH_THRESHOLD:
                 scored.append((-score, i, j))
     for _, i, j in sorted(scored):
@@ -225,3 +240,46 @@ def assign_guids(
 ) -> list[Note]:
     """Fill each note's GUID and modification time (from the lock when there is one)."""
     return resolve(notes, lock, times).notes
+
+
+def identify(
+    notes: list[Note],
+    paths: list[Path],
+    root: Path,
+    files: list[Path],
+    diagnostics: Diagnostics,
+    use_lock: bool = True,
+) -> tuple[Resolution, Path | None]:
+    """Resolve identity against the lock beside the sources; returns the lock path `build` may write.
+
+    The path is None when the lock must not be written: `--no-lock`, or a lock that
+    exists but cannot be read (it is reported, and left for the user to repair rather
+    than overwritten with fresh GUIDs).
+    """
+    times: dict[str, int] = {}
+    for path in files:
+        try:
+            times[_relative(path, root)] = int(path.stat().st_mtime)
+        except OSError:
+            pass
+    if not use_lock:
+        return resolve(notes, None, times), None
+    lock_path = lock_path_for(paths, root)
+    try:
+        lock = read_lock(lock_path)
+    except LockError as exc:
+        diagnostics.error(_relative(lock_path, root), 0, "lock", f"{exc}; GUIDs derived afresh, lock left as is")
+        return resolve(notes, None, times), None
+    read = set(times)
+
+    def in_scope(source: str) -> bool:
+        return source in read or not (root / source).exists()
+
+    return resolve(notes, lock, times, in_scope), lock_path
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

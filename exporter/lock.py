@@ -30,7 +30,7 @@ class LockEntry:
     """Path of the source file, relative to the project root."""
     line: int
     question: str
-    """Normalised question text, kept in full: the main key for similarity matching."""
+    """The question as written: the main key for similarity matching, and what a summary shows."""
     answer_start: str
     """The first words of the normalised answer, enough to tell near-identical questions apart."""
     fingerprint: str

@@ -118,11 +118,11 @@ def test_deleted_and_added_notes_are_reported() -> None:
     lock = first_build([note(BIAS_Q, BIAS_A, 3), note(ACT_Q, ACT_A, 9)])
     result = resolve([note(ACT_Q, ACT_A, 9), note(OVER_Q, OVER_A, 15)], lock, {"sources/dl.md": 2_000})
     assert [(e.deck, e.source, e.line, e.question) for e in result.removed] == [
-        (DECK, "sources/dl.md", 3, normalised(BIAS_Q))
+        (DECK, "sources/dl.md", 3, BIAS_Q)
     ]
     assert [n.question for n in result.added] == [OVER_Q]
     assert result.notes[1].guid == guid_for(DECK, OVER_Q)
-    assert [e.question for e in sorted(result.lock.entries)] == [normalised(ACT_Q), normalised(OVER_Q)]
+    assert [e.question for e in sorted(result.lock.entries)] == [ACT_Q, OVER_Q]
     assert result.summary_by_deck() == {DECK: (1, 0, 1)}
 
 
@@ -134,7 +134,7 @@ def test_near_identical_questions_each_keep_their_own_guid_when_both_edited() ->
         note("What is overfitting exactly?", OVER_A + " Regularise.", 9),
     ]
     result = resolve(edited, lock, {"sources/dl.md": 2_000})
-    assert [n.guid for n in result.notes] == [guids[normalised(UNDER_Q)], guids[normalised(OVER_Q)]]
+    assert [n.guid for n in result.notes] == [guids[UNDER_Q], guids[OVER_Q]]
     assert len({n.guid for n in result.notes}) == 2
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter import lock as lock_module
 from exporter.identity import resolve
 from exporter.lock import Lock, LockEntry, LockError, lock_path_for, read_lock, write_lock
 from exporter.model import Note, NoteKind, SourceLocation
@@ -38,11 +39,11 @@ def test_file_is_sorted_readable_json(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
     assert [(n["deck"], n["line"]) for n in data["notes"]] == [("Deck A", 2), ("Deck A", 7), ("Deck B", 4)]
-    assert "Première question" not in text and "première question" in text  # normalised, unescaped
+    assert "Première question ?" in text  # as written, unescaped
     assert data["notes"][1]["answer_start"] == "réponse ici"
     assert data["notes"][0] == {
         "answer_start": "", "deck": "Deck A", "fingerprint": data["notes"][0]["fingerprint"],
-        "guid": data["notes"][0]["guid"], "line": 2, "modified": 111, "question": "open one",
+        "guid": data["notes"][0]["guid"], "line": 2, "modified": 111, "question": "Open one?",
         "source": "sources/a.md",
     }
 
@@ -82,20 +83,17 @@ def test_unchanged_lock_is_not_rewritten(tmp_path: Path) -> None:
     assert path.stat().st_mtime_ns == 1_000_000_000
 
 
-def test_read_only_folder_raises_os_error_and_keeps_old_lock(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    path = folder / "exporter.lock"
+def test_read_only_folder_raises_os_error_and_keeps_old_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "exporter.lock"
     write_lock(path, sample_lock())
     before = path.read_bytes()
-    folder.chmod(0o555)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        with pytest.raises(OSError):
-            write_lock(path, Lock([]))
-    finally:
-        folder.chmod(0o755)
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")  # what mkstemp raises in a read-only folder
+
+    monkeypatch.setattr(lock_module.tempfile, "mkstemp", read_only)
+    with pytest.raises(PermissionError):
+        write_lock(path, Lock([]))
     assert path.read_bytes() == before
 
 
