@@ -94,15 +94,42 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     echo = (lambda _line: None) if quiet else click.echo
     outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo)
     incremental.save_lock(model, lambda line: click.echo(line, err=True))
-    if digest is not None:
-        key = incremental.full_key(digest, _paths(paths), root, not no_lock)
-        incremental.remember(manifest, key, model, outcome.built + outcome.unchanged)
+    incremental.remember(manifest, digest, _paths(paths), root, model, outcome.built + outcome.unchanged)
     write_manifest(out_dir, manifest)
     if model.identity is not None and not quiet:
         for line in model.identity.report():
             click.echo(line)
     if strict and model.diagnostics.has_errors:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
+              help="Output formats (repeatable). Default: apkg and pdf.")
+@click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet", show_default=True)
+@click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
+@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file.")
+@click.option("--debounce", type=click.IntRange(50, 10_000), default=300, show_default=True,
+              help="Milliseconds of quiet after a save before rebuilding.")
+def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
+          paper: str, skip_open: bool, no_lock: bool, debounce: int) -> None:
+    """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
+    from exporter.watch import Watcher
+    from exporter.writers import WriteOptions, load_writers
+
+    root = Path.cwd()
+    writers = load_writers()
+    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
+    missing = [f for f in wanted if f not in writers]
+    if missing:
+        raise click.UsageError(f"output format not available yet: {', '.join(missing)}")
+    options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
+    watcher = Watcher(_paths(paths), root, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open)
+    watcher.run(debounce)
 
 
 @main.command()

@@ -123,8 +123,18 @@ def replay_if_unchanged(manifest: Manifest, key: str, out_dir: Path) -> list[Dia
             for d in quick.get("diagnostics", [])]
 
 
-def remember(manifest: Manifest, key: str, model: Model, outputs: list[Path]) -> None:
-    """Record the whole build so that the next identical one can be skipped."""
+def remember(manifest: Manifest, digest: str | None, paths: list[Path], root: Path, model: Model,
+             outputs: list[Path]) -> None:
+    """Record the whole build so that the next identical one can be skipped.
+
+    Called after the lock is written, so the key holds the lock this build leaves behind.
+    Without a digest (discovery had findings) the old record is dropped: it no longer
+    describes the outputs on disk.
+    """
+    if digest is None:
+        manifest.quick = {}
+        return
+    key = full_key(digest, paths, root, model.lock_path is not None)
     media = sorted({m.path for rn in model.notes for m in rn.media})
     stats = []
     for path in media:
