@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -101,11 +101,14 @@ class Resolution:
     added: list[Note] = field(default_factory=list)
     updated: list[Note] = field(default_factory=list)
     moved: list[Note] = field(default_factory=list)
+    """Same content at another line: newer time too, since cards show their `path:line`."""
     removed: list[LockEntry] = field(default_factory=list)
 
     def summary_by_deck(self) -> dict[str, tuple[int, int, int]]:
-        """(added, updated, removed) per top-level deck, for the build summary."""
+        """(added, updated, removed) per top-level deck with any change, for the build summary."""
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for note in self.moved:
+            _ = counts[note.top_deck]  # a deck whose notes only moved still gets its line
         for note in self.added:
             counts[note.top_deck][0] += 1
         for note in self.updated:
@@ -116,7 +119,11 @@ class Resolution:
 
     def report(self) -> list[str]:
         """The build summary: counts per deck, then each removed note and where it stood."""
-        lines = [f"{deck}: {a} added, {u} updated, {r} removed" for deck, (a, u, r) in self.summary_by_deck().items()]
+        moved = Counter(n.top_deck for n in self.moved)
+        lines = []
+        for deck, (a, u, r) in self.summary_by_deck().items():
+            extra = f" ({moved[deck]} moved)" if moved[deck] else ""
+            lines.append(f"{deck}: {a} added, {u} updated, {r} removed{extra}")
         for entry in sorted(self.removed, key=lambda e: (e.deck, e.source, e.line)):
             lines.append(f"removed from {entry.deck}: {_start(entry.question)!r} (was {entry.source}:{entry.line})")
         return lines

@@ -90,7 +90,18 @@ def write_lock(path: Path, lock: Lock) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, file_mode(path))
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def file_mode(path: Path) -> int:
+    """The mode the file has, or an ordinary new file's (mkstemp's 0600 would hide it from others)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

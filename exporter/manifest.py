@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import exporter
+from exporter.lock import file_mode
 from exporter.model import Deck, RenderedNote
 
 MANIFEST_NAME = ".exporter-manifest.json"
@@ -83,6 +84,7 @@ def write_manifest(out_dir: Path, manifest: Manifest) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp_name, file_mode(path))
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):

@@ -185,3 +185,13 @@ def test_duplicate_guid_in_a_hand_edited_lock_is_not_shared() -> None:
     broken = Lock([entries[0], dataclasses.replace(entries[1], guid=entries[0].guid)])
     result = resolve([note(BIAS_Q, BIAS_A, 3), note(ACT_Q, ACT_A, 9)], broken, {"sources/dl.md": 2_000})
     assert len({n.guid for n in result.notes}) == 2
+
+
+def test_report_names_counts_and_removed_notes() -> None:
+    lock = first_build([note(BIAS_Q, BIAS_A, 3), note(ACT_Q, ACT_A, 9), note(OVER_Q, OVER_A, 15)])
+    result = resolve([note(ACT_Q, ACT_A + " Exemple : ReLU.", 3), note(OVER_Q, OVER_A, 9),
+                      note(UNDER_Q, UNDER_A, 20)], lock, {"sources/dl.md": 2_000})
+    assert result.report() == [
+        "Deep Learning: 1 added, 1 updated, 1 removed (1 moved)",
+        "removed from Deep Learning: 'Quel est le rôle du biais dans un réseau de neurones ?' (was sources/dl.md:3)",
+    ]

@@ -110,3 +110,13 @@ def test_entry_field_order_is_the_sort_order() -> None:
     a = LockEntry("A", "s.md", 9, "q", "", "f", "g", 1)
     b = LockEntry("A", "s.md", 10, "q", "", "f", "g", 1)
     assert sorted([b, a]) == [a, b]
+
+
+def test_new_lock_is_readable_by_others_like_any_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "exporter.lock"
+    old_umask = os.umask(0o022)
+    try:
+        write_lock(path, sample_lock())
+    finally:
+        os.umask(old_umask)
+    assert path.stat().st_mode & 0o777 == 0o644
