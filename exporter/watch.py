@@ -26,10 +26,10 @@ Echo = Callable[[str], None]
 
 
 def is_source_change(path: str) -> bool:
-    """Sources and the media beside them, not our own lock, temporaries or hidden files."""
+    """Sources and the media beside them, not our own lock, scratch files or hidden files."""
     candidate = Path(path)
-    if candidate.name == LOCK_NAME or candidate.suffix == ".tmp":
-        return False
+    if candidate.name == LOCK_NAME or candidate.suffix in ("", ".tmp"):
+        return False  # editors' and sed's scratch files have no suffix
     return not any(part.startswith(".") for part in candidate.parts[-3:])
 
 
