@@ -195,3 +195,12 @@ def test_report_names_counts_and_removed_notes() -> None:
         "Deep Learning: 1 added, 1 updated, 1 removed (1 moved)",
         "removed from Deep Learning: 'Quel est le rôle du biais dans un réseau de neurones ?' (was sources/dl.md:3)",
     ]
+
+
+def test_renamed_file_keeps_guids_of_its_notes() -> None:
+    lock = first_build([note(BIAS_Q, BIAS_A, 3), note(ACT_Q, ACT_A, 9)])
+    renamed = [note(BIAS_Q, BIAS_A, 3, path="sources/cours.md"), note(ACT_Q, ACT_A, 9, path="sources/cours.md")]
+    result = resolve(renamed, lock, {"sources/cours.md": 2_000}, in_scope=lambda path: path != "sources/x.md")
+    assert [n.guid for n in result.notes] == [guid_for(DECK, BIAS_Q), guid_for(DECK, ACT_Q)]
+    assert [n.question for n in result.updated] == [BIAS_Q, ACT_Q]  # their Source field changes
+    assert result.added == [] and result.removed == []
