@@ -14,7 +14,7 @@ from pathlib import Path
 from exporter.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
-from exporter.identity import assign_guids
+from exporter.identity import Resolution, identify
 from exporter.junk import remove_junk
 from exporter.model import Deck, Note, RenderedNote
 from exporter.readers import READERS, SourceFile, detect_reader, load_readers
@@ -30,6 +30,10 @@ class Model:
     notes: list[RenderedNote]
     diagnostics: Diagnostics
     sources: list[str] = field(default_factory=list)
+    identity: Resolution | None = None
+    """What changed since the last build, and the lock to write."""
+    lock_path: Path | None = None
+    """Where `build` writes the lock; None with `--no-lock` or an unreadable lock."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order."""
@@ -113,7 +117,7 @@ def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
     return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
 
 
-def collect(paths: list[Path], root: Path) -> Model:
+def collect(paths: list[Path], root: Path, use_lock: bool = True) -> Model:
     """Read, check and render every source under `paths`; never raises on bad input."""
     from exporter.render import render_notes
 
@@ -125,9 +129,10 @@ def collect(paths: list[Path], root: Path) -> Model:
         source = load_source(path, root, config, diagnostics)
         if source is not None:
             notes.extend(read_source(source, config, diagnostics))
-    notes = run_checks(assign_guids(notes), diagnostics)
-    rendered = render_notes(notes, root, diagnostics)
-    return Model(rendered, diagnostics, [relative_to(p, root) for p in files])
+    notes = run_checks(notes, diagnostics)
+    identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
+    rendered = render_notes(identity.notes, root, diagnostics)
+    return Model(rendered, diagnostics, [relative_to(p, root) for p in files], identity, lock_path)
 
 
 def slugify(name: str) -> str:

@@ -49,15 +49,35 @@ def main() -> None:
 @click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any source has an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
+@click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
+@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file (GUIDs from deck and question).")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, skip_open: bool, strict: bool, quiet: bool) -> None:
-    """Build every deck found in PATHS (default: sources/) into --out."""
-    from exporter.build import collect, slugify
+          paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool) -> None:
+    """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
+    from exporter import incremental
+    from exporter.build import collect
+    from exporter.diagnostics import Diagnostics, Level
+    from exporter.manifest import read_manifest, write_manifest
     from exporter.model import NoteKind
-    from exporter.writers import WriteOptions, load_writers
 
     root = Path.cwd()
-    model = collect(_paths(paths), root)
+    request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper,
+               "skip_open": skip_open, "lock": not no_lock, "out": out_dir.resolve()}
+    manifest = read_manifest(out_dir)
+    digest = incremental.request_digest(_paths(paths), root, request)
+    if digest is not None and not force:
+        key = incremental.full_key(digest, _paths(paths), root, not no_lock)
+        replayed = incremental.replay_if_unchanged(manifest, key, out_dir)
+        if replayed is not None:
+            _print_diagnostics(Diagnostics(replayed), quiet)
+            if not quiet:
+                for name in manifest.quick["outputs"]:
+                    click.echo(f"unchanged {out_dir / name}")
+                click.echo("nothing changed")
+            sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    from exporter.writers import WriteOptions, load_writers
+
+    model = collect(_paths(paths), root, use_lock=not no_lock)
     if skip_open:
         model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
     _print_diagnostics(model.diagnostics, quiet)
@@ -71,15 +91,45 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     if not decks:
         click.echo("error: no notes found; nothing to build", err=True)
         sys.exit(1)
-    for deck in decks:
-        for fmt in wanted:
-            writer = writers[fmt]
-            target = out_dir / f"{slugify(deck.name)}.{writer.extension}"
-            writer.write(deck, target, options)
-            if not quiet:
-                click.echo(f"wrote {target} ({len(deck.notes)} notes)")
+    echo = (lambda _line: None) if quiet else click.echo
+    outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo)
+    incremental.save_lock(model, lambda line: click.echo(line, err=True))
+    incremental.remember(manifest, digest, _paths(paths), root, model, outcome.built + outcome.unchanged)
+    write_manifest(out_dir, manifest)
+    if model.identity is not None and not quiet:
+        for line in model.identity.report():
+            click.echo(line)
     if strict and model.diagnostics.has_errors:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path))
+@click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
+              help="Output formats (repeatable). Default: apkg and pdf.")
+@click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet", show_default=True)
+@click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
+@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file.")
+@click.option("--debounce", type=click.IntRange(50, 10_000), default=300, show_default=True,
+              help="Milliseconds of quiet after a save before rebuilding.")
+def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
+          paper: str, skip_open: bool, no_lock: bool, debounce: int) -> None:
+    """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
+    from exporter.watch import Watcher
+    from exporter.writers import WriteOptions, load_writers
+
+    root = Path.cwd()
+    writers = load_writers()
+    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
+    missing = [f for f in wanted if f not in writers]
+    if missing:
+        raise click.UsageError(f"output format not available yet: {', '.join(missing)}")
+    options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
+    watcher = Watcher(_paths(paths), root, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open)
+    watcher.run(debounce)
 
 
 @main.command()

@@ -1,0 +1,143 @@
+"""The build manifest: what each output in `dist/` was built from, to skip unchanged ones.
+
+Per output it keeps the hash of its inputs (the rendered notes with their GUIDs and
+modification times, the media they pack, the write options, the toolkit's code and
+templates) and the size and mtime the file had when written, so an output that was
+deleted or touched by hand is rebuilt too. A second, coarser record (`quick`) hashes
+the raw inputs of the whole last build, so a build with nothing changed can stop before
+reading and rendering anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import exporter
+from exporter.lock import file_mode
+from exporter.model import Deck, RenderedNote
+
+MANIFEST_NAME = ".exporter-manifest.json"
+MANIFEST_VERSION = 1
+_TOOLKIT_SUFFIXES = (".py", ".html", ".j2", ".jinja", ".css", ".svg", ".ttf", ".woff", ".woff2")
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    inputs: str
+    """Hash of everything the output was built from."""
+    size: int
+    mtime_ns: int
+
+    def matches(self, target: Path) -> bool:
+        """True when the file on disk is still the one this record describes."""
+        try:
+            stat = target.stat()
+        except OSError:
+            return False
+        return stat.st_size == self.size and stat.st_mtime_ns == self.mtime_ns
+
+
+@dataclass
+class Manifest:
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    """Output file name (inside the output folder) -> its record."""
+    quick: dict[str, Any] = field(default_factory=dict)
+    """The last build's raw-input key, outputs, media files and messages (see `incremental`)."""
+
+    def to_json(self) -> str:
+        outputs = {name: asdict(record) for name, record in sorted(self.outputs.items())}
+        data = {"version": MANIFEST_VERSION, "outputs": outputs, "quick": self.quick}
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """The manifest of `out_dir`; an absent or unreadable one is empty (everything gets built)."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION:
+            return Manifest()
+        outputs = {name: OutputRecord(**record) for name, record in data["outputs"].items()}
+        quick = data.get("quick") or {}
+        return Manifest(outputs, quick if isinstance(quick, dict) else {})
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return Manifest()
+
+
+def write_manifest(out_dir: Path, manifest: Manifest) -> None:
+    """Replace the manifest atomically; leave it untouched when nothing in it changed."""
+    path = out_dir / MANIFEST_NAME
+    data = manifest.to_json().encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp_name, file_mode(path))
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def record_for(target: Path, inputs: str) -> OutputRecord:
+    stat = target.stat()
+    return OutputRecord(inputs, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=1)
+def toolkit_fingerprint() -> str:
+    """The toolkit's version plus a hash of its code and templates.
+
+    The version alone would miss a changed template or writer between releases
+    (or in a development checkout), and reading the package's few files is cheap.
+    """
+    package = Path(exporter.__file__).parent
+    digest = hashlib.sha256(exporter.__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in _TOOLKIT_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def note_inputs(rendered: RenderedNote) -> dict[str, Any]:
+    """Everything about one note a writer can see, media by content."""
+    note = asdict(rendered.note)
+    note["kind"] = rendered.note.kind.value
+    return {
+        "note": note,
+        "html": [rendered.question_html, rendered.answer_html, rendered.context_html, rendered.source_html],
+        "media": [[m.name, file_digest(m.path)] for m in rendered.media],
+    }
+
+
+def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
+    """The input hash of one output: deck, notes, writer, options, toolkit."""
+    data = {
+        "toolkit": toolkit_fingerprint(),
+        "writer": writer,
+        "options": options,
+        "deck": deck.name,
+        "notes": [note_inputs(n) for n in deck.notes],
+    }
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

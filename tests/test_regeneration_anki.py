@@ -1,0 +1,128 @@
+"""Edit the real notes between two imports into real Anki: history survives, nothing doubles.
+
+Builds a copy of sources/, imports the decks into a fresh collection with desktop Anki's
+default options ("update notes if newer"), reviews every card once, then edits the copy
+(one answer changed, one question reworded, one question deleted, one added), rebuilds
+and imports again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exporter.cli import main
+
+pytestmark = pytest.mark.slow
+
+pytest.importorskip("exporter.writers.apkg", reason="needs the apkg writer")
+anki_collection = pytest.importorskip("anki.collection")
+from anki.import_export_pb2 import (  # noqa: E402
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+    ImportAnkiPackageUpdateCondition,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = "sources/deep-learning-questions-de-cours.md"
+IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+
+OLD_ANSWER = "Il joue un rôle analogue à l’ordonnée à l’origine dans une régression linéaire."
+NEW_ANSWER = "Il joue le rôle de l’ordonnée à l’origine d’une droite de régression."
+OLD_QUESTION = "Qu’est-ce qu’un perceptron multicouche (MLP) ?"
+NEW_QUESTION = "Comment définit-on un perceptron multicouche (MLP) ?"
+DELETED = "### Q4. Qu’est-ce qu’une fonction d’activation ?"
+ADDED = ("## Q154. Qu’est-ce que le dropout ?\n**Réponse :**\n"
+         "Une régularisation qui désactive au hasard des neurones pendant l’entraînement.\n\n---\n\n")
+
+
+def build(*args: str) -> str:
+    result = CliRunner().invoke(main, ["build", "--format", "apkg", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def import_all(col: anki_collection.Collection, out: Path) -> dict[str, int]:
+    """Import every deck like desktop Anki does; counts from Anki's import log.
+
+    Anki lists a note it already has and leaves alone (not newer) under `duplicate`,
+    here `unchanged`; `conflicting` would be a GUID clash with another note type.
+    """
+    options = ImportAnkiPackageOptions(merge_notetypes=False, update_notes=IF_NEWER, update_notetypes=IF_NEWER,
+                                       with_scheduling=False)
+    counts = {"new": 0, "updated": 0, "unchanged": 0, "conflicting": 0}
+    for package in sorted(out.glob("*.apkg")):
+        log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
+        counts["new"] += len(log.new)
+        counts["updated"] += len(log.updated)
+        counts["unchanged"] += len(log.duplicate)
+        counts["conflicting"] += len(log.conflicting) + len(log.first_field_match)
+    return counts
+
+
+def notes_by_guid(col: anki_collection.Collection) -> dict[str, int]:
+    return {col.get_note(nid).guid: nid for nid in col.find_notes("")}
+
+
+def note_with(col: anki_collection.Collection, text: str) -> int:
+    found = [nid for nid in col.find_notes("") if any(text in value for value in col.get_note(nid).values())]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def reviews(col: anki_collection.Collection, nid: int) -> int:
+    return int(col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid))
+
+
+def test_edits_update_notes_in_place_and_keep_their_reviews(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(REPO / "sources", tmp_path / "sources", ignore=shutil.ignore_patterns("exporter.lock"))
+    monkeypatch.chdir(tmp_path)
+    build()
+    build("--force", "--out", "again")
+    for package in sorted((tmp_path / "dist").glob("*.apkg")):
+        assert package.read_bytes() == (tmp_path / "again" / package.name).read_bytes(), package.name
+
+    col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
+    try:
+        first = import_all(col, tmp_path / "dist")
+        notes_before = col.note_count()
+        assert first == {"new": notes_before, "updated": 0, "unchanged": 0, "conflicting": 0}
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        assert col.db.scalar("select count() from revlog") == col.card_count()
+        edited, reworded = note_with(col, OLD_ANSWER), note_with(col, OLD_QUESTION)
+        deleted = note_with(col, DELETED.split(". ", 1)[1])
+        ids_before = notes_by_guid(col)
+
+        course = tmp_path / COURSE
+        text = course.read_text(encoding="utf-8")
+        start = text.index(DELETED)
+        text = text[:start] + text[text.index("### Q5.", start):]
+        text = text.replace(OLD_ANSWER, NEW_ANSWER).replace(OLD_QUESTION, NEW_QUESTION)
+        text = text.replace("# FIN", ADDED + "# FIN")
+        course.write_text(text, encoding="utf-8")
+        summary = build()
+
+        assert "1 added, 2 updated, 1 removed" in summary
+        assert "removed from Deep Learning – Questions de cours (M2 MIAGE IDA): " \
+               "'Qu’est-ce qu’une fonction d’activation ?' (was sources/deep-learning-questions-de-cours.md:38)" \
+               in summary
+        second = import_all(col, tmp_path / "dist")
+        print("first import:", first, "second import:", second, "notes:", notes_before, "->", col.note_count())
+        assert second["new"] == 1 and second["conflicting"] == 0
+        assert second["updated"] >= 2  # the two edits, and the notes below the deletion (their source line moved)
+        assert second["new"] + second["updated"] + second["unchanged"] == notes_before  # one deleted, one added
+        assert col.note_count() == notes_before + 1  # Anki never deletes on import: the old note stays
+        assert notes_by_guid(col).items() >= ids_before.items()  # every old note kept its id
+        assert note_with(col, NEW_ANSWER) == edited and reviews(col, edited) == 1
+        assert note_with(col, NEW_QUESTION) == reworded and reviews(col, reworded) == 1
+        assert note_with(col, "Qu’est-ce que le dropout ?") not in ids_before.values()
+        assert deleted in ids_before.values()
+        assert col.db.scalar("select count() from revlog") == notes_before
+    finally:
+        col.close()
