@@ -6,10 +6,13 @@ import hashlib
 import logging
 import math
 import mimetypes
+import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterator
 
 from exporter.model import Deck, MediaFile
+from exporter.sheets import SheetDeck
 from exporter.writers import WriteOptions, atomic_output, register
 from exporter.writers.html import (
     BASE_CARD_FONT_PT,
@@ -51,6 +54,19 @@ def safe_fetcher(allowed_dirs: list[Path], allowed_files: list[Path]) -> Any:
     return SafeFetcher()
 
 
+@contextmanager
+def source_date_epoch(stamp: int) -> Iterator[None]:
+    """Pin SOURCE_DATE_EPOCH while fonts are subset: fontTools stamps each font with the clock otherwise."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(max(stamp, 0))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+
 def _boxes(box: Any) -> Any:
     yield box
     for child in getattr(box, "children", ()):
@@ -73,6 +89,28 @@ def overflowing_cards(document: Any) -> dict[str, float]:
     return ratios
 
 
+def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, Any]:
+    """The final HTML and its WeasyPrint document; cards are re-laid with smaller text until they fit."""
+    from weasyprint import HTML
+
+    fit = CardFit()
+    page = render_sheet_html(sheet, options, fit)
+    document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
+    for _ in range(FIT_PASSES if options.layout == "cards" else 0):
+        too_big = overflowing_cards(document)
+        if not too_big:
+            break
+        for fit_id, ratio in too_big.items():
+            sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
+            number = int(fit_id[5:])
+            current = sizes.get(number, BASE_CARD_FONT_PT)
+            # Text area grows with the square of the font size, so shrink by the square root.
+            sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
+        page = render_sheet_html(sheet, options, fit)
+        document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
+    return page, document
+
+
 @register
 class PdfWriter:
     """One PDF per deck in the layout asked for; bytes depend only on the input."""
@@ -81,30 +119,14 @@ class PdfWriter:
     extension: ClassVar[str] = "pdf"
 
     def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
-        from weasyprint import HTML
-
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         media: list[MediaFile] = [m for rn in deck.notes for m in rn.media]
         sheet = build_sheet(deck, target, options, lambda m: Path(m.path).resolve().as_uri())
         fetcher = safe_fetcher(
             [options.project_root / "sources", TEMPLATES_DIR], [Path(m.path) for m in media]
         )
-        fit = CardFit()
-        page = render_sheet_html(sheet, options, fit)
-        document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
-        if options.layout == "cards":
-            for _ in range(FIT_PASSES):
-                too_big = overflowing_cards(document)
-                if not too_big:
-                    break
-                for fit_id, ratio in too_big.items():
-                    sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
-                    number = int(fit_id[5:])
-                    current = sizes.get(number, BASE_CARD_FONT_PT)
-                    # Text area grows with the square of the font size, so shrink by the square root.
-                    sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
-                page = render_sheet_html(sheet, options, fit)
-                document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
+        page, document = lay_out(sheet, options, fetcher)
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        with atomic_output(target) as tmp:
+        stamp = max((rn.note.modified for rn in deck.notes), default=0)
+        with atomic_output(target) as tmp, source_date_epoch(stamp):
             document.write_pdf(tmp, pdf_identifier=identifier)
