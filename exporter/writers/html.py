@@ -150,8 +150,9 @@ class HtmlWriter:
         used: dict[str, MediaFile] = {}
 
         def media_url(media: MediaFile) -> str:
-            used[media.name] = media
-            return f"{media_dir.name}/{media.name}"
+            name = Path(media.name).name  # never a path that climbs out of the media folder
+            used[name] = media
+            return f"{media_dir.name}/{name}"
 
         sheet = build_sheet(deck, target, options, media_url)
         page = render_sheet_html(sheet, options)
