@@ -18,10 +18,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-build: $(VENV)/.installed
+# MathJax draws the PDF math when Node is on the machine; without node, ziamath does and this
+# step is skipped. The stamp makes a second run instant: npm ci runs again only when the lock changes.
+NODE := $(shell command -v node 2>/dev/null)
+MATHJAX_STAMP := node_modules/.installed
+ifneq ($(NODE),)
+MATHJAX := $(MATHJAX_STAMP)
+endif
+
+$(MATHJAX_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: $(VENV)/.installed $(MATHJAX)
 	$(BIN)/exporter build sources --out dist
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(MATHJAX)
 	$(BIN)/python -m pytest -q
 
 clean:

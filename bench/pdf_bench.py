@@ -1,0 +1,71 @@
+"""Seconds per page and peak memory of the PDF writer, per layout, cold math cache.
+
+Run from the project root: `python bench/pdf_bench.py [--count 500] [--seeds]`.
+Each layout runs in its own process so that its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LAYOUTS = ("sheet", "quiz", "cards")
+
+
+def run_one(layout: str, count: int, seeds: bool) -> dict[str, object]:
+    import pypdf
+
+    from exporter.writers import WriteOptions
+    from exporter.writers.pdf import PdfWriter
+
+    if seeds:
+        from exporter.build import collect
+
+        decks = collect([ROOT / "sources"], ROOT).decks()
+    else:
+        from tests.writers.sample_deck import synthetic_deck
+
+        decks = [synthetic_deck(count)]
+    pages = 0
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        for i, deck in enumerate(decks):
+            target = Path(folder) / f"deck-{i}.pdf"
+            PdfWriter().write(deck, target, WriteOptions(project_root=ROOT, layout=layout, extra={"quiet": True}))
+            pages += len(pypdf.PdfReader(target).pages)
+        seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    notes = sum(len(d.notes) for d in decks)
+    return {"layout": layout, "decks": len(decks), "notes": notes, "pages": pages, "seconds": round(seconds, 2),
+            "s_per_page": round(seconds / max(pages, 1), 3), "peak_mb": round(peak_mb)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=500, help="questions in the synthetic deck")
+    parser.add_argument("--seeds", action="store_true", help="build the real sources/ instead")
+    parser.add_argument("--one", choices=LAYOUTS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.count, args.seeds)))
+        return
+    what = "sources/" if args.seeds else f"synthetic {args.count}-question deck"
+    print(f"{what}: layout, pages, seconds, s/page, peak MB")
+    for layout in LAYOUTS:
+        cmd = [sys.executable, __file__, "--one", layout, "--count", str(args.count)] + (["--seeds"] if args.seeds else [])
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        print(f"{r['layout']:6} {r['pages']:5} {r['seconds']:8} {r['s_per_page']:7} {r['peak_mb']:6}")
+
+
+if __name__ == "__main__":
+    main()

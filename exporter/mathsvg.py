@@ -1,0 +1,250 @@
+"""TeX -> inline SVG before layout, because WeasyPrint runs no JavaScript and draws no MathML.
+
+MathJax 3 (the engine Anki uses) runs as one batched Node process per build when
+`node` and `mathjax-full` are present; ziamath (pure Python) is the fallback. An
+expression neither engine can draw comes back as an error, and the caller prints
+its pylatexenc plain text instead. SVGs are cached on disk by (engine, TeX, display).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from exporter.latex_text import latex_to_text
+
+MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_svg.js")
+ENGINES = ("mathjax", "ziamath")
+
+INLINE_MATH_RE = re.compile(r'<span class="math inline">\\\((.*?)\\\)</span>', re.DOTALL)
+DISPLAY_MATH_RE = re.compile(r'<div class="math display">\\\[(.*?)\\\]</div>', re.DOTALL)
+
+# Combining marks -> TeX text-mode accent macros: MathJax's SVG fonts have no "é".
+_ACCENT_MACROS = {
+    "\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
+    "\u0304": "=", "\u0307": ".", "\u030c": "v", "\u0306": "u", "\u0327": "c",
+}
+_TEXT_COMMANDS = ("text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox")
+_TEXT_COMMAND_RE = re.compile(r"\\(" + "|".join(_TEXT_COMMANDS) + r")\s*\{")
+
+
+@dataclass(frozen=True)
+class MathResult:
+    """One formula ready for the page: SVG markup, or an error and nothing to draw."""
+
+    svg: str | None
+    text: str
+    """Plain text of the formula, for the invisible search layer or as the fallback."""
+    error: str | None = None
+
+
+def find_math(fragment: str) -> list[tuple[str, bool]]:
+    """Every (TeX, display) pair in a rendered HTML fragment, TeX unescaped."""
+    found = [(html.unescape(m.group(1)), False) for m in INLINE_MATH_RE.finditer(fragment)]
+    found += [(html.unescape(m.group(1)), True) for m in DISPLAY_MATH_RE.finditer(fragment)]
+    return found
+
+
+def substitute_math(fragment: str, results: dict[tuple[str, bool], MathResult]) -> str:
+    """Replace each math span of `fragment` with its SVG plus the invisible text layer."""
+
+    def build(tex: str, display: bool) -> str:
+        result = results[(tex, display)]
+        kind = "display" if display else "inline"
+        text = html.escape(result.text, quote=False)
+        if result.svg is None:
+            return f'<span class="math {kind} math-fallback">{text}</span>'
+        return f'<span class="math {kind}">{result.svg}<span class="math-text">{text}</span></span>'
+
+    fragment = INLINE_MATH_RE.sub(lambda m: build(html.unescape(m.group(1)), False), fragment)
+    return DISPLAY_MATH_RE.sub(
+        lambda m: f'<div class="math-block">{build(html.unescape(m.group(1)), True)}</div>', fragment
+    )
+
+
+def accents_to_macros(tex: str) -> str:
+    """Rewrite accented letters inside `\\text{...}` to `\\'{e}` and friends, which MathJax can draw."""
+    out: list[str] = []
+    pos = 0
+    for match in _TEXT_COMMAND_RE.finditer(tex):
+        if match.start() < pos:
+            continue  # nested inside a text group already rewritten
+        out.append(tex[pos : match.end()])
+        depth, i = 1, match.end()
+        while i < len(tex) and depth:
+            depth += {"{": 1, "}": -1}.get(tex[i], 0)
+            i += 1
+        body_end = i - 1 if depth == 0 else i
+        out.append("".join(_accent_macro(ch) for ch in tex[match.end() : body_end]))
+        pos = body_end
+    out.append(tex[pos:])
+    return "".join(out)
+
+
+def _accent_macro(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    if not base.isascii() or not marks or any(m not in _ACCENT_MACROS for m in marks):
+        return ch
+    for mark in marks:
+        base = f"\\{_ACCENT_MACROS[mark]}{{{base}}}"
+    return base
+
+
+def find_mathjax(project_root: Path | None) -> Path | None:
+    """The node_modules folder holding mathjax-full, if Node can use it."""
+    if shutil.which("node") is None:
+        return None
+    candidates = [Path(__file__).resolve().parents[1] / "node_modules"]
+    if project_root is not None:
+        candidates.insert(0, project_root.resolve() / "node_modules")
+    for folder in candidates:
+        if (folder / "mathjax-full" / "js" / "mathjax.js").is_file():
+            return folder
+    return None
+
+
+class MathRenderer:
+    """Renders batches of formulas with one engine, with an on-disk cache."""
+
+    def __init__(self, cache_dir: Path | None, engine: str = "auto", project_root: Path | None = None):
+        self.node_modules = find_mathjax(project_root)
+        if engine == "auto":
+            engine = "mathjax" if self.node_modules is not None else "ziamath"
+        if engine not in ENGINES:
+            raise ValueError(f"unknown math engine {engine!r}")
+        if engine == "mathjax" and self.node_modules is None:
+            raise ValueError("MathJax needs node and mathjax-full (run `npm ci`)")
+        self.engine = engine
+        self.cache_dir = cache_dir
+
+    def render(self, items: Iterable[tuple[str, bool]]) -> dict[tuple[str, bool], MathResult]:
+        """SVG for every distinct (TeX, display); the engine runs once for all cache misses."""
+        wanted = list(dict.fromkeys(items))
+        results: dict[tuple[str, bool], MathResult] = {}
+        missing: list[tuple[str, bool]] = []
+        for key in wanted:
+            cached = self._cache_get(key)
+            if cached is not None:
+                results[key] = MathResult(cached, latex_to_text(key[0]))
+            else:
+                missing.append(key)
+        if missing:
+            drawn = self._mathjax(missing) if self.engine == "mathjax" else self._ziamath(missing)
+            for key, (svg, error) in zip(missing, drawn):
+                if svg is not None:
+                    self._cache_put(key, svg)
+                results[key] = MathResult(svg, latex_to_text(key[0]), error)
+        return results
+
+    def _cache_path(self, key: tuple[str, bool]) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        digest = hashlib.sha256(f"{self.engine}\0{int(key[1])}\0{key[0]}".encode()).hexdigest()
+        return self.cache_dir / f"{digest}.svg"
+
+    def _cache_get(self, key: tuple[str, bool]) -> str | None:
+        path = self._cache_path(key)
+        try:
+            return path.read_text(encoding="utf-8") if path is not None else None
+        except OSError:
+            return None
+
+    def _cache_put(self, key: tuple[str, bool], svg: str) -> None:
+        path = self._cache_path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(svg, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs speed
+
+    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
+        payload = json.dumps([{"tex": accents_to_macros(tex), "display": d} for tex, d in keys])
+        env = {**os.environ, "NODE_PATH": str(self.node_modules)}
+        try:
+            proc = subprocess.run(
+                ["node", str(MATHJAX_SCRIPT)], input=payload, capture_output=True,
+                text=True, encoding="utf-8", env=env, timeout=300, check=True,
+            )
+            answers = json.loads(proc.stdout)
+        except (OSError, subprocess.SubprocessError, json.JSONDecodeError) as exc:
+            return [(None, f"MathJax did not run: {exc}")] * len(keys)
+        return [
+            (_mathjax_svg(a["svg"], display), None) if "svg" in a else (None, a.get("error", "error"))
+            for a, (_, display) in zip(answers, keys)
+        ]
+
+    def _ziamath(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
+        import ziamath
+
+        ziamath.config.svg2 = False  # paths, not <symbol id=...> shared across the page
+        size = 16.0
+        out: list[tuple[str | None, str | None]] = []
+        for tex, display in keys:
+            try:
+                math = ziamath.Latex(tex, size=size)
+                svg = math.svg()
+            except Exception as exc:  # ziamath raises many types on bad TeX
+                out.append((None, str(exc) or type(exc).__name__))
+                continue
+            out.append(_ziamath_svg(svg, size, display))
+        return out
+
+
+_ATTR_RE = re.compile(r'\s(?:data-[\w-]+|role|focusable)="[^"]*"')
+
+
+def _mathjax_svg(svg: str, display: bool) -> str:
+    """Move MathJax's ex sizes into CSS (WeasyPrint reads them there) and drop unused attributes."""
+    svg = _ATTR_RE.sub("", svg)
+    head_end = svg.index(">")
+    head, rest = svg[:head_end], svg[head_end:]
+    width = re.search(r'\swidth="([\d.]+)ex"', head)
+    height = re.search(r'\sheight="([\d.]+)ex"', head)
+    valign = re.search(r'vertical-align:\s*(-?[\d.]+)ex', head)
+    head = re.sub(r'\s(?:width|height|style)="[^"]*"', "", head)
+    w = float(width.group(1)) if width else 0.0
+    h = float(height.group(1)) if height else 0.0
+    v = float(valign.group(1)) if valign else 0.0
+    return _sized(head, rest, w, h, v, "ex", display)
+
+
+def _ziamath_svg(svg: str, size: float, display: bool) -> tuple[str | None, str | None]:
+    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
+    head_end = svg.index(">")
+    head, rest = svg[:head_end], svg[head_end:]
+    box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', head)
+    if box is None:
+        return None, "ziamath gave no viewBox"
+    _, min_y, width, height = (float(g) for g in box.groups())
+    if height > 8 * size:
+        return None, "ziamath layout failed (formula taller than eight lines)"
+    head = re.sub(r'\s(?:width|height)="[^"]*"', "", head)
+    descent = min_y + height
+    return _sized(head, rest, width / size, height / size, -descent / size, "em", display), None
+
+
+def _sized(head: str, rest: str, width: float, height: float, valign: float, unit: str, display: bool) -> str:
+    """One sizing rule for both engines: inline sits on the baseline, display shrinks to fit."""
+    if display:
+        # An explicit height: WeasyPrint does not derive it from the viewBox. If max-width
+        # narrows a long formula, "meet" scales the drawing down inside the box, never clips it.
+        style = f"width: {width:.3f}{unit}; max-width: 100%; height: {height:.3f}{unit}"
+        return f'{head} class="math-svg" preserveAspectRatio="xMidYMid meet" style="{style}"{rest}'
+    style = f"width: {width:.3f}{unit}; height: {height:.3f}{unit}; vertical-align: {valign:.3f}{unit}"
+    return f'{head} class="math-svg" style="{style}"{rest}'

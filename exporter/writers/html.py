@@ -1,0 +1,165 @@
+"""The printable sheet as HTML: the exact page the PDF writer lays out, for a browser preview."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ClassVar
+
+from exporter.diagnostics import Diagnostics
+from exporter.highlight import pygments_css
+from exporter.mathsvg import MathRenderer
+from exporter.model import Deck, MediaFile
+from exporter.sheets import CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, card_sheets, make_sheet
+from exporter.writers import WriteOptions, atomic_output, register
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+CARD_WIDTH_MM = 90.0
+CARD_HEIGHT_MM = 62.0
+BASE_CARD_FONT_PT = 10.0
+LAYOUT_TITLES = {"sheet": "Revision sheet", "quiz": "Quiz with answer key", "cards": "Flashcards to cut out"}
+
+_announced: set[str] = set()
+
+
+@dataclass
+class CardFit:
+    """Per-card font sizes in points, chosen so that text fits its card instead of being cut off."""
+
+    fronts: dict[int, float] = field(default_factory=dict)
+    backs: dict[int, float] = field(default_factory=dict)
+
+
+def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
+    """The engine for this build (MathJax if Node has it, else ziamath), announced once."""
+    engine = str(options.extra.get("math_engine", "auto"))
+    renderer = MathRenderer(target.parent / ".cache" / "math", engine, options.project_root)
+    if renderer.engine not in _announced and not options.extra.get("quiet"):
+        _announced.add(renderer.engine)
+        how = "MathJax 3 via Node" if renderer.engine == "mathjax" else "ziamath (no node/mathjax-full found)"
+        print(f"math: formulas drawn with {how}", file=sys.stderr)
+    return renderer
+
+
+def report_math_problems(problems: list[MathProblem], options: WriteOptions) -> None:
+    """One warning per formula that fell back to plain text, at the note's path:line."""
+    diagnostics = options.extra.get("diagnostics")
+    for problem in problems:
+        path, _, line = problem.source.rpartition(":")
+        message = f"formula printed as plain text, the math engine failed: {problem.error} ({problem.tex!r})"
+        if isinstance(diagnostics, Diagnostics):
+            diagnostics.warning(path, int(line) if line.isdigit() else 0, "math-render", message)
+        else:
+            print(f"{problem.source}: warning: {message} [math-render]", file=sys.stderr)
+
+
+def build_sheet(deck: Deck, target: Path, options: WriteOptions, media_url: Callable[[MediaFile], str]) -> SheetDeck:
+    problems: list[MathProblem] = []
+    sheet = make_sheet(deck, math_renderer(target, options), media_url, problems)
+    report_math_problems(problems, options)
+    return sheet
+
+
+def render_sheet_html(sheet: SheetDeck, options: WriteOptions, fit: CardFit | None = None) -> str:
+    """Fill the layout's template; the PDF writer calls this too, so both outputs agree."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from markupsafe import Markup
+
+    layout = options.layout if options.layout in LAYOUT_TITLES else "sheet"
+    paper_w, paper_h = PAPER_MM.get(options.paper, PAPER_MM["a4"])
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=False, keep_trailing_newline=True,
+    )
+    template = env.get_template(f"{layout}.html.j2")
+    fit = fit or CardFit()
+    marked = _mark_safe(sheet, Markup)
+    topic_starts: dict[int, list[object]] = {}
+    for part in marked.parts:
+        for topic in part.topics:
+            if topic.items:
+                topic_starts.setdefault(topic.items[0].number, []).append(topic)
+    return template.render(
+        sheet=marked,
+        lang="fr" if _looks_french(sheet) else "en",
+        layout=layout,
+        layout_title=LAYOUT_TITLES[layout],
+        columns=options.columns if layout != "cards" else 1,
+        paper=options.paper,
+        page_size="A4" if options.paper != "letter" else "letter",
+        pygments_css=Markup(pygments_css()),
+        card_pages=card_sheets(marked.items, CARD_COLUMNS, CARD_ROWS) if layout == "cards" else [],
+        card_columns=CARD_COLUMNS,
+        card_rows=CARD_ROWS,
+        card_width=CARD_WIDTH_MM,
+        card_height=CARD_HEIGHT_MM,
+        card_margin_h=round((paper_w - CARD_COLUMNS * CARD_WIDTH_MM) / 2, 2),
+        card_margin_v=round((paper_h - CARD_ROWS * CARD_HEIGHT_MM) / 2, 2),
+        base_font_size=BASE_CARD_FONT_PT,
+        font_sizes=fit.fronts,
+        back_font_sizes=fit.backs,
+        topic_starts=topic_starts,
+    )
+
+
+def _looks_french(sheet: SheetDeck) -> bool:
+    text = " ".join(i.question_html for i in sheet.items[:50]).lower()
+    return sum(text.count(w) for w in (" le ", " la ", " les ", " des ", " est ", "é")) > 5
+
+
+def _mark_safe(sheet: SheetDeck, markup: Callable[[str], str]) -> SheetDeck:
+    """Item HTML is already sanitised by the render stage: mark it safe for autoescaping Jinja."""
+    import dataclasses
+
+    parts = tuple(
+        dataclasses.replace(
+            part,
+            topics=tuple(
+                dataclasses.replace(
+                    topic,
+                    items=tuple(
+                        dataclasses.replace(
+                            item,
+                            question_html=markup(item.question_html),
+                            answer_html=markup(item.answer_html),
+                            context_html=markup(item.context_html),
+                        )
+                        for item in topic.items
+                    ),
+                )
+                for topic in part.topics
+            ),
+        )
+        for part in sheet.parts
+    )
+    return dataclasses.replace(sheet, parts=parts)
+
+
+@register
+class HtmlWriter:
+    """A browser preview: one self-contained page plus a folder with the deck's images."""
+
+    name: ClassVar[str] = "html"
+    extension: ClassVar[str] = "html"
+
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+        media_dir = target.with_name(f"{target.stem}-media")
+        used: dict[str, MediaFile] = {}
+
+        def media_url(media: MediaFile) -> str:
+            name = Path(media.name).name  # never a path that climbs out of the media folder
+            used[name] = media
+            return f"{media_dir.name}/{name}"
+
+        sheet = build_sheet(deck, target, options, media_url)
+        page = render_sheet_html(sheet, options)
+        for name, media in sorted(used.items()):
+            destination = media_dir / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(destination) as tmp:
+                shutil.copyfile(media.path, tmp)
+        with atomic_output(target) as tmp:
+            tmp.write_text(page, encoding="utf-8")
