@@ -47,11 +47,11 @@ def test_sections_become_tags_and_the_gdocs_line_links_every_note() -> None:
     notes, diagnostics = read("sections-and-link.md")
     deck, path, link = "Sections And Link", "notes/sections-and-link.md", "https://docs.google.com/document/d/abc/edit"
     assert notes == [
-        open_note(deck, "**1. Les modèles**\n\nPourquoi utiliser un modèle *pré-entraîné* ?", 5, path,
+        open_note(deck, "**Les modèles**\n\nPourquoi utiliser un modèle *pré-entraîné* ?", 5, path,
                   "Comprendre les bases", link),
-        open_note(deck, "**2. La taille des images**\n\nQue se passe-t-il avec des images plus grandes ?", 9, path,
+        open_note(deck, "**La taille des images**\n\nQue se passe-t-il avec des images plus grandes ?", 9, path,
                   "Comprendre les bases", link),
-        open_note(deck, "**3. Le transfert**\n\nQuels sont les deux avantages ?", 15, path,
+        open_note(deck, "**Le transfert**\n\nQuels sont les deux avantages ?", 15, path,
                   "Lier à des idées pratiques", link),
     ]
     assert notes[2].tags == ("lier-a-des-idees-pratiques",)
@@ -62,16 +62,16 @@ def test_title_directly_followed_by_text_and_space_only_lines() -> None:
     notes, diagnostics = read("title-and-text-adjacent.md")
     deck, path = "Title And Text Adjacent", "notes/title-and-text-adjacent.md"
     assert notes == [
-        open_note(deck, "**1. Spécialisation**\n\nPourquoi geler les poids ?", 3, path, "Bases"),
-        open_note(deck, "**2. Taux**\n\nPourquoi un petit taux ?", 6, path, "Bases"),
-        open_note(deck, "**3. Validation**\n\nPourquoi un jeu de validation ?", 9, path, "Bases"),
+        open_note(deck, "**Spécialisation**\n\nPourquoi geler les poids ?", 3, path, "Bases"),
+        open_note(deck, "**Taux**\n\nPourquoi un petit taux ?", 6, path, "Bases"),
+        open_note(deck, "**Validation**\n\nPourquoi un jeu de validation ?", 9, path, "Bases"),
     ]
     assert diagnostics == []
 
 
 def test_stray_closing_bold_at_the_end_is_removed_and_reported() -> None:
     notes, diagnostics = read("stray-closing-bold.md")
-    assert notes[2].question == "**3. Variété**\n\nPourquoi des données variées ?"
+    assert notes[2].question == "**Variété**\n\nPourquoi des données variées ?"
     assert diagnostics == [
         Diagnostic("notes/stray-closing-bold.md", 11, Level.INFO, "junk",
                    "removed a stray `**` at the end of the question")
@@ -119,11 +119,11 @@ def test_real_question_list() -> None:
     assert [n.source.line for n in notes] == [5, 9, 13, 19, 22, 27, 32, 36, 43, 47, 53, 57]
     assert [n.section for n in notes].count("Analyser les résultats") == 2
     assert notes[3].question == (
-        "**4.  La spécialisation**\n\nPourquoi commence-t-on par utiliser le modèle pré-entraîné tel quel "
+        "**La spécialisation**\n\nPourquoi commence-t-on par utiliser le modèle pré-entraîné tel quel "
         "(avec ses paramètres fixes) avant de l’entraîner davantage (et donc de le modifier)\u202f?"
     )
     assert notes[11].question == (
-        "**12. Variété des données**\n\n"
+        "**Variété des données**\n\n"
         "Pourquoi est-il important d’avoir des données variées dans votre jeu d’entraînement\u202f?"
     )
     assert notes[8].tags == ("lier-a-des-idees-pratiques",)
