@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from exporter.writers import Writer
 
 DEFAULT_FORMATS = ("apkg", "pdf")
 ALL_FORMATS = ("apkg", "pdf", "html")
@@ -30,6 +34,40 @@ def _print_diagnostics(model_diagnostics: object, quiet: bool = False) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
+def output_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `build` and `watch` share: what to write, where, and how it looks."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path),
+                     help="Folder the decks and sheets are written to."),
+        click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
+                     help="Output formats (repeatable). Default: apkg and pdf."),
+        click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet",
+                     show_default=True, help="PDF layout: revision sheet, quiz with answer key, cut-out cards."),
+        click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True,
+                     help="Columns on sheets."),
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True),
+        click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet."),
+        click.option("--no-lock", is_flag=True,
+                     help="Neither read nor write the lock file (GUIDs from deck and question)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _writers_for(formats: tuple[str, ...]) -> tuple[dict[str, Writer], tuple[str, ...]]:
+    """The writer registry and the formats to write (the defaults when none were asked for)."""
+    from exporter.writers import load_writers
+
+    writers = load_writers()
+    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
+    missing = [f for f in wanted if f not in writers]
+    if missing:
+        raise click.UsageError(f"output format not available: {', '.join(missing)}")
+    return writers, wanted
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="exporter")
 def main() -> None:
@@ -37,20 +75,10 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path),
-              help="Folder the decks and sheets are written to.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
-              help="Output formats (repeatable). Default: apkg and pdf.")
-@click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet", show_default=True,
-              help="PDF layout.")
-@click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True, help="Columns on sheets.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
+@output_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any source has an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
 @click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
-@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file (GUIDs from deck and question).")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
@@ -75,17 +103,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
-    from exporter.writers import WriteOptions, load_writers
+    from exporter.writers import WriteOptions
 
+    writers, wanted = _writers_for(formats)
     model = collect(_paths(paths), root, use_lock=not no_lock)
     if skip_open:
         model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
     _print_diagnostics(model.diagnostics, quiet)
-    writers = load_writers()
-    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
-    missing = [f for f in wanted if f not in writers]
-    if missing:
-        raise click.UsageError(f"output format not available yet: {', '.join(missing)}")
     options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
     decks = model.decks()
     if not decks:
@@ -93,6 +117,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
         sys.exit(1)
     echo = (lambda _line: None) if quiet else click.echo
     outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo)
+    _print_diagnostics(Diagnostics(outcome.findings), quiet)
+    model.diagnostics.items.extend(outcome.findings)  # replayed by the next no-op build
     incremental.save_lock(model, lambda line: click.echo(line, err=True))
     incremental.remember(manifest, digest, _paths(paths), root, model, outcome.built + outcome.unchanged)
     write_manifest(out_dir, manifest)
@@ -104,29 +130,17 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default="dist", show_default=True, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, type=click.Choice(ALL_FORMATS),
-              help="Output formats (repeatable). Default: apkg and pdf.")
-@click.option("--layout", type=click.Choice(["sheet", "quiz", "cards"]), default="sheet", show_default=True)
-@click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True)
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet.")
-@click.option("--no-lock", is_flag=True, help="Neither read nor write the lock file.")
+@output_options
 @click.option("--debounce", type=click.IntRange(50, 10_000), default=300, show_default=True,
               help="Milliseconds of quiet after a save before rebuilding.")
 def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
           paper: str, skip_open: bool, no_lock: bool, debounce: int) -> None:
     """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
     from exporter.watch import Watcher
-    from exporter.writers import WriteOptions, load_writers
+    from exporter.writers import WriteOptions
 
     root = Path.cwd()
-    writers = load_writers()
-    wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
-    missing = [f for f in wanted if f not in writers]
-    if missing:
-        raise click.UsageError(f"output format not available yet: {', '.join(missing)}")
+    writers, wanted = _writers_for(formats)
     options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
     watcher = Watcher(_paths(paths), root, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open)
     watcher.run(debounce)

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -37,12 +41,28 @@ _SETTINGS_FILES = ("exporter.toml", "pyproject.toml")
 class Outcome:
     built: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+    """What writers found while writing (formulas the math engine could not draw)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to write: a deck in one format."""
+
+    deck: Deck
+    fmt: str
+    target: Path
+    inputs: str
+
+
+_IN_PROCESS_FORMATS = ("apkg",)
+"""Formats fast enough (milliseconds a deck) that a worker process would cost more than it saves."""
 
 
 def options_key(options: WriteOptions) -> dict[str, Any]:
     """The write options that can change an output (the project root is where, not what)."""
     return {"layout": options.layout, "columns": options.columns, "paper": options.paper,
-            "extra": {k: repr(v) for k, v in sorted(options.extra.items())}}
+            "math_engine": options.math_engine}
 
 
 def target_for(deck: Deck, writer: Writer, out_dir: Path) -> Path:
@@ -59,24 +79,62 @@ def write_changed(
     force: bool,
     echo: Echo,
 ) -> Outcome:
-    """Write each deck in each format unless its recorded inputs match; update `manifest` as it goes."""
+    """Write each deck in each format unless its recorded inputs match; update `manifest` as it goes.
+
+    Sheets take about a second a deck in WeasyPrint, so independent decks are laid out in
+    parallel worker processes, one per core; decks are written in a fixed order whatever
+    finishes first, so messages and manifest are the same on every run.
+    """
     outcome = Outcome()
     key = options_key(options)
+    jobs: list[Job] = []
     for deck in decks:
         for fmt in formats:
-            writer = writers[fmt]
-            target = target_for(deck, writer, out_dir)
+            target = target_for(deck, writers[fmt], out_dir)
             inputs = output_inputs(deck, fmt, key)
             record = manifest.outputs.get(target.name)
             if not force and record is not None and record.inputs == inputs and record.matches(target):
                 outcome.unchanged.append(target)
                 echo(f"unchanged {target}")
-                continue
-            writer.write(deck, target, options)
-            manifest.outputs[target.name] = record_for(target, inputs)
-            outcome.built.append(target)
-            echo(f"built {target} ({len(deck.notes)} notes)")
+            else:
+                jobs.append(Job(deck, fmt, target, inputs))
+    if any(job.fmt in ("pdf", "html") for job in jobs):
+        from exporter.writers.html import describe_math_engine
+
+        echo(describe_math_engine(options))
+    for job, findings in zip(jobs, _run(jobs, writers, options)):
+        manifest.outputs[job.target.name] = record_for(job.target, job.inputs)
+        outcome.built.append(job.target)
+        outcome.findings.extend(findings)
+        echo(f"built {job.target} ({len(job.deck.notes)} notes)")
     return outcome
+
+
+def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions) -> list[list[Diagnostic]]:
+    """Each job's findings, in job order; slow formats in worker processes when that helps."""
+    results: dict[int, list[Diagnostic]] = {}
+    slow = [i for i, job in enumerate(jobs) if job.fmt not in _IN_PROCESS_FORMATS]
+    workers = min(len(slow), os.cpu_count() or 1)
+    if workers > 1:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {i: pool.submit(_write_job, jobs[i], options) for i in slow}
+            for i, job in enumerate(jobs):
+                if i not in futures:
+                    results[i] = writers[job.fmt].write(job.deck, job.target, options)
+            for i, future in futures.items():
+                results[i] = future.result()
+    else:
+        for i, job in enumerate(jobs):
+            results[i] = writers[job.fmt].write(job.deck, job.target, options)
+    return [results[i] for i in range(len(jobs))]
+
+
+def _write_job(job: Job, options: WriteOptions) -> list[Diagnostic]:
+    """Worker-process entry point: writers are looked up again, the registry is per process."""
+    from exporter.writers import load_writers
+
+    return load_writers()[job.fmt].write(job.deck, job.target, options)
 
 
 def request_digest(paths: list[Path], root: Path, request: dict[str, Any]) -> str | None:

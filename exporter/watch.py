@@ -65,8 +65,10 @@ class Watcher:
             self.echo("no notes found: kept the last good outputs")
             return False
         manifest = read_manifest(self.out_dir)
-        incremental.write_changed(decks, self.formats, self.writers, self.out_dir, self.options, manifest,
-                                  False, self.echo)
+        outcome = incremental.write_changed(decks, self.formats, self.writers, self.out_dir, self.options,
+                                            manifest, False, self.echo)
+        for finding in outcome.findings:
+            self.echo(finding.format())
         incremental.save_lock(model, self.echo)
         manifest.quick = {}  # the next `build` must compare for itself
         write_manifest(self.out_dir, manifest)

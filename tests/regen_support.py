@@ -49,11 +49,12 @@ class TextWriter:
     name: ClassVar[str] = "html"
     extension: ClassVar[str] = "txt"
 
-    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
         lines = [f"{rn.note.guid} {rn.note.modified} {rn.question_html.strip()} | {rn.answer_html.strip()}"
                  for rn in deck.notes]
         with atomic_output(target) as tmp:
             tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return []
 
 
 def install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,10 +6,11 @@ import importlib
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Iterator, Protocol
 
+from exporter.diagnostics import Diagnostic
 from exporter.model import Deck
 
 
@@ -21,15 +22,20 @@ class WriteOptions:
     layout: str = "sheet"
     columns: int = 1
     paper: str = "a4"
-    extra: dict[str, object] = field(default_factory=dict)
+    math_engine: str = "auto"
+    """PDF/HTML math: "auto" (MathJax when Node has mathjax-full, else ziamath), "mathjax" or "ziamath"."""
 
 
 class Writer(Protocol):
     name: ClassVar[str]
     extension: ClassVar[str]
 
-    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
-        """Write `deck` to `target`; use `atomic_output` so a crash leaves no half file."""
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
+        """Write `deck` to `target` with `atomic_output`; return the findings made while writing.
+
+        Findings are returned, not collected into a shared object, so that writers can run
+        in worker processes.
+        """
         ...
 
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import genanki
 
+from exporter.diagnostics import Diagnostic
 from exporter.identity import guid_for
 from exporter.model import Deck, MediaFile, RenderedNote
 from exporter.writers import WriteOptions, atomic_output, register
@@ -183,5 +184,6 @@ class ApkgWriter:
     name: ClassVar[str] = "apkg"
     extension: ClassVar[str] = "apkg"
 
-    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
         write_apkg(deck, target)
+        return []

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
 
-from exporter.diagnostics import Diagnostics
+from exporter.diagnostics import Diagnostic, Level
 from exporter.highlight import pygments_css
 from exporter.mathsvg import MathRenderer
 from exporter.model import Deck, MediaFile
@@ -22,9 +21,6 @@ CARD_HEIGHT_MM = 62.0
 BASE_CARD_FONT_PT = 10.0
 LAYOUT_TITLES = {"sheet": "Revision sheet", "quiz": "Quiz with answer key", "cards": "Flashcards to cut out"}
 
-_announced: set[str] = set()
-
-
 @dataclass
 class CardFit:
     """Per-card font sizes in points, chosen so that text fits its card instead of being cut off."""
@@ -34,33 +30,34 @@ class CardFit:
 
 
 def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
-    """The engine for this build (MathJax if Node has it, else ziamath), announced once."""
-    engine = str(options.extra.get("math_engine", "auto"))
-    renderer = MathRenderer(target.parent / ".cache" / "math", engine, options.project_root)
-    if renderer.engine not in _announced and not options.extra.get("quiet"):
-        _announced.add(renderer.engine)
-        how = "MathJax 3 via Node" if renderer.engine == "mathjax" else "ziamath (no node/mathjax-full found)"
-        print(f"math: formulas drawn with {how}", file=sys.stderr)
-    return renderer
+    """The engine for this build (MathJax if Node has it, else ziamath), caching beside the outputs."""
+    return MathRenderer(target.parent / ".cache" / "math", options.math_engine, options.project_root)
 
 
-def report_math_problems(problems: list[MathProblem], options: WriteOptions) -> None:
+def describe_math_engine(options: WriteOptions) -> str:
+    """One line telling the user which engine draws the formulas, printed once per build."""
+    engine = MathRenderer(None, options.math_engine, options.project_root).engine
+    how = "MathJax 3 via Node" if engine == "mathjax" else "ziamath (no node/mathjax-full found)"
+    return f"math: formulas drawn with {how}"
+
+
+def math_findings(problems: list[MathProblem]) -> list[Diagnostic]:
     """One warning per formula that fell back to plain text, at the note's path:line."""
-    diagnostics = options.extra.get("diagnostics")
+    findings = []
     for problem in problems:
         path, _, line = problem.source.rpartition(":")
         message = f"formula printed as plain text, the math engine failed: {problem.error} ({problem.tex!r})"
-        if isinstance(diagnostics, Diagnostics):
-            diagnostics.warning(path, int(line) if line.isdigit() else 0, "math-render", message)
-        else:
-            print(f"{problem.source}: warning: {message} [math-render]", file=sys.stderr)
+        findings.append(Diagnostic(path, int(line) if line.isdigit() else 0, Level.WARNING, "math-render", message))
+    return findings
 
 
-def build_sheet(deck: Deck, target: Path, options: WriteOptions, media_url: Callable[[MediaFile], str]) -> SheetDeck:
+def build_sheet(
+    deck: Deck, target: Path, options: WriteOptions, media_url: Callable[[MediaFile], str]
+) -> tuple[SheetDeck, list[Diagnostic]]:
+    """The deck's view model with math drawn, and the findings about formulas that failed."""
     problems: list[MathProblem] = []
     sheet = make_sheet(deck, math_renderer(target, options), media_url, problems)
-    report_math_problems(problems, options)
-    return sheet
+    return sheet, math_findings(problems)
 
 
 def render_sheet_html(sheet: SheetDeck, options: WriteOptions, fit: CardFit | None = None) -> str:
@@ -145,7 +142,7 @@ class HtmlWriter:
     name: ClassVar[str] = "html"
     extension: ClassVar[str] = "html"
 
-    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
         media_dir = target.with_name(f"{target.stem}-media")
         used: dict[str, MediaFile] = {}
 
@@ -154,7 +151,7 @@ class HtmlWriter:
             used[name] = media
             return f"{media_dir.name}/{name}"
 
-        sheet = build_sheet(deck, target, options, media_url)
+        sheet, findings = build_sheet(deck, target, options, media_url)
         page = render_sheet_html(sheet, options)
         for name, media in sorted(used.items()):
             destination = media_dir / name
@@ -163,3 +160,4 @@ class HtmlWriter:
                 shutil.copyfile(media.path, tmp)
         with atomic_output(target) as tmp:
             tmp.write_text(page, encoding="utf-8")
+        return findings

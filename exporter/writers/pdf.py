@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
+from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
 from exporter.sheets import SheetDeck
 from exporter.writers import WriteOptions, atomic_output, register
@@ -118,10 +119,10 @@ class PdfWriter:
     name: ClassVar[str] = "pdf"
     extension: ClassVar[str] = "pdf"
 
-    def write(self, deck: Deck, target: Path, options: WriteOptions) -> None:
+    def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         media: list[MediaFile] = [m for rn in deck.notes for m in rn.media]
-        sheet = build_sheet(deck, target, options, lambda m: Path(m.path).resolve().as_uri())
+        sheet, findings = build_sheet(deck, target, options, lambda m: Path(m.path).resolve().as_uri())
         fetcher = safe_fetcher(
             [options.project_root / "sources", TEMPLATES_DIR], [Path(m.path) for m in media]
         )
@@ -130,3 +131,4 @@ class PdfWriter:
         stamp = max((rn.note.modified for rn in deck.notes), default=0)
         with atomic_output(target) as tmp, source_date_epoch(stamp):
             document.write_pdf(tmp, pdf_identifier=identifier)
+        return findings

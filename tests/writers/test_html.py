@@ -17,8 +17,8 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "sheet_small.html"
 def write_small(tmp_path: Path, **options: object) -> Path:
     deck = small_deck(tiny_png(tmp_path / "neuron.png"))
     target = tmp_path / "out" / "deep-learning.html"
-    extra = {"quiet": True, "math_engine": "ziamath"}  # pure Python: the same on every machine
-    HtmlWriter().write(deck, target, WriteOptions(project_root=tmp_path, extra=extra, **options))  # type: ignore[arg-type]
+    # ziamath is pure Python: the same golden HTML on every machine.
+    HtmlWriter().write(deck, target, WriteOptions(project_root=tmp_path, math_engine="ziamath", **options))  # type: ignore[arg-type]
     return target
 
 

@@ -29,7 +29,7 @@ def question_text(fragment: str) -> str:
 
 def write(deck: Deck, folder: Path, **options: object) -> Path:
     target = folder / f"{options.get('layout', 'sheet')}-{options.get('paper', 'a4')}.pdf"
-    PdfWriter().write(deck, target, WriteOptions(project_root=folder, extra={"quiet": True}, **options))  # type: ignore[arg-type]
+    PdfWriter().write(deck, target, WriteOptions(project_root=folder, **options))  # type: ignore[arg-type]
     return target
 
 
