@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -129,6 +129,10 @@ def make_sheet(
                 number += 1
                 items.append(_item(rn, number, results, media_url))
             built_topics.append(Topic(title, f"topic-{p}-{t}", tuple(items)))
+        if label and len(built_topics) == 1 and built_topics[0].title in (NO_TOPIC, label.rsplit(" › ", 1)[-1]):
+            # A sub-deck that is its own only topic (Q&A files file "Deck - Topic - question"
+            # under deck::Topic): one heading, not the same title twice.
+            built_topics = [replace(built_topics[0], title="")]
         parts.append(Part(deck_name, label, f"part-{p}", tuple(built_topics)))
 
     all_items = [i for part in parts for topic in part.topics for i in topic.items]
@@ -136,7 +140,7 @@ def make_sheet(
         "notes": len(all_items),
         "answered": sum(1 for i in all_items if not i.is_open),
         "open": sum(1 for i in all_items if i.is_open),
-        "topics": sum(len(part.topics) for part in parts),
+        "topics": sum(1 for part in parts for topic in part.topics if topic.title) or len(parts),
         "sources": len(deck.source_paths),
     }
     return SheetDeck(deck.name, tuple(parts), tuple(deck.source_paths), build_date(deck), counts)

@@ -33,7 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     runner = CliRunner()
     with runner.isolated_filesystem(temp_dir=project) as cwd:
         shutil.copytree(project / "sources", Path(cwd) / "sources")
-        result = runner.invoke(main, ["build", "--format", "apkg"], catch_exceptions=False)
+        result = runner.invoke(main, ["build", "--format", "apkg", "--format", "pdf"], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return Path(cwd)
 
@@ -94,3 +94,30 @@ def test_no_raw_dollar_math_is_left_outside_code(collection) -> None:  # type: i
 def _text(html: str) -> str:
     without_style = re.sub(r"<style.*?</style>", "", html, flags=re.S)
     return re.sub(r"<[^>]+>", "", without_style).strip()
+
+
+def _words(text: str) -> str:
+    """Words only, lower case: PDF text extraction differs from HTML in spacing and punctuation."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text.replace("\x00", ""))
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def test_every_question_is_printed_in_its_decks_pdf(built: Path) -> None:
+    from pypdf import PdfReader
+
+    from exporter.build import collect, slugify
+
+    model = collect([built / "sources"], built, use_lock=False)
+    for deck in model.decks():
+        reader = PdfReader(built / "dist" / f"{slugify(deck.name)}.pdf")
+        printed = _words(" ".join(page.extract_text() for page in reader.pages))
+        assert 3 <= len(reader.pages) <= 2 + len(deck.notes), deck.name
+        deck_mark, topic_marks = reader.outline[0], reader.outline[1]
+        assert deck_mark.title == deck.name
+        assert isinstance(topic_marks, list) and topic_marks, f"{deck.name}: no topic bookmarks"
+        for rendered in deck.notes:
+            question = re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", _text(rendered.question_html), flags=re.S)
+            start = " ".join(_words(question).split()[:8])
+            assert start in printed, f"{deck.name}: question at {rendered.note.source} not in the PDF"
