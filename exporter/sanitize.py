@@ -52,7 +52,22 @@ def clean(markup: str) -> str:
         link_rel=None,
         filter_style_properties={"text-align"},
         strip_comments=True,
+        attribute_filter=_absolute_links_only,
     )
+
+
+def _absolute_links_only(element: str, attribute: str, value: str) -> str | None:
+    """Keep a link only when it leads somewhere from a phone or a printed page.
+
+    A relative link (`TrainingTricks.md`, `lab/README.md`, `#part`) in the user's notes
+    points into the folder they were written in: on a card it goes nowhere, and in a PDF
+    it would become a `file://` path of the machine that built it. The text stays; the
+    `href` goes.
+    """
+    if element == "a" and attribute == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        return value if scheme in URL_SCHEMES else None
+    return value
 
 
 def unsafe_parts(markup: str) -> list[str]:

@@ -117,6 +117,13 @@ def test_every_question_is_printed_in_its_decks_pdf(built: Path) -> None:
         deck_mark, topic_marks = reader.outline[0], reader.outline[1]
         assert deck_mark.title == deck.name
         assert isinstance(topic_marks, list) and topic_marks, f"{deck.name}: no topic bookmarks"
+        links = [
+            annotation.get_object()["/A"]["/URI"]
+            for page in reader.pages
+            for annotation in page.get("/Annots") or []
+            if "/URI" in annotation.get_object().get("/A", {})
+        ]
+        assert not [uri for uri in links if not uri.startswith(("http", "mailto:"))], "links into the build machine"
         for rendered in deck.notes:
             question = re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", _text(rendered.question_html), flags=re.S)
             start = " ".join(_words(question).split()[:8])

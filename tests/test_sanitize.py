@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter.sanitize import clean
 from tests.rendering import render_one
 
 
@@ -64,3 +65,14 @@ def test_unknown_tags_are_dropped_but_their_text_kept(tmp_path: Path) -> None:
     rendered, findings = render_one("<center><font color=red>titre</font></center>", tmp_path)
     assert rendered.question_html == "titre"
     assert findings == []
+
+
+def test_relative_links_keep_their_text_but_lose_the_href() -> None:
+    # The lesson links to files of the course repository it was copied from.
+    markup = '<p><a href="TrainingTricks.md">TrainingTricks.md</a> and <a href="lab/README.md">Devoir</a></p>'
+    assert clean(markup) == "<p><a>TrainingTricks.md</a> and <a>Devoir</a></p>"
+
+
+def test_web_and_mail_links_are_kept() -> None:
+    markup = '<p><a href="https://www.robots.ox.ac.uk/~vgg/data/pets/">pets</a> <a href="mailto:prof@univ.fr">prof</a></p>'
+    assert clean(markup) == markup
