@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from exporter.highlight import pygments_css
 
-STYLE_MODIFIED = 1_767_225_600
-"""Seconds since the epoch (2026-01-01) of the last change to templates or CSS; bump it on change."""
+STYLE_MODIFIED = 1_779_235_200
+"""Seconds since the epoch (2026-05-20) of the last change to templates or CSS; bump it on change."""
 
 FRONT_TEMPLATE = """\
 <div class="exporter kind-{{Kind}}">
@@ -112,8 +112,10 @@ hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; 
   border: 1px solid var(--border);
   background: var(--code-bg);
   line-height: 1.35;
+  font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+  font-size: 0.8em; /* Pygments writes <pre><span>, with no <code> to size */
 }
-.exporter pre code { background: none; padding: 0; font-size: 0.8em; }
+.exporter pre code { background: none; padding: 0; font-size: 1em; }
 .highlight { margin: 0.5em 0; border-radius: 6px; }
 .exporter .highlight pre { background: transparent; }
 
