@@ -34,6 +34,7 @@ build: $(VENV)/.installed $(MATHJAX)
 	$(BIN)/exporter build sources --out dist
 
 test: $(VENV)/.installed-test $(MATHJAX)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -23,7 +23,8 @@ def highlight_code(code: str, language: str | None) -> str:
         lexer = None
     if lexer is None:
         return f'<div class="{CSS_CLASS}"><pre><code>{html.escape(code)}</code></pre></div>\n'
-    return highlight(code, lexer, HtmlFormatter(cssclass=CSS_CLASS, nowrap=False))
+    highlighted: str = highlight(code, lexer, HtmlFormatter(cssclass=CSS_CLASS, nowrap=False))
+    return highlighted
 
 
 @lru_cache(maxsize=None)

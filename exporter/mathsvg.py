@@ -190,14 +190,15 @@ class MathRenderer:
         ]
 
     def _ziamath(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
-        import ziamath
+        from ziamath.config import config
+        from ziamath.zmath import Latex
 
-        ziamath.config.svg2 = False  # paths, not <symbol id=...> shared across the page
+        config.svg2 = False  # paths, not <symbol id=...> shared across the page
         size = 16.0
         out: list[tuple[str | None, str | None]] = []
         for tex, display in keys:
             try:
-                math = ziamath.Latex(tex, size=size)
+                math = Latex(tex, size=size)
                 svg = math.svg()
             except Exception as exc:  # ziamath raises many types on bad TeX
                 out.append((None, str(exc) or type(exc).__name__))

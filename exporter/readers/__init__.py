@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note
@@ -56,7 +56,10 @@ _READER_MODULES = (
 READERS: dict[str, Reader] = {}
 
 
-def register(cls: type) -> type:
+ReaderClass = TypeVar("ReaderClass", bound=type[Reader])
+
+
+def register(cls: ReaderClass) -> ReaderClass:
     """Class decorator: add a reader to the registry under its `name`."""
     READERS[cls.name] = cls()
     return cls

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import PurePosixPath
 
 from exporter.diagnostics import Diagnostics
@@ -43,7 +44,7 @@ class _Question:
 
 @register
 class NumberedQuestionsReader:
-    name = "numbered"
+    name: ClassVar[str] = "numbered"
 
     def detect(self, source: SourceFile) -> float:
         lines = source.lines

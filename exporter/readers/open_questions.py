@@ -50,10 +50,10 @@ class OpenQuestionsReader:
                 section = trim_time_note(heading.group(2))
                 questions.append((0, "", [], section))  # closes the previous question
                 continue
-            if title := _TITLE.match(line):
+            if numbered_title := _TITLE.match(line):
                 # The author's own number is dropped, like `Q12.` in numbered files: decks
                 # and sheets number (or shuffle) questions themselves.
-                questions.append((number, f"**{title.group(2)}**", [], section))
+                questions.append((number, f"**{numbered_title.group(2)}**", [], section))
             elif questions and questions[-1][0]:
                 questions[-1][2].append(line)
         notes = []

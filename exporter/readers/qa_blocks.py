@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import PurePosixPath
 
 from exporter.diagnostics import Diagnostics
@@ -39,7 +40,7 @@ class _Block:
 
 @register
 class QaBlocksReader:
-    name = "qa-blocks"
+    name: ClassVar[str] = "qa-blocks"
 
     def detect(self, source: SourceFile) -> float:
         lines = source.lines

@@ -8,7 +8,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Iterator, Protocol
+from typing import ClassVar, Iterator, Protocol, TypeVar
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck
@@ -48,7 +48,11 @@ _WRITER_MODULES = (
 WRITERS: dict[str, Writer] = {}
 
 
-def register(cls: type) -> type:
+WriterClass = TypeVar("WriterClass", bound=type[Writer])
+
+
+def register(cls: WriterClass) -> WriterClass:
+    """Class decorator: add a writer to the registry under its `name`."""
     WRITERS[cls.name] = cls()
     return cls
 
