@@ -27,6 +27,8 @@ class CardFit:
 
     fronts: dict[int, float] = field(default_factory=dict)
     backs: dict[int, float] = field(default_factory=dict)
+    overfull: set[str] = field(default_factory=set)
+    """`fit-…` ids of cards whose text does not fit even at the smallest readable size."""
 
 
 def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
@@ -60,8 +62,24 @@ def build_sheet(
     return sheet, math_findings(problems)
 
 
-def render_sheet_html(sheet: SheetDeck, options: WriteOptions, fit: CardFit | None = None) -> str:
-    """Fill the layout's template; the PDF writer calls this too, so both outputs agree."""
+MEASURE_SLACK_MM = 3000
+"""Extra page height while card text is measured: no card then ends at a page's edge."""
+
+
+def render_sheet_html(
+    sheet: SheetDeck,
+    options: WriteOptions,
+    fit: CardFit | None = None,
+    measure: bool = False,
+    only: set[int] | None = None,
+) -> str:
+    """Fill the layout's template; the PDF writer calls this too, so both outputs agree.
+
+    `measure` lays the same cards out on pages far taller than the paper: WeasyPrint stops
+    laying out a card's text at the page's edge, so an overfull card in the last row could
+    not be seen on the real page. A measuring page holds only cards (numbers in `only`,
+    all when None): no title page, no contents.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
@@ -86,9 +104,13 @@ def render_sheet_html(sheet: SheetDeck, options: WriteOptions, fit: CardFit | No
         layout_title=LAYOUT_TITLES[layout],
         columns=options.columns if layout != "cards" else 1,
         paper=options.paper,
-        page_size="A4" if options.paper != "letter" else "letter",
+        page_size=f"{paper_w}mm {paper_h + MEASURE_SLACK_MM}mm" if measure else (
+            "A4" if options.paper != "letter" else "letter"),
         pygments_css=Markup(pygments_css()),
-        card_pages=card_sheets(marked.items, CARD_COLUMNS, CARD_ROWS) if layout == "cards" else [],
+        card_pages=card_sheets(
+            [i for i in marked.items if only is None or i.number in only], CARD_COLUMNS, CARD_ROWS
+        ) if layout == "cards" else [],
+        measure=measure,
         card_columns=CARD_COLUMNS,
         card_rows=CARD_ROWS,
         card_width=CARD_WIDTH_MM,
@@ -98,6 +120,7 @@ def render_sheet_html(sheet: SheetDeck, options: WriteOptions, fit: CardFit | No
         base_font_size=BASE_CARD_FONT_PT,
         font_sizes=fit.fronts,
         back_font_sizes=fit.backs,
+        overfull=fit.overfull,
         topic_starts=topic_starts,
     )
 

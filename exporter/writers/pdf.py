@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-from exporter.diagnostics import Diagnostic
+from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Deck, MediaFile
 from exporter.sheets import SheetDeck
 from exporter.writers import WriteOptions, atomic_output, register
@@ -82,34 +82,61 @@ def overflowing_cards(document: Any) -> dict[str, float]:
             element = getattr(box, "element", None)
             if element is None or "card" not in (element.get("class") or "").split():
                 continue
-            for child in getattr(box, "children", ()):
-                child_el = getattr(child, "element", None)
-                fit_id = child_el.get("id", "") if child_el is not None else ""
-                if fit_id.startswith("fit-") and child.margin_height() > box.height + 0.5:
-                    ratios[fit_id] = child.margin_height() / box.height
+            for inner in _boxes(box):
+                inner_el = getattr(inner, "element", None)
+                fit_id = inner_el.get("id", "") if inner_el is not None else ""
+                if fit_id.startswith("fit-") and inner.margin_height() > box.height + 0.5:
+                    ratios[fit_id] = inner.margin_height() / box.height
     return ratios
 
 
-def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, Any]:
-    """The final HTML and its WeasyPrint document; cards are re-laid with smaller text until they fit."""
+def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, Any, CardFit]:
+    """The final HTML and its WeasyPrint document; card text is shrunk until it fits its card.
+
+    Cards are measured on extra-tall pages (see `render_sheet_html(measure=True)`); a card
+    still too full after the last pass is marked, and said, to be cut.
+    """
     from weasyprint import HTML
 
+    def render(markup: str) -> Any:
+        return HTML(string=markup, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
+
     fit = CardFit()
+    if options.layout == "cards":
+        pending: set[int] | None = None  # every card at first, then only those still too full
+        for remaining in range(FIT_PASSES, -1, -1):
+            measured = render(render_sheet_html(sheet, options, fit, measure=True, only=pending))
+            too_big = overflowing_cards(measured)
+            if not too_big:
+                break
+            pending = {int(fit_id[5:]) for fit_id in too_big}
+            if not remaining:
+                fit.overfull = set(too_big)
+                break
+            for fit_id, ratio in too_big.items():
+                sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
+                number = int(fit_id[5:])
+                current = sizes.get(number, BASE_CARD_FONT_PT)
+                # Text area grows with the square of the font size, so shrink by the square root.
+                sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
     page = render_sheet_html(sheet, options, fit)
-    document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
-    for _ in range(FIT_PASSES if options.layout == "cards" else 0):
-        too_big = overflowing_cards(document)
-        if not too_big:
-            break
-        for fit_id, ratio in too_big.items():
-            sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
-            number = int(fit_id[5:])
-            current = sizes.get(number, BASE_CARD_FONT_PT)
-            # Text area grows with the square of the font size, so shrink by the square root.
-            sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
-        page = render_sheet_html(sheet, options, fit)
-        document = HTML(string=page, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
-    return page, document
+    return page, render(page), fit
+
+
+def overfull_findings(sheet: SheetDeck, fit: CardFit) -> list[Diagnostic]:
+    """A warning at the note's path:line for each card cut even at the smallest text size."""
+    findings = []
+    for item in (i for part in sheet.parts for topic in part.topics for i in topic.items):
+        for side, prefix in (("question", "fit-f"), ("answer", "fit-b")):
+            if f"{prefix}{item.number}" in fit.overfull:
+                path, _, line = item.source.rpartition(":")
+                size = (fit.fronts if prefix == "fit-f" else fit.backs).get(item.number, BASE_CARD_FONT_PT)
+                findings.append(Diagnostic(
+                    path, int(line) if line.isdigit() else 0, Level.WARNING, "card-overfull",
+                    f"{side} too long for a flashcard: printed at {size:g} pt and cut on card "
+                    f"{item.number}; whole on the revision sheet",
+                ))
+    return findings
 
 
 @register
@@ -126,7 +153,8 @@ class PdfWriter:
         fetcher = safe_fetcher(
             [options.project_root / "sources", TEMPLATES_DIR], [Path(m.path) for m in media]
         )
-        page, document = lay_out(sheet, options, fetcher)
+        page, document, fit = lay_out(sheet, options, fetcher)
+        findings.extend(overfull_findings(sheet, fit))
         identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
         stamp = max((rn.note.modified for rn in deck.notes), default=0)
         with atomic_output(target) as tmp, source_date_epoch(stamp):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from exporter.highlight import highlight_code
 from exporter.model import Deck, MediaFile
 from exporter.sheets import card_sheets, make_sheet
 from exporter.mathsvg import MathRenderer
@@ -163,3 +164,26 @@ def test_fetcher_refuses_other_files_and_network(folder: Path, tmp_path: Path) -
     for url in ("file:///etc/passwd", "http://example.com/x.png", (allowed / ".." / "x").as_uri()):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_a_full_card_in_the_last_row_shrinks_instead_of_spilling(folder: Path) -> None:
+    # Card 7 sits in the last row; its back holds a listing longer than the seeds' Keras ones.
+    listing = "\n".join(f"layer_{i} = Dense({i})  # units" for i in range(21)) + "\nEND_OF_LISTING = True"
+    code = highlight_code(listing, "python")
+    notes = [rendered(f"<p>Question {n} ?</p>", f"<p>Réponse {n}</p>", line=n) for n in range(1, 9)]
+    notes[6] = rendered("<p>Question 7 ?</p>", code, line=7)
+    reader = pypdf.PdfReader(write(Deck("Rows", notes), folder, layout="cards"))
+    assert len(reader.pages) == 4  # title, contents, fronts, backs: nothing spilled onto a fifth
+    backs = squash(reader.pages[3].extract_text())
+    assert "END_OF_LISTING=True" in backs
+    assert "Question" not in backs
+
+
+def test_a_card_too_long_to_fit_is_marked_and_reported(folder: Path) -> None:
+    essay = "".join(f"<p>{' '.join(f'mot{i}_{j}' for j in range(60))}</p>" for i in range(40))
+    deck = Deck("Essay", [rendered("<p>Tout le cours ?</p>", essay, line=12, path="sources/cours.md")])
+    target = folder / "essay.pdf"
+    findings = PdfWriter().write(deck, target, WriteOptions(project_root=folder, layout="cards"))
+    assert [(f.path, f.line, f.code) for f in findings] == [("sources/cours.md", 12, "card-overfull")]
+    back = pypdf.PdfReader(target).pages[3].extract_text()
+    assert "answer cut here" in back
