@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
@@ -57,6 +58,12 @@ class Layout:
 
 
 def scan(lines: list[str]) -> Layout:
+    """Classify each line as text, HTML comment or code fence (memoised: detection and reading both ask)."""
+    return _scan(tuple(lines))
+
+
+@lru_cache(maxsize=8)
+def _scan(lines: tuple[str, ...]) -> Layout:
     """Classify each line as text, HTML comment or code fence.
 
     A fence inside a comment is comment and a comment inside a fence is code,
