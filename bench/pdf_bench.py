@@ -40,7 +40,7 @@ def run_one(layout: str, count: int, seeds: bool) -> dict[str, object]:
         start = time.perf_counter()
         for i, deck in enumerate(decks):
             target = Path(folder) / f"deck-{i}.pdf"
-            PdfWriter().write(deck, target, WriteOptions(project_root=ROOT, layout=layout, extra={"quiet": True}))
+            PdfWriter().write(deck, target, WriteOptions(project_root=ROOT, layout=layout))
             pages += len(pypdf.PdfReader(target).pages)
         seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -17,6 +17,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.identity import Resolution, identify
 from exporter.junk import remove_junk
 from exporter.model import Deck, Note, RenderedNote
+from exporter.progress import Step
 from exporter.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.text import decode
 
@@ -117,21 +118,29 @@ def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
     return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
 
 
-def collect(paths: list[Path], root: Path, use_lock: bool = True) -> Model:
-    """Read, check and render every source under `paths`; never raises on bad input."""
+def collect(
+    paths: list[Path], root: Path, use_lock: bool = True, cache_dir: Path | None = None, step: Step | None = None
+) -> Model:
+    """Read, check and render every source under `paths`; never raises on bad input.
+
+    `cache_dir` (the output folder's `.cache`) keeps rendered notes across builds;
+    `step` hears the progress of reading and rendering.
+    """
     from exporter.render import render_notes
 
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
     notes: list[Note] = []
-    for path in files:
+    for done, path in enumerate(files, 1):
         source = load_source(path, root, config, diagnostics)
         if source is not None:
             notes.extend(read_source(source, config, diagnostics))
+        if step is not None:
+            step("read", done, len(files))
     notes = run_checks(notes, diagnostics)
     identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
-    rendered = render_notes(identity.notes, root, diagnostics)
+    rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step)
     return Model(rendered, diagnostics, [relative_to(p, root) for p in files], identity, lock_path)
 
 

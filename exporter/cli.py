@@ -103,20 +103,26 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    from exporter.progress import bars_for
     from exporter.writers import WriteOptions
 
     writers, wanted = _writers_for(formats)
-    model = collect(_paths(paths), root, use_lock=not no_lock)
-    if skip_open:
-        model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
-    _print_diagnostics(model.diagnostics, quiet)
-    options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
-    decks = model.decks()
-    if not decks:
-        click.echo("error: no notes found; nothing to build", err=True)
-        sys.exit(1)
-    echo = (lambda _line: None) if quiet else click.echo
-    outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo)
+    bars = bars_for(quiet)
+    try:
+        model = collect(_paths(paths), root, use_lock=not no_lock, cache_dir=out_dir / ".cache", step=bars.step)
+        if skip_open:
+            model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
+        _print_diagnostics(model.diagnostics, quiet)
+        options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
+        decks = model.decks()
+        if not decks:
+            click.echo("error: no notes found; nothing to build", err=True)
+            sys.exit(1)
+        echo = (lambda _line: None) if quiet else click.echo
+        outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo,
+                                            bars.step)
+    finally:
+        bars.close()
     _print_diagnostics(Diagnostics(outcome.findings), quiet)
     model.diagnostics.items.extend(outcome.findings)  # replayed by the next no-op build
     incremental.save_lock(model, lambda line: click.echo(line, err=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from typing import Any
 
 CSS_CLASS = "highlight"
 LIGHT_STYLE = "friendly"
@@ -13,18 +14,31 @@ DARK_STYLE = "monokai"
 def highlight_code(code: str, language: str | None) -> str:
     """`<div class="highlight"><pre>...</pre></div>`; unknown languages come out plain, escaped."""
     from pygments import highlight
-    from pygments.formatters import HtmlFormatter
+
+    lexer = _lexer(language) if language else None
+    if lexer is None:
+        return f'<div class="{CSS_CLASS}"><pre><code>{html.escape(code)}</code></pre></div>\n'
+    highlighted: str = highlight(code, lexer, _formatter())
+    return highlighted
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
+    """One lexer per language name: looking it up and building its stylesheet cost more than highlighting."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else None
+        return get_lexer_by_name(language)
     except ClassNotFound:
-        lexer = None
-    if lexer is None:
-        return f'<div class="{CSS_CLASS}"><pre><code>{html.escape(code)}</code></pre></div>\n'
-    highlighted: str = highlight(code, lexer, HtmlFormatter(cssclass=CSS_CLASS, nowrap=False))
-    return highlighted
+        return None
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass=CSS_CLASS, nowrap=False)
 
 
 @lru_cache(maxsize=None)

@@ -31,6 +31,7 @@ from exporter.manifest import (
     toolkit_fingerprint,
 )
 from exporter.model import Deck
+from exporter.progress import Step
 from exporter.writers import WriteOptions, Writer
 
 Echo = Callable[[str], None]
@@ -78,6 +79,7 @@ def write_changed(
     manifest: Manifest,
     force: bool,
     echo: Echo,
+    step: Step | None = None,
 ) -> Outcome:
     """Write each deck in each format unless its recorded inputs match; update `manifest` as it goes.
 
@@ -102,7 +104,9 @@ def write_changed(
         from exporter.writers.html import describe_math_engine
 
         echo(describe_math_engine(options))
-    for job, findings in zip(jobs, _run(jobs, writers, options)):
+    if step is not None and jobs:
+        step("write", 0, len(jobs))
+    for done, (job, findings) in enumerate(zip(jobs, _run(jobs, writers, options, step)), 1):
         manifest.outputs[job.target.name] = record_for(job.target, job.inputs)
         outcome.built.append(job.target)
         outcome.findings.extend(findings)
@@ -110,9 +114,15 @@ def write_changed(
     return outcome
 
 
-def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions) -> list[list[Diagnostic]]:
+def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions,
+         step: Step | None = None) -> list[list[Diagnostic]]:
     """Each job's findings, in job order; slow formats in worker processes when that helps."""
     results: dict[int, list[Diagnostic]] = {}
+
+    def finished() -> None:
+        if step is not None:
+            step("write", len(results), len(jobs))
+
     slow = [i for i, job in enumerate(jobs) if job.fmt not in _IN_PROCESS_FORMATS]
     workers = min(len(slow), os.cpu_count() or 1)
     if workers > 1:
@@ -122,11 +132,14 @@ def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions) -> 
             for i, job in enumerate(jobs):
                 if i not in futures:
                     results[i] = writers[job.fmt].write(job.deck, job.target, options)
+                    finished()
             for i, future in futures.items():
                 results[i] = future.result()
+                finished()
     else:
         for i, job in enumerate(jobs):
             results[i] = writers[job.fmt].write(job.deck, job.target, options)
+            finished()
     return [results[i] for i in range(len(jobs))]
 
 

@@ -14,14 +14,14 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import exporter
 from exporter.lock import file_mode
-from exporter.model import Deck, RenderedNote
+from exporter.model import Deck, Note, RenderedNote
 
 MANIFEST_NAME = ".exporter-manifest.json"
 MANIFEST_VERSION = 1
@@ -119,10 +119,18 @@ def file_digest(path: Path | str) -> str:
         return "missing"
 
 
+_NOTE_FIELDS = tuple(f.name for f in fields(Note))
+
+
 def note_inputs(rendered: RenderedNote) -> dict[str, Any]:
-    """Everything about one note a writer can see, media by content."""
-    note = asdict(rendered.note)
+    """Everything about one note a writer can see, media by content.
+
+    Fields are copied one level deep rather than with `asdict`, whose deep copy was a
+    third of a cached 10k-note build.
+    """
+    note = {name: getattr(rendered.note, name) for name in _NOTE_FIELDS}
     note["kind"] = rendered.note.kind.value
+    note["source"] = {f.name: getattr(rendered.note.source, f.name) for f in fields(rendered.note.source)}
     return {
         "note": note,
         "html": [rendered.question_html, rendered.answer_html, rendered.context_html, rendered.source_html],

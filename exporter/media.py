@@ -37,9 +37,12 @@ class MediaPacker:
         self.root = Path(os.path.abspath(project_root))
         self.real_root = self.root.resolve()
         self.diagnostics = diagnostics
+        self.calls = 0
+        """How many images were asked for: the render cache keeps only notes that ask for none."""
 
     def pack(self, src: str, source_path: str, line: int) -> MediaFile | str:
         """The MediaFile for `src` (written in `source_path` at `line`), or placeholder HTML."""
+        self.calls += 1
         written = src.strip()
         target = unquote(written.split("#", 1)[0].split("?", 1)[0]) if not _SCHEME.match(written) else written
         refusal = self._refusal(target)

@@ -18,32 +18,69 @@ from exporter.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.mathdetect import tex_problem
 from exporter.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
+from exporter.progress import Step
+from exporter.render_cache import CachedFields, RenderCache, note_key
 from exporter.sanitize import clean, is_script_url, unsafe_parts
 from exporter.text import decode
 
 _SEARCH_WINDOW = 60
 """How many source lines past the question a field's first line is looked for."""
+_STEP_EVERY = 100
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
 
 
-def render_notes(notes: list[Note], project_root: Path, diagnostics: Diagnostics) -> list[RenderedNote]:
-    """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception."""
+def render_notes(
+    notes: list[Note],
+    project_root: Path,
+    diagnostics: Diagnostics,
+    cache_dir: Path | None = None,
+    step: Step | None = None,
+) -> list[RenderedNote]:
+    """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
+
+    With `cache_dir`, notes rendered by an earlier build are taken from the render cache;
+    `step` hears how far rendering got every `_STEP_EVERY` notes.
+    """
     packer = MediaPacker(project_root, diagnostics)
     lines = _SourceLines(project_root)
-    return [_render_note(note, packer, lines, diagnostics) for note in notes]
+    cache = RenderCache(cache_dir)
+    rendered: list[RenderedNote] = []
+    try:
+        for note in notes:
+            rendered.append(_render_note(note, packer, lines, diagnostics, cache))
+            if step is not None and (len(rendered) % _STEP_EVERY == 0 or len(rendered) == len(notes)):
+                step("render", len(rendered), len(notes))
+    finally:
+        cache.close()
+    return rendered
 
 
-def _render_note(note: Note, packer: MediaPacker, lines: _SourceLines, diagnostics: Diagnostics) -> RenderedNote:
+def _render_note(
+    note: Note, packer: MediaPacker, lines: _SourceLines, diagnostics: Diagnostics, cache: RenderCache
+) -> RenderedNote:
     media: dict[str, MediaFile] = {}
     question_line = lines.first_line_of(note, note.question, note.source.line)
-    question = _Field(note, question_line, packer, diagnostics, media)
-    question_html = question.render(note.question)
-    if note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()):
-        answer_html = NO_ANSWER_HTML
-    else:
+    has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
+    answer_line = 0
+    if has_answer:
         after_question = question_line + note.question.rstrip("\n").count("\n")
-        answer = _Field(note, lines.first_line_of(note, note.answer, after_question), packer, diagnostics, media)
-        answer_html = answer.render(note.answer)
+        answer_line = lines.first_line_of(note, note.answer or "", after_question)
+    base = note.source.line
+    key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
+                    answer_line - base if has_answer else None, base if base < 1 else 0])
+    cached = cache.get(key)
+    if cached is not None:
+        diagnostics.items.extend(cached.diagnostics(note.source.path, base))
+        question_html, answer_html = cached.question_html, cached.answer_html
+    else:
+        found_before, packs_before = len(diagnostics.items), packer.calls
+        question_html = _Field(note, question_line, packer, diagnostics, media).render(note.question)
+        answer_html = NO_ANSWER_HTML
+        if has_answer:
+            answer_html = _Field(note, answer_line, packer, diagnostics, media).render(note.answer or "")
+        if packer.calls == packs_before:  # images depend on files on disk: never cached
+            findings = tuple((d.line - base, d.level.value, d.code, d.message) for d in diagnostics.items[found_before:])
+            cache.put(key, CachedFields(question_html, answer_html, findings))
     return RenderedNote(
         note=note,
         question_html=question_html,

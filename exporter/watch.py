@@ -49,7 +49,7 @@ class Watcher:
 
     def rebuild(self) -> bool:
         """One build; True when it was written, False when the outputs were kept."""
-        model = collect(self.paths, self.root, self.use_lock)
+        model = collect(self.paths, self.root, self.use_lock, self.out_dir / ".cache")
         if self.skip_open:
             model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
         for diagnostic in model.diagnostics.sorted():

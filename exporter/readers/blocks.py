@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
@@ -57,6 +59,12 @@ class Layout:
 
 
 def scan(lines: list[str]) -> Layout:
+    """Classify each line as text, HTML comment or code fence (memoised: detection and reading both ask)."""
+    return _scan(tuple(lines))
+
+
+@lru_cache(maxsize=8)
+def _scan(lines: tuple[str, ...]) -> Layout:
     """Classify each line as text, HTML comment or code fence.
 
     A fence inside a comment is comment and a comment inside a fence is code,
@@ -92,7 +100,7 @@ def scan(lines: list[str]) -> Layout:
     return Layout(tuple(kinds), tuple(comments), tuple(unclosed))
 
 
-def _comment_end(lines: list[str], start: int) -> tuple[int | None, str]:
+def _comment_end(lines: Sequence[str], start: int) -> tuple[int | None, str]:
     first = lines[start]
     after_open = first.index(_COMMENT_OPEN) + len(_COMMENT_OPEN)
     parts = []
@@ -106,7 +114,7 @@ def _comment_end(lines: list[str], start: int) -> tuple[int | None, str]:
     return None, "\n".join(parts).strip()
 
 
-def _fence_end(lines: list[str], start: int, opener: str) -> int | None:
+def _fence_end(lines: Sequence[str], start: int, opener: str) -> int | None:
     closing = re.compile(rf"^\s*{re.escape(opener[0])}{{{len(opener)},}}\s*$")
     for index in range(start + 1, len(lines)):
         if closing.match(lines[index]):

@@ -1,0 +1,60 @@
+"""The fast paths added for speed give exactly what the slow ones gave."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from exporter.build import collect
+from exporter.diagnostics import Diagnostics
+from exporter.lock import LOCK_VERSION, Lock, LockEntry
+from exporter.render import render_notes
+from exporter.render_cache import CACHE_NAME
+
+
+def test_lock_layout_is_json_dumps_indent_1() -> None:
+    entries = [
+        LockEntry("Déck::Sub", "a.md", 3, 'Why "x" < y?\n\tTab', "answer é", "f" * 32, "g" * 20, 1_700_000_000),
+        LockEntry("A", "b.md", 1, "Q", "", "0" * 32, "h" * 20, 0),
+    ]
+    for lock in (Lock(entries), Lock([])):
+        notes = [asdict(entry) for entry in sorted(lock.entries)]
+        expected = json.dumps({"version": LOCK_VERSION, "notes": notes}, ensure_ascii=False, indent=1, sort_keys=True)
+        assert lock.to_json() == expected + "\n"
+
+
+SOURCE = """Question : Deck - Sub - What is $x^{2$?
+Answer   : It is `code` and $$\\frac{a}{b}$$
+
+Question : Deck - Sub - A second one?
+Answer   : Plain **bold** text.
+"""
+
+
+def test_render_cache_gives_the_same_notes_and_findings_even_when_notes_move(tmp_path: Path) -> None:
+    source = tmp_path / "notes.md"
+    source.write_text(SOURCE, encoding="utf-8")
+    cache = tmp_path / "dist" / ".cache"
+    fresh = collect([source], tmp_path, use_lock=False)
+    first = collect([source], tmp_path, use_lock=False, cache_dir=cache)
+    assert (cache / CACHE_NAME).is_file()
+    again = collect([source], tmp_path, use_lock=False, cache_dir=cache)
+    for model in (first, again):
+        assert model.notes == fresh.notes
+        assert model.diagnostics.sorted() == fresh.diagnostics.sorted()
+    assert any(d.code == "math" and d.line == 1 for d in again.diagnostics.items)
+    source.write_text("\n\n" + SOURCE, encoding="utf-8")  # every note two lines down: still cache hits
+    moved = collect([source], tmp_path, use_lock=False, cache_dir=cache)
+    assert [d.line for d in moved.diagnostics.sorted()] == [d.line + 2 for d in fresh.diagnostics.sorted()]
+
+
+def test_notes_with_images_are_rendered_afresh(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("Question : D - S - Q?\nAnswer   : ![x](pic.png)\n", encoding="utf-8")
+    cache = tmp_path / ".cache"
+    notes = collect([tmp_path / "notes.md"], tmp_path, use_lock=False).notes
+    first = render_notes([n.note for n in notes], tmp_path, Diagnostics(), cache)
+    assert "image not found" in first[0].answer_html
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    second = render_notes([n.note for n in notes], tmp_path, Diagnostics(), cache)
+    assert [m.name for m in second[0].media] and "image not found" not in second[0].answer_html
