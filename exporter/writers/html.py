@@ -62,23 +62,16 @@ def build_sheet(
     return sheet, math_findings(problems)
 
 
-MEASURE_SLACK_MM = 3000
-"""Extra page height while card text is measured: no card then ends at a page's edge."""
-
-
 def render_sheet_html(
     sheet: SheetDeck,
     options: WriteOptions,
     fit: CardFit | None = None,
-    measure: bool = False,
     only: set[int] | None = None,
 ) -> str:
     """Fill the layout's template; the PDF writer calls this too, so both outputs agree.
 
-    `measure` lays the same cards out on pages far taller than the paper: WeasyPrint stops
-    laying out a card's text at the page's edge, so an overfull card in the last row could
-    not be seen on the real page. A measuring page holds only cards (numbers in `only`,
-    all when None): no title page, no contents.
+    `only` makes a page for measuring cards: just the cards with those numbers, no title
+    page, no contents.
     """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
@@ -104,13 +97,12 @@ def render_sheet_html(
         layout_title=LAYOUT_TITLES[layout],
         columns=options.columns if layout != "cards" else 1,
         paper=options.paper,
-        page_size=f"{paper_w}mm {paper_h + MEASURE_SLACK_MM}mm" if measure else (
-            "A4" if options.paper != "letter" else "letter"),
+        page_size="A4" if options.paper != "letter" else "letter",
         pygments_css=Markup(pygments_css()),
         card_pages=card_sheets(
             [i for i in marked.items if only is None or i.number in only], CARD_COLUMNS, CARD_ROWS
         ) if layout == "cards" else [],
-        measure=measure,
+        measure=only is not None,
         card_columns=CARD_COLUMNS,
         card_rows=CARD_ROWS,
         card_width=CARD_WIDTH_MM,

@@ -93,7 +93,8 @@ def overflowing_cards(document: Any) -> dict[str, float]:
 def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, Any, CardFit]:
     """The final HTML and its WeasyPrint document; card text is shrunk until it fits its card.
 
-    Cards are measured on extra-tall pages (see `render_sheet_html(measure=True)`); a card
+    The first layout is the real one; only the cards still too full are laid out again
+    (on their own, which is quick) until they fit, then the real page once more. A card
     still too full after the last pass is marked, and said, to be cut.
     """
     from weasyprint import HTML
@@ -102,23 +103,27 @@ def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str,
         return HTML(string=markup, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
 
     fit = CardFit()
-    if options.layout == "cards":
-        pending: set[int] | None = None  # every card at first, then only those still too full
-        for remaining in range(FIT_PASSES, -1, -1):
-            measured = render(render_sheet_html(sheet, options, fit, measure=True, only=pending))
-            too_big = overflowing_cards(measured)
-            if not too_big:
-                break
-            pending = {int(fit_id[5:]) for fit_id in too_big}
-            if not remaining:
-                fit.overfull = set(too_big)
-                break
-            for fit_id, ratio in too_big.items():
-                sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
-                number = int(fit_id[5:])
-                current = sizes.get(number, BASE_CARD_FONT_PT)
-                # Text area grows with the square of the font size, so shrink by the square root.
-                sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
+    page = render_sheet_html(sheet, options, fit)
+    document = render(page)
+    if options.layout != "cards":
+        return page, document, fit
+    too_big = overflowing_cards(document)
+    if not too_big:
+        return page, document, fit
+    for remaining in range(FIT_PASSES, -1, -1):
+        if not remaining:
+            fit.overfull = set(too_big)
+            break
+        for fit_id, ratio in too_big.items():
+            sizes = fit.fronts if fit_id.startswith("fit-f") else fit.backs
+            number = int(fit_id[5:])
+            current = sizes.get(number, BASE_CARD_FONT_PT)
+            # Text area grows with the square of the font size, so shrink by the square root.
+            sizes[number] = max(MIN_CARD_FONT_PT, round(current / math.sqrt(ratio) * 0.95, 2))
+        pending = {int(fit_id[5:]) for fit_id in too_big}
+        too_big = overflowing_cards(render(render_sheet_html(sheet, options, fit, only=pending)))
+        if not too_big:
+            break
     page = render_sheet_html(sheet, options, fit)
     return page, render(page), fit
 
