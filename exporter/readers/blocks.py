@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from exporter.diagnostics import Diagnostics
+
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
@@ -61,6 +63,20 @@ class Layout:
 def scan(lines: list[str]) -> Layout:
     """Classify each line as text, HTML comment or code fence (memoised: detection and reading both ask)."""
     return _scan(tuple(lines))
+
+
+def has_text_line(lines: list[str], pattern: re.Pattern[str]) -> bool:
+    """True when a line outside comments and code fences matches: the Q&A readers' detection."""
+    layout = scan(lines)
+    return any(layout.is_text(i) and pattern.match(line) for i, line in enumerate(lines))
+
+
+def scan_reporting(path: str, lines: list[str], diagnostics: Diagnostics) -> Layout:
+    """`scan`, with a warning for each comment or fence that runs to the end of the file."""
+    layout = scan(lines)
+    for index, what in layout.unclosed:
+        diagnostics.warning(path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
+    return layout
 
 
 @lru_cache(maxsize=8)

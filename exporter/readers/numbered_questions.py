@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.readers import SourceFile, register
-from exporter.readers.blocks import LineKind, scan, strip_blank_edges, tag_slug
+from exporter.readers.blocks import LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _QUESTION_HEADING = re.compile(r"^#{2,3}\s+Q\d+\.\s")
@@ -47,16 +47,11 @@ class NumberedQuestionsReader:
     name: ClassVar[str] = "numbered"
 
     def detect(self, source: SourceFile) -> float:
-        lines = source.lines
-        layout = scan(lines)
-        found = any(layout.is_text(i) and _QUESTION_HEADING.match(line) for i, line in enumerate(lines))
-        return 0.9 if found else 0.0
+        return 0.9 if has_text_line(source.lines, _QUESTION_HEADING) else 0.0
 
     def read(self, source: SourceFile, diagnostics: Diagnostics) -> list[Note]:
         lines = source.lines
-        layout = scan(lines)
-        for index, what in layout.unclosed:
-            diagnostics.warning(source.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
+        layout = scan_reporting(source.path, lines, diagnostics)
         title: str | None = None
         topic = ""
         questions: list[_Question] = []

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.readers import SourceFile, register
-from exporter.readers.blocks import Layout, LineKind, scan, strip_blank_edges, tag_slug
+from exporter.readers.blocks import Layout, LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
 
 _QUESTION = re.compile(r"^Question\s*:(.*)$")
 _ANSWER = re.compile(r"^Answer\s*:(.*)$")
@@ -43,16 +43,11 @@ class QaBlocksReader:
     name: ClassVar[str] = "qa-blocks"
 
     def detect(self, source: SourceFile) -> float:
-        lines = source.lines
-        layout = scan(lines)
-        found = any(layout.is_text(i) and _QUESTION.match(line) for i, line in enumerate(lines))
-        return 0.9 if found else 0.0
+        return 0.9 if has_text_line(source.lines, _QUESTION) else 0.0
 
     def read(self, source: SourceFile, diagnostics: Diagnostics) -> list[Note]:
         lines = source.lines
-        layout = scan(lines)
-        for index, what in layout.unclosed:
-            diagnostics.warning(source.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
+        layout = scan_reporting(source.path, lines, diagnostics)
         blocks = _blocks(lines, layout, source, diagnostics)
         notes = []
         previous_deck: str | None = None
