@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test clean
+.PHONY: build test test-fast clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ build: $(VENV)/.installed $(MATHJAX)
 test: $(VENV)/.installed-test $(MATHJAX)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# While working: everything but the end-to-end tests marked slow (CI runs them all).
+test-fast: $(VENV)/.installed-test $(MATHJAX)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf dist/*.apkg dist/*.pdf dist/html
