@@ -8,12 +8,17 @@ Every finding is reported at the source line it comes from.
 from __future__ import annotations
 
 import html
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from markdown_it.token import Token
 
-from exporter.diagnostics import Diagnostics
+from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.mathdetect import tex_problem
 from exporter.media import MediaPacker, rewrite_img_tags
@@ -35,30 +40,80 @@ def render_notes(
     diagnostics: Diagnostics,
     cache_dir: Path | None = None,
     step: Step | None = None,
+    workers: int | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
     With `cache_dir`, notes rendered by an earlier build are taken from the render cache;
-    `step` hears how far rendering got every `_STEP_EVERY` notes.
+    the others are rendered in `workers` processes (default: one per core once there are
+    enough of them to pay for the processes). `step` hears how far rendering got.
     """
-    packer = MediaPacker(project_root, diagnostics)
     lines = _SourceLines(project_root)
     cache = RenderCache(cache_dir)
-    rendered: list[RenderedNote] = []
     try:
-        for note in notes:
-            rendered.append(_render_note(note, packer, lines, diagnostics, cache))
-            if step is not None and (len(rendered) % _STEP_EVERY == 0 or len(rendered) == len(notes)):
-                step("render", len(rendered), len(notes))
+        placed = [_place(note, lines) for note in notes]
+        fields: list[_Fields | None] = [None] * len(notes)
+        missing: list[int] = []
+        for index, (note, where) in enumerate(zip(notes, placed)):
+            cached = cache.get(where.key)
+            if cached is None:
+                missing.append(index)
+            else:
+                findings = tuple(cached.diagnostics(note.source.path, note.source.line))
+                fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False)
+        done = len(notes) - len(missing)
+        for index, result in _render_missing(notes, placed, missing, project_root, workers):
+            fields[index] = result
+            base = notes[index].source.line
+            if not result.packed_media:  # images depend on files on disk: never cached
+                relative = tuple((d.line - base, d.level.value, d.code, d.message) for d in result.findings)
+                cache.put(placed[index].key, CachedFields(result.question_html, result.answer_html, relative))
+            done += 1
+            if step is not None and (done % _STEP_EVERY == 0 or done == len(notes)):
+                step("render", done, len(notes))
     finally:
         cache.close()
+    rendered = []
+    for note, note_fields in zip(notes, fields):
+        assert note_fields is not None
+        diagnostics.items.extend(note_fields.findings)
+        rendered.append(RenderedNote(
+            note=note,
+            question_html=note_fields.question_html,
+            answer_html=note_fields.answer_html,
+            context_html=html.escape(note.context),
+            source_html=source_html(note),
+            media=note_fields.media,
+        ))
     return rendered
 
 
-def _render_note(
-    note: Note, packer: MediaPacker, lines: _SourceLines, diagnostics: Diagnostics, cache: RenderCache
-) -> RenderedNote:
-    media: dict[str, MediaFile] = {}
+_PARALLEL_MIN_NOTES = 400
+"""Below this many notes to render, starting worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where a note's fields start in its source, and its render-cache key."""
+
+    question_line: int
+    answer_line: int
+    has_answer: bool
+    key: str
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """A note's rendered fields with what rendering found; picklable, so workers can return it."""
+
+    question_html: str
+    answer_html: str
+    media: tuple[MediaFile, ...]
+    findings: tuple[Diagnostic, ...]
+    packed_media: bool
+
+
+def _place(note: Note, lines: _SourceLines) -> _Placement:
     question_line = lines.first_line_of(note, note.question, note.source.line)
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
     answer_line = 0
@@ -68,27 +123,44 @@ def _render_note(
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
                     answer_line - base if has_answer else None, base if base < 1 else 0])
-    cached = cache.get(key)
-    if cached is not None:
-        diagnostics.items.extend(cached.diagnostics(note.source.path, base))
-        question_html, answer_html = cached.question_html, cached.answer_html
-    else:
-        found_before, packs_before = len(diagnostics.items), packer.calls
-        question_html = _Field(note, question_line, packer, diagnostics, media).render(note.question)
-        answer_html = NO_ANSWER_HTML
-        if has_answer:
-            answer_html = _Field(note, answer_line, packer, diagnostics, media).render(note.answer or "")
-        if packer.calls == packs_before:  # images depend on files on disk: never cached
-            findings = tuple((d.line - base, d.level.value, d.code, d.message) for d in diagnostics.items[found_before:])
-            cache.put(key, CachedFields(question_html, answer_html, findings))
-    return RenderedNote(
-        note=note,
-        question_html=question_html,
-        answer_html=answer_html,
-        context_html=html.escape(note.context),
-        source_html=source_html(note),
-        media=tuple(media.values()),
-    )
+    return _Placement(question_line, answer_line, has_answer, key)
+
+
+def _render_missing(
+    notes: list[Note], placed: list[_Placement], missing: list[int], project_root: Path, workers: int | None
+) -> Iterator[tuple[int, _Fields]]:
+    """(index, fields) for each note to render, in order; in worker processes when many."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(missing) < (2 if workers is not None else _PARALLEL_MIN_NOTES):
+        for index in missing:
+            yield index, _render_fields(notes[index], placed[index], project_root)
+        return
+    chunks = [missing[i:: count * 4] for i in range(count * 4)]
+    jobs = [[(i, notes[i], placed[i]) for i in chunk] for chunk in chunks if chunk]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        results: dict[int, _Fields] = {}
+        for batch in pool.map(_render_batch, jobs, [project_root] * len(jobs)):
+            results.update(batch)
+    for index in missing:
+        yield index, results[index]
+
+
+def _render_batch(job: list[tuple[int, Note, _Placement]], project_root: Path) -> dict[int, _Fields]:
+    """Worker-process entry point: render a batch of notes."""
+    return {index: _render_fields(note, where, project_root) for index, note, where in job}
+
+
+def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields:
+    """Render one note's question and answer, collecting its own findings and media."""
+    found = Diagnostics()
+    packer = MediaPacker(project_root, found)
+    media: dict[str, MediaFile] = {}
+    question_html = _Field(note, where.question_line, packer, found, media).render(note.question)
+    answer_html = NO_ANSWER_HTML
+    if where.has_answer:
+        answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
+    return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)
 
 
 def source_html(note: Note) -> str:

@@ -65,3 +65,21 @@ def test_notes_come_back_in_order_with_their_note(tmp_path: Path) -> None:
     rendered = render_notes(notes, tmp_path, Diagnostics())
     assert [r.note for r in rendered] == notes
     assert [r.answer_html for r in rendered] == ["<p>R1</p>\n", "<p>R2</p>\n", "<p>R3</p>\n"]
+
+
+def test_worker_processes_render_exactly_what_one_process_renders(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    notes = [
+        note(f"Question {n} : que vaut $x_{n}$ ?", f"Réponse {n} :\n\n```python\nprint({n})\n```\n\n$$\\frac{{1}}{{{n}}}$$",
+             line=n * 3)
+        for n in range(1, 13)
+    ]
+    notes.append(note("Lien ?", "$\\frac{1}{$ et ![x](../../etc/passwd)", line=60))
+    serial_findings, parallel_findings = Diagnostics(), Diagnostics()
+    serial = render_notes(notes, tmp_path, serial_findings, workers=1)
+    parallel = render_notes(notes, tmp_path, parallel_findings, workers=2)
+    assert [(r.question_html, r.answer_html, r.media) for r in parallel] == [
+        (r.question_html, r.answer_html, r.media) for r in serial
+    ]
+    assert parallel_findings.items == serial_findings.items
+    assert {d.code for d in serial_findings.items} >= {"math", "forbidden-media"}
