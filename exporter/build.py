@@ -6,6 +6,7 @@ together with every other finding and never leaves a half-written output.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,7 +107,17 @@ def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) ->
     if reader is None:
         diagnostics.warning(source.path, 0, "unknown-format", "no reader recognises this file; skipped")
         return []
-    notes = reader.read(source, diagnostics)
+    try:
+        notes = reader.read(source, diagnostics)
+    except Exception as exc:  # a reader bug must not cost the user every other file's outputs
+        if os.environ.get("EXPORTER_DEBUG"):
+            raise
+        diagnostics.error(
+            source.path, 0, "internal",
+            f"the {reader.name} reader failed on this file ({type(exc).__name__}: {exc}); skipped. "
+            "This is a bug: please report it (EXPORTER_DEBUG=1 shows the traceback)",
+        )
+        return []
     if source.tags:
         notes = [_with_tags(n, source.tags) for n in notes]
     return notes

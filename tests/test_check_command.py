@@ -98,3 +98,21 @@ def test_the_seeds_give_their_real_findings(tmp_path: Path, monkeypatch: pytest.
     keys = [(m["path"], int(m["line"] or 0)) for m in findings if m]
     assert keys == sorted(keys), "findings are sorted by file and line"
     assert lines[-1] == "5 files, 270 notes: 6 errors, 7 warnings, 14 infos"
+
+
+def test_a_reader_that_crashes_costs_only_its_own_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exporter.readers import READERS, load_readers
+
+    load_readers()
+    broken = READERS["numbered"]
+
+    def explode(*_args: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(broken, "read", explode)
+    write(project, "cours.md", "# Cours\n\n### Q1. Une question ?\n**Réponse :** oui\n")
+    write(project, "quiz.md", "Question : Bio - Cells - What is ATP?\nAnswer : Energy.\n")
+    code, lines = check()
+    assert code == 1
+    assert lines[0].startswith("sources/cours.md: error: the numbered reader failed on this file (IndexError")
+    assert lines[-1] == "2 files, 1 notes: 1 errors, 0 warnings, 0 infos"
