@@ -17,8 +17,10 @@ from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
 from exporter.identity import Resolution, identify
 from exporter.junk import remove_junk
+from exporter.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.progress import Step
+from exporter.parse_cache import ParseCache, file_key
 from exporter.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.text import decode
 
@@ -69,14 +71,15 @@ def discover(paths: list[Path], root: Path, diagnostics: Diagnostics) -> list[Pa
     return sorted(found, key=lambda p: relative_to(p, root))
 
 
-def load_source(path: Path, root: Path, config: Config, diagnostics: Diagnostics) -> SourceFile | None:
-    """Read and decode one file; a file that cannot be read is an error, not a crash."""
+def load_source(
+    path: Path, root: Path, config: Config, diagnostics: Diagnostics, data: bytes | None = None
+) -> SourceFile | None:
+    """Read (unless `data` holds the bytes) and decode one file; an unreadable file is an error, not a crash."""
     rel = relative_to(path, root)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        diagnostics.error(rel, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")
-        return None
+    if data is None:
+        data = read_bytes(path, rel, diagnostics)
+        if data is None:
+            return None
     decoded = decode(data)
     if decoded.repaired_mojibake:
         diagnostics.info(
@@ -90,6 +93,35 @@ def load_source(path: Path, root: Path, config: Config, diagnostics: Diagnostics
     text = remove_junk(decoded.text, rel, diagnostics)
     settings = config.for_source(rel)
     return SourceFile(rel, path.resolve(), text, settings.deck, settings.tags)
+
+
+def read_bytes(path: Path, rel: str, diagnostics: Diagnostics) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(rel, 0, "unreadable", f"cannot read file: {exc.strerror or exc}")
+        return None
+
+
+def read_file(path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache) -> list[Note]:
+    """The notes of one file, from the parse cache when its bytes and settings are unchanged."""
+    rel = relative_to(path, root)
+    data = read_bytes(path, rel, diagnostics)
+    if data is None:
+        return []
+    key = file_key(toolkit_fingerprint(), rel, data, config.for_source(rel))
+    cached = cache.get(key)
+    if cached is not None:
+        notes, findings = cached
+        diagnostics.items.extend(findings)
+        return notes
+    found = Diagnostics()
+    source = load_source(path, root, config, found, data)
+    notes = read_source(source, config, found) if source is not None else []
+    if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
+        cache.put(key, notes, found.items)
+    diagnostics.items.extend(found.items)
+    return notes
 
 
 def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:
@@ -134,7 +166,8 @@ def collect(
 ) -> Model:
     """Read, check and render every source under `paths`; never raises on bad input.
 
-    `cache_dir` (the output folder's `.cache`) keeps rendered notes across builds;
+    `cache_dir` (the output folder's `.cache`) keeps each file's notes and each note's
+    rendering across builds;
     `step` hears the progress of reading and rendering.
     """
     from exporter.render import render_notes
@@ -143,12 +176,14 @@ def collect(
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
     notes: list[Note] = []
-    for done, path in enumerate(files, 1):
-        source = load_source(path, root, config, diagnostics)
-        if source is not None:
-            notes.extend(read_source(source, config, diagnostics))
-        if step is not None:
-            step("read", done, len(files))
+    cache = ParseCache(cache_dir)
+    try:
+        for done, path in enumerate(files, 1):
+            notes.extend(read_file(path, root, config, diagnostics, cache))
+            if step is not None:
+                step("read", done, len(files))
+    finally:
+        cache.close()
     notes = run_checks(notes, diagnostics)
     identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
     rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step)

@@ -1,0 +1,66 @@
+"""The notes each source file gave, kept across builds so an edit re-reads only what changed.
+
+Reading a file (decoding, mojibake repair, junk removal, detection, the reader itself)
+depends only on its bytes, its path, its settings and the toolkit's code: that is the
+key. In a tree of hundreds of files, reading the unchanged ones was most of a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from exporter.cache import BuildCache
+from exporter.config import SourceSettings
+from exporter.diagnostics import Diagnostic, Level
+from exporter.model import Note, NoteKind, SourceLocation
+
+CACHE_NAME = "read.sqlite"
+
+
+def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSettings) -> str:
+    digest = hashlib.sha256(toolkit.encode())
+    digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags)]).encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def note_to_value(note: Note) -> dict[str, object]:
+    value = asdict(note)
+    value["kind"] = note.kind.value
+    return value
+
+
+def note_from_value(value: dict[str, object]) -> Note:
+    fields = dict(value)
+    source = fields.pop("source")
+    kind = fields.pop("kind")
+    tags = fields.pop("tags")
+    assert isinstance(source, dict) and isinstance(kind, str) and isinstance(tags, (list, tuple))
+    return Note(
+        kind=NoteKind(kind),
+        source=SourceLocation(source["path"], source["line"]),
+        tags=tuple(tags),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+class ParseCache(BuildCache):
+    """Notes and reading findings of source files, by `file_key`."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        super().__init__(cache_dir, CACHE_NAME)
+
+    def get(self, key: str) -> tuple[list[Note], list[Diagnostic]] | None:
+        value = self.get_value(key)
+        if value is None:
+            return None
+        notes, findings = value
+        return ([note_from_value(n) for n in notes],
+                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings])
+
+    def put(self, key: str, notes: list[Note], findings: list[Diagnostic]) -> None:
+        self.put_value(key, [[note_to_value(n) for n in notes],
+                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]])
