@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,9 +142,12 @@ class MathRenderer:
             else:
                 missing.append(key)
         if missing:
-            drawn = self._mathjax(missing) if self.engine == "mathjax" else self._ziamath(missing)
+            drawn = self._mathjax(missing) if self.engine == "mathjax" else None
+            cacheable = drawn is not None or self.engine == "ziamath"
+            if drawn is None:  # MathJax itself could not run: ziamath is better than plain text
+                drawn = self._ziamath(missing)
             for key, (svg, error) in zip(missing, drawn):
-                if svg is not None:
+                if svg is not None and cacheable:  # the cache is per engine
                     self._cache_put(key, svg)
                 results[key] = MathResult(svg, latex_to_text(key[0]), error)
         return results
@@ -173,7 +177,8 @@ class MathRenderer:
         except OSError:
             pass  # a read-only cache only costs speed
 
-    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
+    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]] | None:
+        """(SVG, error) per formula; None when the Node process itself failed."""
         payload = json.dumps([{"tex": accents_to_macros(tex), "display": d} for tex, d in keys])
         env = {**os.environ, "NODE_PATH": str(self.node_modules)}
         try:
@@ -183,7 +188,8 @@ class MathRenderer:
             )
             answers = json.loads(proc.stdout)
         except (OSError, subprocess.SubprocessError, json.JSONDecodeError) as exc:
-            return [(None, f"MathJax did not run: {exc}")] * len(keys)
+            print(f"math: MathJax did not run ({exc}); formulas drawn with ziamath", file=sys.stderr)
+            return None
         return [
             (_mathjax_svg(a["svg"], display), None) if "svg" in a else (None, a.get("error", "error"))
             for a, (_, display) in zip(answers, keys)

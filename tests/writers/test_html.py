@@ -54,3 +54,23 @@ def test_quiz_has_an_answer_key_by_number(tmp_path: Path) -> None:
     key = page.split('id="answer-key"', 1)[1]
     assert key.index('<div class="num">1.</div>') < key.index('<div class="num">6.</div>')
     assert "Adam, avec" in key
+
+
+def test_a_broken_mathjax_falls_back_to_ziamath_not_plain_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    from exporter import mathsvg
+
+    def node_crashes(*_args: object, **_kwargs: object) -> None:
+        raise subprocess.CalledProcessError(1, ["node"], stderr="Cannot find module 'mathjax-full'")
+
+    monkeypatch.setattr(mathsvg, "find_mathjax", lambda _root: tmp_path)  # as if node and mathjax-full were there
+    monkeypatch.setattr(mathsvg.subprocess, "run", node_crashes)
+    renderer = mathsvg.MathRenderer(tmp_path / "cache", "auto", tmp_path)
+    assert renderer.engine == "mathjax"
+    results = renderer.render([("x_1 + y", False), (r"\frac{a}{b}", True)])
+    assert all(r.svg is not None and r.svg.startswith("<svg") and r.error is None for r in results.values())
+    assert "MathJax did not run" in capsys.readouterr().err
+    assert not list((tmp_path / "cache").glob("*.svg"))  # ziamath drawings never fill MathJax's cache
