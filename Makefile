@@ -26,9 +26,11 @@ ifneq ($(NODE),)
 MATHJAX := $(MATHJAX_STAMP)
 endif
 
+# MathJax is optional: if npm fails, PDFs fall back to ziamath and the stamp is not
+# written, so the next run tries again.
 $(MATHJAX_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@if npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "warning: npm ci failed; PDF math will be drawn with ziamath" >&2; fi
 
 build: $(VENV)/.installed $(MATHJAX)
 	$(BIN)/exporter build sources --out dist
