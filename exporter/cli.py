@@ -86,10 +86,12 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     from exporter.build import collect
     from exporter.diagnostics import Diagnostics, Level
     from exporter.manifest import read_manifest, write_manifest
+    from exporter.mathengine import resolved_engine
     from exporter.model import NoteKind
 
     root = Path.cwd()
     request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper,
+               "math_engine": resolved_engine("auto", root),
                "skip_open": skip_open, "lock": not no_lock, "out": out_dir.resolve()}
     manifest = read_manifest(out_dir)
     digest = incremental.request_digest(_paths(paths), root, request)

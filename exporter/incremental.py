@@ -62,8 +62,11 @@ _IN_PROCESS_FORMATS = ("apkg",)
 
 def options_key(options: WriteOptions) -> dict[str, Any]:
     """The write options that can change an output (the project root is where, not what)."""
-    return {"layout": options.layout, "columns": options.columns, "paper": options.paper,
-            "math_engine": options.math_engine}
+    from exporter.mathengine import resolved_engine
+
+    # The engine that will draw, not "auto": sheets are redrawn when MathJax appears or goes.
+    engine = resolved_engine(options.math_engine, options.project_root)
+    return {"layout": options.layout, "columns": options.columns, "paper": options.paper, "math_engine": engine}
 
 
 def target_for(deck: Deck, writer: Writer, out_dir: Path) -> Path:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from exporter import mathengine
 from exporter.latex_text import latex_to_text
 
 MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_svg.js")
@@ -103,26 +104,12 @@ def _accent_macro(ch: str) -> str:
     return base
 
 
-def find_mathjax(project_root: Path | None) -> Path | None:
-    """The node_modules folder holding mathjax-full, if Node can use it."""
-    if shutil.which("node") is None:
-        return None
-    candidates = [Path(__file__).resolve().parents[1] / "node_modules"]
-    if project_root is not None:
-        candidates.insert(0, project_root.resolve() / "node_modules")
-    for folder in candidates:
-        if (folder / "mathjax-full" / "js" / "mathjax.js").is_file():
-            return folder
-    return None
-
-
 class MathRenderer:
     """Renders batches of formulas with one engine, with an on-disk cache."""
 
     def __init__(self, cache_dir: Path | None, engine: str = "auto", project_root: Path | None = None):
-        self.node_modules = find_mathjax(project_root)
-        if engine == "auto":
-            engine = "mathjax" if self.node_modules is not None else "ziamath"
+        self.node_modules = mathengine.find_mathjax(project_root)
+        engine = mathengine.resolved_engine(engine, project_root)
         if engine not in ENGINES:
             raise ValueError(f"unknown math engine {engine!r}")
         if engine == "mathjax" and self.node_modules is None:

@@ -186,3 +186,15 @@ def test_interrupted_build_keeps_previous_lock(project: Path, monkeypatch: pytes
     assert result.exit_code == 1 and "Aborted!" in result.output  # click's answer to Ctrl-C
     assert lock_path.read_bytes() == before
     assert sorted(p.name for p in (project / "sources").iterdir()) == ["biology.md", "chemistry.md", "exporter.lock"]
+
+
+def test_sheets_are_redrawn_when_the_math_engine_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from exporter import mathengine
+    from exporter.incremental import options_key
+    from exporter.writers import WriteOptions
+
+    options = WriteOptions(project_root=tmp_path)
+    monkeypatch.setattr(mathengine, "find_mathjax", lambda _root: None)
+    without_node = options_key(options)
+    monkeypatch.setattr(mathengine, "find_mathjax", lambda _root: tmp_path)
+    assert options_key(options) != without_node

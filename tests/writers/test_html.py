@@ -61,12 +61,12 @@ def test_a_broken_mathjax_falls_back_to_ziamath_not_plain_text(
 ) -> None:
     import subprocess
 
-    from exporter import mathsvg
+    from exporter import mathengine, mathsvg
 
     def node_crashes(*_args: object, **_kwargs: object) -> None:
         raise subprocess.CalledProcessError(1, ["node"], stderr="Cannot find module 'mathjax-full'")
 
-    monkeypatch.setattr(mathsvg, "find_mathjax", lambda _root: tmp_path)  # as if node and mathjax-full were there
+    monkeypatch.setattr(mathengine, "find_mathjax", lambda _root: tmp_path)  # as if node and mathjax-full were there
     monkeypatch.setattr(mathsvg.subprocess, "run", node_crashes)
     renderer = mathsvg.MathRenderer(tmp_path / "cache", "auto", tmp_path)
     assert renderer.engine == "mathjax"

@@ -1,0 +1,26 @@
+"""Which engine draws PDF math on this machine: a light module, asked on every build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+
+def find_mathjax(project_root: Path | None) -> Path | None:
+    """The node_modules folder holding mathjax-full, if Node can use it."""
+    if shutil.which("node") is None:
+        return None
+    candidates = [Path(__file__).resolve().parents[1] / "node_modules"]
+    if project_root is not None:
+        candidates.insert(0, project_root.resolve() / "node_modules")
+    for folder in candidates:
+        if (folder / "mathjax-full" / "js" / "mathjax.js").is_file():
+            return folder
+    return None
+
+
+def resolved_engine(engine: str, project_root: Path | None) -> str:
+    """`engine`, with "auto" made concrete: MathJax when Node has mathjax-full, else ziamath."""
+    if engine != "auto":
+        return engine
+    return "mathjax" if find_mathjax(project_root) is not None else "ziamath"
