@@ -175,6 +175,9 @@ def collect(
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
+    for entry in config.unmatched([relative_to(p, root) for p in files]):
+        diagnostics.warning(config.path or "", 0, "config",
+                            f"sources entry {entry.pattern!r} matches none of the files read")
     notes: list[Note] = []
     cache = ParseCache(cache_dir)
     try:

@@ -43,6 +43,11 @@ class Config:
                 tags.extend(t for t in entry.tags if t not in tags)
         return SourceSettings(relative_path, reader, deck, tuple(tags))
 
+    def unmatched(self, relative_paths: list[str]) -> list[SourceSettings]:
+        """The entries whose glob matches none of `relative_paths`: most likely a typo."""
+        return [e for e in self.sources
+                if not any(fnmatch.fnmatch(path, _normalise(e.pattern)) for path in relative_paths)]
+
 
 def _normalise(pattern: str) -> str:
     """`./sources/*.md` and `sources/*.md` mean the same files: paths are compared relative to the root."""

@@ -156,3 +156,13 @@ def test_a_settings_file_that_is_not_toml_is_an_error_not_a_crash(tmp_path: Path
         ("exporter.toml", "error", "config")
     ]
     assert len(model.notes) == 4
+
+
+def test_an_entry_that_matches_no_file_is_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {"exporter.toml": """
+[[sources]]
+path = "notes/lesons-*.md"
+deck = "Transfert"
+"""})
+    assert ("exporter.toml", 0, "warning", "config") in diagnostics_of(root)
+    assert notes_by_file(root)["notes/lesson-one.md"][0][0] == "Ma leçon"
