@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -31,6 +27,7 @@ from exporter.manifest import (
     toolkit_fingerprint,
 )
 from exporter.model import Deck
+from exporter.parallel import cores, worker_pool
 from exporter.progress import Step
 from exporter.writers import WriteOptions, Writer
 
@@ -127,10 +124,9 @@ def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions,
             step("write", len(results), len(jobs))
 
     slow = [i for i, job in enumerate(jobs) if job.fmt not in _IN_PROCESS_FORMATS]
-    workers = min(len(slow), os.cpu_count() or 1)
+    workers = min(len(slow), cores())
     if workers > 1:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             futures = {i: pool.submit(_write_job, jobs[i], options) for i in slow}
             for i, job in enumerate(jobs):
                 if i not in futures:

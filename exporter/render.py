@@ -8,10 +8,6 @@ Every finding is reported at the source line it comes from.
 from __future__ import annotations
 
 import html
-import multiprocessing
-import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -23,6 +19,7 @@ from exporter.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.mathdetect import tex_problem
 from exporter.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
+from exporter.parallel import cores, worker_pool
 from exporter.progress import Step
 from exporter.render_cache import CachedFields, RenderCache, note_key
 from exporter.sanitize import clean, is_script_url, unsafe_parts
@@ -130,15 +127,14 @@ def _render_missing(
     notes: list[Note], placed: list[_Placement], missing: list[int], project_root: Path, workers: int | None
 ) -> Iterator[tuple[int, _Fields]]:
     """(index, fields) for each note to render, in order; in worker processes when many."""
-    count = workers if workers is not None else (os.cpu_count() or 1)
+    count = workers if workers is not None else cores()
     if count <= 1 or len(missing) < (2 if workers is not None else _PARALLEL_MIN_NOTES):
         for index in missing:
             yield index, _render_fields(notes[index], placed[index], project_root)
         return
     chunks = [missing[i:: count * 4] for i in range(count * 4)]
     jobs = [[(i, notes[i], placed[i]) for i in chunk] for chunk in chunks if chunk]
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with worker_pool(count) as pool:
         results: dict[int, _Fields] = {}
         for batch in pool.map(_render_batch, jobs, [project_root] * len(jobs)):
             results.update(batch)
