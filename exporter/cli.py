@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 if TYPE_CHECKING:
+    from exporter.diagnostics import Diagnostics
     from exporter.writers import Writer
 
 DEFAULT_FORMATS = ("apkg", "pdf")
@@ -24,11 +25,10 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
     return list(paths) if paths else [Path("sources")]
 
 
-def _print_diagnostics(model_diagnostics: object, quiet: bool = False) -> None:
-    from exporter.diagnostics import Diagnostics, Level
+def _print_diagnostics(diagnostics: Diagnostics, quiet: bool = False) -> None:
+    from exporter.diagnostics import Level
 
-    assert isinstance(model_diagnostics, Diagnostics)
-    for diagnostic in model_diagnostics.sorted():
+    for diagnostic in diagnostics.sorted():
         if quiet and diagnostic.level is Level.INFO:
             continue
         click.echo(diagnostic.format(), err=True)

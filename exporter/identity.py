@@ -252,15 +252,6 @@ def _fresh_guid(note: Note, used: set[str]) -> str:
     return guid
 
 
-def assign_guids(
-    notes: list[Note],
-    lock: Lock | None = None,
-    times: Mapping[str, int] | None = None,
-) -> list[Note]:
-    """Fill each note's GUID and modification time (from the lock when there is one)."""
-    return resolve(notes, lock, times).notes
-
-
 def identify(
     notes: list[Note],
     paths: list[Path],

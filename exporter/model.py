@@ -51,7 +51,7 @@ class Note:
     link: str | None = None
     """A URL the source gives for the notes under it (a course page)."""
     guid: str = ""
-    """Stable Anki GUID; filled by `identity.assign_guids`."""
+    """Stable Anki GUID; filled by `identity.identify` (from the lock, else from deck and question)."""
     modified: int = 0
     """Seconds since the epoch of the note's last content change (from the lock file); 0 = unknown."""
 

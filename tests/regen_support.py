@@ -7,7 +7,6 @@ so the real registries are restored after each test.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import ClassVar
 
