@@ -24,11 +24,11 @@ LAYOUTS = ("sheet", "quiz", "cards")
 def run_one(layout: str, count: int, seeds: bool) -> dict[str, object]:
     import pypdf
 
-    from exporter.writers import WriteOptions
-    from exporter.writers.pdf import PdfWriter
+    from exporter.output.writers import WriteOptions
+    from exporter.output.writers.pdf import PdfWriter
 
     if seeds:
-        from exporter.build import collect
+        from exporter.build.pipeline import collect
 
         decks = collect([ROOT / "sources"], ROOT).decks()
     else:

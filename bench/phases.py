@@ -19,16 +19,16 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     started = time.perf_counter()
-    from exporter.build import discover, load_source, read_source
-    from exporter.checks import run_checks
+    from exporter.build.pipeline import discover, load_source, read_source
+    from exporter.identity.checks import run_checks
     from exporter.config import load_config
     from exporter.diagnostics import Diagnostics
-    from exporter.identity import identify
-    from exporter.incremental import output_inputs
+    from exporter.identity.resolve import identify
+    from exporter.build.incremental import output_inputs
     from exporter.model import Deck
-    from exporter.render import render_notes
-    from exporter.writers import WriteOptions
-    from exporter.writers.apkg import write_apkg
+    from exporter.rendering.render import render_notes
+    from exporter.output.writers import WriteOptions
+    from exporter.output.writers.apkg import write_apkg
 
     project = Path(sys.argv[1]).resolve()
     paths = [project / "sources"]

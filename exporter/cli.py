@@ -15,7 +15,7 @@ import click
 
 if TYPE_CHECKING:
     from exporter.diagnostics import Diagnostics
-    from exporter.writers import Writer
+    from exporter.output.writers import Writer
 
 DEFAULT_FORMATS = ("apkg", "pdf")
 ALL_FORMATS = ("apkg", "pdf", "html")
@@ -58,7 +58,7 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _writers_for(formats: tuple[str, ...]) -> tuple[dict[str, Writer], tuple[str, ...]]:
     """The writer registry and the formats to write (the defaults when none were asked for)."""
-    from exporter.writers import load_writers
+    from exporter.output.writers import load_writers
 
     writers = load_writers()
     wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
@@ -82,11 +82,11 @@ def main() -> None:
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
-    from exporter import incremental
-    from exporter.build import collect
+    from exporter.build import incremental
+    from exporter.build.pipeline import collect
     from exporter.diagnostics import Diagnostics, Level
-    from exporter.manifest import read_manifest, write_manifest
-    from exporter.mathengine import resolved_engine
+    from exporter.build.manifest import read_manifest, write_manifest
+    from exporter.output.mathengine import resolved_engine
     from exporter.model import NoteKind
 
     root = Path.cwd()
@@ -105,8 +105,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
-    from exporter.progress import bars_for
-    from exporter.writers import WriteOptions
+    from exporter.build.progress import bars_for
+    from exporter.output.writers import WriteOptions
 
     writers, wanted = _writers_for(formats)
     bars = bars_for(quiet)
@@ -144,8 +144,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
           paper: str, skip_open: bool, no_lock: bool, debounce: int) -> None:
     """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
-    from exporter.watch import Watcher
-    from exporter.writers import WriteOptions
+    from exporter.build.watch import Watcher
+    from exporter.output.writers import WriteOptions
 
     root = Path.cwd()
     writers, wanted = _writers_for(formats)
@@ -158,7 +158,7 @@ def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def dump(paths: tuple[Path, ...]) -> None:
     """Print the parsed model of PATHS as one JSON object."""
-    from exporter.build import collect
+    from exporter.build.pipeline import collect
     from exporter.serialize import model_to_json
 
     model = collect(_paths(paths), Path.cwd())
@@ -170,7 +170,7 @@ def dump(paths: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
     """Lint PATHS: one line per finding, then a summary; exit 1 on any error."""
-    from exporter.build import collect
+    from exporter.build.pipeline import collect
     from exporter.diagnostics import Level
 
     model = collect(_paths(paths), Path.cwd())

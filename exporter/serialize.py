@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exporter.build import Model
+from exporter.build.pipeline import Model
 from exporter.model import RenderedNote
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Deck, Note, NoteKind, SourceLocation
-from exporter.readers import READERS, SourceFile, load_readers
-from exporter.writers import WRITERS, WriteOptions, atomic_output, load_writers
+from exporter.reading.readers import READERS, SourceFile, load_readers
+from exporter.output.writers import WRITERS, WriteOptions, atomic_output, load_writers
 
 SETTINGS = '[[sources]]\npath = "sources/*"\nreader = "test-headings"\n'
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, RenderedNote, SourceLocation
-from exporter.render import render_notes
+from exporter.rendering.render import render_notes
 
 
 def note(question: str, answer: str | None = "A", *, path: str = "notes/a.md", line: int = 1, **extra: object) -> Note:

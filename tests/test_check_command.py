@@ -101,7 +101,7 @@ def test_the_seeds_give_their_real_findings(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_a_reader_that_crashes_costs_only_its_own_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from exporter.readers import READERS, load_readers
+    from exporter.reading.readers import READERS, load_readers
 
     load_readers()
     broken = READERS["numbered"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exporter.build import collect
+from exporter.build.pipeline import collect
 from exporter.model import NoteKind
 
 QUESTIONS = """### Bases

@@ -107,7 +107,7 @@ def _words(text: str) -> str:
 def test_every_question_is_printed_in_its_decks_pdf(built: Path) -> None:
     from pypdf import PdfReader
 
-    from exporter.build import collect, slugify
+    from exporter.build.pipeline import collect, slugify
 
     model = collect([built / "sources"], built, use_lock=False)
     for deck in model.decks():

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from exporter.identity import MATCH_THRESHOLD, guid_for, normalised, resolve, similarity
-from exporter.lock import Lock
+from exporter.identity.resolve import MATCH_THRESHOLD, guid_for, normalised, resolve, similarity
+from exporter.identity.lock import Lock
 from exporter.model import Note, NoteKind, SourceLocation
 
 DECK = "Deep Learning"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from exporter import incremental
-from exporter import lock as lock_module
+from exporter.build import incremental
+from exporter.identity import lock as lock_module
 from exporter.cli import main
 from tests.regen_support import install, make_project
 
@@ -189,9 +189,9 @@ def test_interrupted_build_keeps_previous_lock(project: Path, monkeypatch: pytes
 
 
 def test_sheets_are_redrawn_when_the_math_engine_changes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from exporter import mathengine
-    from exporter.incremental import options_key
-    from exporter.writers import WriteOptions
+    from exporter.output import mathengine
+    from exporter.build.incremental import options_key
+    from exporter.output.writers import WriteOptions
 
     options = WriteOptions(project_root=tmp_path)
     monkeypatch.setattr(mathengine, "find_mathjax", lambda _root: None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exporter.build import load_source
+from exporter.build.pipeline import load_source
 from exporter.config import Config
 from exporter.diagnostics import Diagnostics, Level
-from exporter.junk import Removal, strip_junk
+from exporter.reading.junk import Removal, strip_junk
 
 
 def test_a_junk_only_line_becomes_an_empty_line() -> None:

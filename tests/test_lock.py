@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from exporter import lock as lock_module
-from exporter.identity import resolve
-from exporter.lock import Lock, LockEntry, LockError, lock_path_for, read_lock, write_lock
+from exporter.identity import lock as lock_module
+from exporter.identity.resolve import resolve
+from exporter.identity.lock import Lock, LockEntry, LockError, lock_path_for, read_lock, write_lock
 from exporter.model import Note, NoteKind, SourceLocation
 
 

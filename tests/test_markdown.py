@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exporter.markdown import markdown
+from exporter.reading.markdown import markdown
 from tests.rendering import render_one
 
 

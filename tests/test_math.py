@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from exporter.diagnostics import Diagnostics
-from exporter.mathdetect import tex_problem
-from exporter.render import render_notes
+from exporter.reading.mathdetect import tex_problem
+from exporter.rendering.render import render_notes
 from tests.rendering import note, render_one
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from exporter.diagnostics import Diagnostics
-from exporter.render import render_notes
+from exporter.rendering.render import render_notes
 from tests.rendering import note, render_one
 
 DOT = Path(__file__).parent / "fixtures" / "media" / "dot.png"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter import build
-from exporter.build import collect
+from exporter.build import pipeline as build
+from exporter.build.pipeline import collect
 from exporter.serialize import model_to_json
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from exporter.build import collect
+from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostics
-from exporter.lock import LOCK_VERSION, Lock, LockEntry
-from exporter.render import render_notes
-from exporter.render_cache import CACHE_NAME
+from exporter.identity.lock import LOCK_VERSION, Lock, LockEntry
+from exporter.rendering.render import render_notes
+from exporter.rendering.render_cache import CACHE_NAME
 
 
 def test_lock_layout_is_json_dumps_indent_1() -> None:

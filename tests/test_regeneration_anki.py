@@ -18,7 +18,7 @@ from exporter.cli import main
 
 pytestmark = pytest.mark.slow
 
-pytest.importorskip("exporter.writers.apkg", reason="needs the apkg writer")
+pytest.importorskip("exporter.output.writers.apkg", reason="needs the apkg writer")
 anki_collection = pytest.importorskip("anki.collection")
 from anki.import_export_pb2 import (  # noqa: E402
     ImportAnkiPackageOptions,

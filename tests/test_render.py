@@ -13,7 +13,7 @@ import pytest
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import NoteKind
-from exporter.render import render_notes
+from exporter.rendering.render import render_notes
 from tests.rendering import note
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.sanitize import clean
+from exporter.rendering.sanitize import clean
 from tests.rendering import render_one
 
 

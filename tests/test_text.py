@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.text import decode
+from exporter.reading.text import decode
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUESTION = "Qu’est-ce qu’un réseau pré-entraîné ?\nRéponse : un modèle déjà entraîné."

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.watch import Watcher, is_source_change
-from exporter.writers import WRITERS, WriteOptions
+from exporter.build.watch import Watcher, is_source_change
+from exporter.output.writers import WRITERS, WriteOptions
 from tests.regen_support import install, make_project
 
 BIO = "## What is a cell?\nThe smallest unit of life.\n\n## What is DNA?\nThe molecule that carries genetic information.\n"

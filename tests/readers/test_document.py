@@ -9,8 +9,8 @@ import pytest
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, load_readers
-from exporter.text import decode
+from exporter.reading.readers import SourceFile, load_readers
+from exporter.reading.text import decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "document"
 ROOT = Path(__file__).parents[2]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from exporter.build import collect
+from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile
-from exporter.readers.numbered_questions import NumberedQuestionsReader
+from exporter.reading.readers import SourceFile
+from exporter.reading.readers.numbered_questions import NumberedQuestionsReader
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "readers" / "fixtures" / "numbered"

@@ -8,8 +8,8 @@ import pytest
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, detect_reader, load_readers
-from exporter.text import decode
+from exporter.reading.readers import SourceFile, detect_reader, load_readers
+from exporter.reading.text import decode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open-questions"
 ROOT = Path(__file__).parents[2]
@@ -28,7 +28,7 @@ def read(name: str, deck: str | None = None) -> tuple[list[Note], list[Diagnosti
 
 
 def open_note(deck: str, question: str, line: int, path: str, section: str = "", link: str | None = None) -> Note:
-    from exporter.readers.structure import tag_slug
+    from exporter.reading.readers.structure import tag_slug
 
     return Note(
         deck=deck,

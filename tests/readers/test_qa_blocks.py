@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from exporter.build import collect
+from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile
-from exporter.readers.qa_blocks import QaBlocksReader
+from exporter.reading.readers import SourceFile
+from exporter.reading.readers.qa_blocks import QaBlocksReader
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "readers" / "fixtures" / "qa-blocks"

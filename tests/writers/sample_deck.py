@@ -7,7 +7,7 @@ import zlib
 from pathlib import Path
 
 from exporter.model import Deck, MediaFile, Note, NoteKind, RenderedNote, SourceLocation
-from exporter.highlight import highlight_code
+from exporter.rendering.highlight import highlight_code
 
 MODIFIED = 1_763_000_000  # 2025-11-13 UTC
 

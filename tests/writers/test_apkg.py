@@ -13,8 +13,8 @@ from typing import Callable
 from anki.collection import Collection
 
 from exporter.model import Deck, MediaFile, RenderedNote
-from exporter.writers import WRITERS, WriteOptions, load_writers
-from exporter.writers.apkg import (
+from exporter.output.writers import WRITERS, WriteOptions, load_writers
+from exporter.output.writers.apkg import (
     FIELDS,
     NOTE_TYPE_NAME,
     UNKNOWN_MODIFIED,

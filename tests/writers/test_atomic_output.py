@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.writers import atomic_output
+from exporter.output.writers import atomic_output
 
 
 def test_output_appears_whole_with_ordinary_permissions(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.writers import WriteOptions
-from exporter.writers.html import HtmlWriter
+from exporter.output.writers import WriteOptions
+from exporter.output.writers.html import HtmlWriter
 from tests.writers.sample_deck import small_deck, tiny_png
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "sheet_small.html"
@@ -61,7 +61,7 @@ def test_a_broken_mathjax_falls_back_to_ziamath_not_plain_text(
 ) -> None:
     import subprocess
 
-    from exporter import mathengine, mathsvg
+    from exporter.output import mathengine, mathsvg
 
     def node_crashes(*_args: object, **_kwargs: object) -> None:
         raise subprocess.CalledProcessError(1, ["node"], stderr="Cannot find module 'mathjax-full'")

@@ -9,12 +9,12 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from exporter.highlight import highlight_code
+from exporter.rendering.highlight import highlight_code
 from exporter.model import Deck, MediaFile
-from exporter.sheets import card_sheets, make_sheet
-from exporter.mathsvg import MathRenderer
-from exporter.writers import WriteOptions
-from exporter.writers.pdf import PdfWriter, safe_fetcher
+from exporter.output.sheets import card_sheets, make_sheet
+from exporter.output.mathsvg import MathRenderer
+from exporter.output.writers import WriteOptions
+from exporter.output.writers.pdf import PdfWriter, safe_fetcher
 from tests.writers.sample_deck import rendered, small_deck, synthetic_deck, tiny_png
 
 

@@ -40,9 +40,9 @@ class Writer(Protocol):
 
 
 _WRITER_MODULES = (
-    "exporter.writers.apkg",
-    "exporter.writers.pdf",
-    "exporter.writers.html",
+    "exporter.output.writers.apkg",
+    "exporter.output.writers.pdf",
+    "exporter.output.writers.html",
 )
 
 WRITERS: dict[str, Writer] = {}

@@ -10,7 +10,7 @@ def find_mathjax(project_root: Path | None) -> Path | None:
     """The node_modules folder holding mathjax-full, if Node can use it."""
     if shutil.which("node") is None:
         return None
-    candidates = [Path(__file__).resolve().parents[1] / "node_modules"]
+    candidates = [Path(__file__).resolve().parents[2] / "node_modules"]
     if project_root is not None:
         candidates.insert(0, project_root.resolve() / "node_modules")
     for folder in candidates:

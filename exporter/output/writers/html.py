@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Callable, ClassVar
 
 from exporter.diagnostics import Diagnostic, Level
-from exporter.highlight import pygments_css
-from exporter.mathsvg import MathRenderer
+from exporter.rendering.highlight import pygments_css
+from exporter.output.mathsvg import MathRenderer
 from exporter.model import Deck, MediaFile
-from exporter.sheets import CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, card_sheets, make_sheet
-from exporter.writers import WriteOptions, atomic_output, register
+from exporter.output.sheets import CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, card_sheets, make_sheet
+from exporter.output.writers import WriteOptions, atomic_output, register
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_WIDTH_MM = 90.0
 CARD_HEIGHT_MM = 62.0

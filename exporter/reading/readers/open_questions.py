@@ -14,8 +14,8 @@ from typing import ClassVar
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, register
-from exporter.readers.structure import deck_from_path, tag_slug, trim_time_note
+from exporter.reading.readers import SourceFile, register
+from exporter.reading.readers.structure import deck_from_path, tag_slug, trim_time_note
 
 _TITLE = re.compile(r"^\s*\*\*\s*(\d+)\s*[.)]\s*(.+?)\s*\*\*\s*$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from exporter import mathengine
-from exporter.latex_text import latex_to_text
+from exporter.output import mathengine
+from exporter.output.latex_text import latex_to_text
 
 MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_svg.js")
 ENGINES = ("mathjax", "ziamath")

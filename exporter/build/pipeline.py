@@ -12,17 +12,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.checks import run_checks
+from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
-from exporter.identity import Resolution, identify
-from exporter.junk import remove_junk
-from exporter.manifest import toolkit_fingerprint
+from exporter.identity.resolve import Resolution, identify
+from exporter.reading.junk import remove_junk
+from exporter.build.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
-from exporter.progress import Step
-from exporter.parse_cache import ParseCache, file_key
-from exporter.readers import READERS, SourceFile, detect_reader, load_readers
-from exporter.text import decode
+from exporter.build.progress import Step
+from exporter.build.parse_cache import ParseCache, file_key
+from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
+from exporter.reading.text import decode
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -170,7 +170,7 @@ def collect(
     rendering across builds;
     `step` hears the progress of reading and rendering.
     """
-    from exporter.render import render_notes
+    from exporter.rendering.render import render_notes
 
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)

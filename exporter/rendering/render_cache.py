@@ -8,7 +8,7 @@ is the key. Findings are stored with lines relative to the note's question line,
 note that only moved down its file is still a hit. Notes with images are never stored:
 their output depends on files on disk.
 
-Stored with `exporter.cache.BuildCache`, in `render.sqlite`.
+Stored with `exporter.build.cache.BuildCache`, in `render.sqlite`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from exporter.cache import BuildCache
+from exporter.build.cache import BuildCache
 from exporter.diagnostics import Diagnostic, Level
 
 CACHE_NAME = "render.sqlite"
@@ -42,7 +42,7 @@ def renderer_version() -> str:
     """The toolkit's code and the versions of the libraries that shape the HTML."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from exporter.manifest import toolkit_fingerprint
+    from exporter.build.manifest import toolkit_fingerprint
 
     parts = [toolkit_fingerprint()]
     for name in _LIBRARIES:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from exporter.diagnostics import Diagnostics
-from exporter.lock import Lock, LockEntry, LockError, lock_path_for, read_lock
+from exporter.identity.lock import Lock, LockEntry, LockError, lock_path_for, read_lock
 from exporter.model import Note
 
 MATCH_THRESHOLD = 0.6

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import exporter
-from exporter.lock import file_mode
+from exporter.identity.lock import file_mode
 from exporter.model import Deck, Note, RenderedNote
 
 MANIFEST_NAME = ".exporter-manifest.json"

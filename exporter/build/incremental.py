@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from exporter.build import Model, discover, slugify
+from exporter.build.pipeline import Model, discover, slugify
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
-from exporter.lock import lock_path_for, write_lock
-from exporter.manifest import (
+from exporter.identity.lock import lock_path_for, write_lock
+from exporter.build.manifest import (
     Manifest,
     OutputRecord,
     output_inputs,
@@ -27,9 +27,9 @@ from exporter.manifest import (
     toolkit_fingerprint,
 )
 from exporter.model import Deck
-from exporter.parallel import cores, worker_pool
-from exporter.progress import Step
-from exporter.writers import WriteOptions, Writer
+from exporter.build.parallel import cores, worker_pool
+from exporter.build.progress import Step
+from exporter.output.writers import WriteOptions, Writer
 
 Echo = Callable[[str], None]
 _SETTINGS_FILES = ("exporter.toml", "pyproject.toml")
@@ -59,7 +59,7 @@ _IN_PROCESS_FORMATS = ("apkg",)
 
 def options_key(options: WriteOptions) -> dict[str, Any]:
     """The write options that can change an output (the project root is where, not what)."""
-    from exporter.mathengine import resolved_engine
+    from exporter.output.mathengine import resolved_engine
 
     # The engine that will draw, not "auto": sheets are redrawn when MathJax appears or goes.
     engine = resolved_engine(options.math_engine, options.project_root)
@@ -101,7 +101,7 @@ def write_changed(
             else:
                 jobs.append(Job(deck, fmt, target, inputs))
     if any(job.fmt in ("pdf", "html") for job in jobs):
-        from exporter.writers.html import describe_math_engine
+        from exporter.output.writers.html import describe_math_engine
 
         echo(describe_math_engine(options))
     if step is not None and jobs:
@@ -144,7 +144,7 @@ def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions,
 
 def _write_job(job: Job, options: WriteOptions) -> list[Diagnostic]:
     """Worker-process entry point: writers are looked up again, the registry is per process."""
-    from exporter.writers import load_writers
+    from exporter.output.writers import load_writers
 
     return load_writers()[job.fmt].write(job.deck, job.target, options)
 

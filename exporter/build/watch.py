@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from exporter import incremental
-from exporter.build import collect, relative_to
+from exporter.build import incremental
+from exporter.build.pipeline import collect, relative_to
 from exporter.diagnostics import Level
-from exporter.lock import LOCK_NAME
-from exporter.manifest import read_manifest, write_manifest
+from exporter.identity.lock import LOCK_NAME
+from exporter.build.manifest import read_manifest, write_manifest
 from exporter.model import NoteKind
-from exporter.writers import WriteOptions, Writer
+from exporter.output.writers import WriteOptions, Writer
 
 Echo = Callable[[str], None]
 

@@ -18,8 +18,8 @@ from pathlib import PurePosixPath
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, register
-from exporter.readers.blocks import Layout, LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
+from exporter.reading.readers import SourceFile, register
+from exporter.reading.readers.blocks import Layout, LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
 
 _QUESTION = re.compile(r"^Question\s*:(.*)$")
 _ANSWER = re.compile(r"^Answer\s*:(.*)$")

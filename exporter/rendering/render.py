@@ -15,15 +15,15 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
-from exporter.mathdetect import tex_problem
-from exporter.media import MediaPacker, rewrite_img_tags
+from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
+from exporter.reading.mathdetect import tex_problem
+from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
-from exporter.parallel import cores, worker_pool
-from exporter.progress import Step
-from exporter.render_cache import CachedFields, RenderCache, note_key
-from exporter.sanitize import clean, is_script_url, unsafe_parts
-from exporter.text import decode
+from exporter.build.parallel import cores, worker_pool
+from exporter.build.progress import Step
+from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
+from exporter.rendering.sanitize import clean, is_script_url, unsafe_parts
+from exporter.reading.text import decode
 
 _SEARCH_WINDOW = 60
 """How many source lines past the question a field's first line is looked for."""

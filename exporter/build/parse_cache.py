@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from exporter.cache import BuildCache
+from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation

@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Deck, MediaFile
-from exporter.sheets import SheetDeck
-from exporter.writers import WriteOptions, atomic_output, register
-from exporter.writers.html import (
+from exporter.output.sheets import SheetDeck
+from exporter.output.writers import WriteOptions, atomic_output, register
+from exporter.output.writers.html import (
     BASE_CARD_FONT_PT,
     TEMPLATES_DIR,
     CardFit,

@@ -21,8 +21,8 @@ from pathlib import PurePosixPath
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, register
-from exporter.readers.blocks import LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
+from exporter.reading.readers import SourceFile, register
+from exporter.reading.readers.blocks import LineKind, has_text_line, scan_reporting, strip_blank_edges, tag_slug
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _QUESTION_HEADING = re.compile(r"^#{2,3}\s+Q\d+\.\s")

@@ -1,6 +1,6 @@
 """The Anki note type's card templates and stylesheet: phone-friendly, night-mode aware.
 
-The templates are part of the note type's shape (see `exporter.writers.apkg`): changing
+The templates are part of the note type's shape (see `exporter.output.writers.apkg`): changing
 them, like changing the fields, needs a new note type name and ID. The CSS may change
 freely, but Anki only takes the new CSS into a collection when the note type's
 modification time is newer, so bump `STYLE_MODIFIED` with every change to it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from exporter.highlight import pygments_css
+from exporter.rendering.highlight import pygments_css
 
 STYLE_MODIFIED = 1_779_235_200
 """Seconds since the epoch (2026-05-20) of the last change to templates or CSS; bump it on change."""

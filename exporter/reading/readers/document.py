@@ -36,8 +36,8 @@ from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.readers import SourceFile, register
-from exporter.readers.structure import (
+from exporter.reading.readers import SourceFile, register
+from exporter.reading.readers.structure import (
     Block,
     Section,
     deck_from_path,

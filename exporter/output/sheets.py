@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from exporter.mathsvg import MathRenderer, MathResult, find_math, substitute_math
+from exporter.output.mathsvg import MathRenderer, MathResult, find_math, substitute_math
 from exporter.model import Deck, MediaFile, NoteKind, RenderedNote
 
 CARD_COLUMNS = 2

@@ -23,10 +23,10 @@ from typing import Any, ClassVar
 import genanki
 
 from exporter.diagnostics import Diagnostic
-from exporter.identity import guid_for
+from exporter.identity.resolve import guid_for
 from exporter.model import Deck, MediaFile, RenderedNote
-from exporter.writers import WriteOptions, atomic_output, register
-from exporter.writers.card_style import BACK_TEMPLATE, FRONT_TEMPLATE, STYLE_MODIFIED, card_css
+from exporter.output.writers import WriteOptions, atomic_output, register
+from exporter.output.writers.card_style import BACK_TEMPLATE, FRONT_TEMPLATE, STYLE_MODIFIED, card_css
 
 NOTE_TYPE_NAME = "Exporter Note (v1)"
 """The note type's name; its ID is derived from it.

@@ -47,10 +47,10 @@ class Reader(Protocol):
 
 
 _READER_MODULES = (
-    "exporter.readers.qa_blocks",
-    "exporter.readers.numbered_questions",
-    "exporter.readers.open_questions",
-    "exporter.readers.document",
+    "exporter.reading.readers.qa_blocks",
+    "exporter.reading.readers.numbered_questions",
+    "exporter.reading.readers.open_questions",
+    "exporter.reading.readers.document",
 )
 
 READERS: dict[str, Reader] = {}

@@ -1,0 +1,1 @@
+"""Build: discover -> read -> check -> identify -> render -> write, with caches and incremental rebuilds."""

@@ -1,0 +1,1 @@
+"""Identity and checks: whole-model checks, stable GUIDs, the lock file."""

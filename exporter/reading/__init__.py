@@ -1,0 +1,1 @@
+"""Reading: bytes to notes. Decoding, junk removal, the shared Markdown parser, the readers."""
