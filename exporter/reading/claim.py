@@ -180,6 +180,8 @@ def read_document(
                 reading.add(claim)
     claims = sorted(reading.claims, key=lambda c: c.start)
     notes = [note for claim in claims for note in claim.notes]
+    if not notes:  # the caller reports the whole file once, not each of its blocks
+        return notes, Coverage(0, reading.text_mask.count(1))
     return notes, _report_unused(reading, notes)
 
 

@@ -81,9 +81,12 @@ class Sections:
     name: ClassVar[str] = "sections"
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        if reading.options.only != self.name and reading.explicit_share() >= LESSON_SHARE:
-            return
         doc = reading.doc
+        if reading.options.only != self.name:
+            if not any(b.type == "heading" for b in doc.blocks):
+                return  # prose without a heading has no structure to make cards from (unless asked)
+            if reading.explicit_share() >= LESSON_SHARE:
+                return
         root = _section_tree(reading)
         _absorb_link_headings(root)
         titled = root.children[0] if len(root.children) == 1 and root.children[0].level == 1 else None
