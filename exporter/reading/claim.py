@@ -119,7 +119,10 @@ class Reading:
         numbers (`## 3. Optimisation` is the topic `Optimisation`); the section is
         the outermost heading, what printed sheets group by and the note's tag.
         """
-        return self.context_of(self.doc.trail(line))
+        trail = self.doc.trail(line)
+        if trail and trail[-1].start == line:
+            trail = trail[:-1]  # a note made from a heading: the heading is its question, not its context
+        return self.context_of(trail)
 
     def context_of(self, headings: Iterable[Block]) -> tuple[str, str, tuple[str, ...]]:
         """(context, section, tags) of a note under `headings`, outermost first."""
