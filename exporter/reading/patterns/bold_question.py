@@ -52,7 +52,8 @@ class BoldQuestions:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if _ASKING_BOLD.search(doc.source.text) is None:
+        text = doc.source.text
+        if not any(mark in text for mark in ("?**", "?__", "? **", "? __")) or _ASKING_BOLD.search(text) is None:
             return
         kinds = doc.layout.kinds
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
