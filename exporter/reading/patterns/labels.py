@@ -17,7 +17,7 @@ A question runs until its answer label (so it may hold lists, math or code);
 the answer runs until the next question label, an HTML comment, a rule, a
 heading of the same or a higher level than the one the question sits under,
 a heading that introduces the next questions (a heading directly followed
-by a question label), or a heading that asks one level below that section
+by a question label), a heading that asks one level below that section, or a bold line that asks
 (`### What is UDP?` after a pair under `## Transport`). Deeper headings, and
 any heading when the question sits under none, are parts of the answer
 (`#### Example`, `### Solution`). A question without an answer label, or with a
@@ -44,6 +44,7 @@ from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
 from exporter.reading.layout import Comment, LineKind, matching_lines
+from exporter.reading.patterns.bold_question import ASKING_BOLD, asked
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
@@ -126,7 +127,7 @@ def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
     text = doc.source.text
     events = sorted(
         set(matching_lines(labels.question, text)) | set(matching_lines(labels.answer, text)) | set(comments)
-        | set(starts) | set(_claimed_run_starts(reading.claimed))
+        | set(starts) | set(_claimed_run_starts(reading.claimed)) | set(matching_lines(ASKING_BOLD, text))
     )
     pairs: list[_Pair] = []
     current: _Pair | None = None
@@ -195,8 +196,8 @@ def _ends(
     reading: Reading, pair: _Pair, index: int, labels: _Labels, comments: dict[int, Comment], starts: dict[int, Block]
 ) -> bool:
     """True when line `index` ends the pair being read."""
-    if reading.claimed[index] or index in comments:
-        return True
+    if reading.claimed[index] or index in comments or asked(reading.doc.lines[index]) is not None:
+        return True  # a bold line that asks (`**What is X?**`) is the next card, never part of an answer
     block = starts.get(index)
     if block is None:
         return False
