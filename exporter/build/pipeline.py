@@ -24,7 +24,7 @@ from exporter.build.progress import Step
 from exporter.build.parse_cache import ParseCache, file_key
 from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.reading.text import decode
-from exporter.project import Project, relative_path
+from exporter.project import Project, project_at, relative_path
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -168,7 +168,7 @@ def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
 
 def collect(
     paths: list[Path],
-    project: Project,
+    project: Project | Path,
     use_lock: bool = True,
     cache_dir: Path | None = None,
     step: Step | None = None,
@@ -177,12 +177,16 @@ def collect(
 ) -> Model:
     """Read, check, render and identify every source under `paths`; never raises on bad input.
 
-    `cache_dir` (the output folder's `.cache`) keeps each file's notes and each note's
-    rendering across builds; `step` hears the progress of reading and rendering.
-    Identity comes after rendering: a note's modification time follows what Anki shows.
+    `project` is usually `find_project(paths)`; a folder given instead is taken as the
+    root (see `project_at`). `cache_dir` (the output folder's `.cache`) keeps each file's
+    notes and each note's rendering across builds; `step` hears the progress of reading
+    and rendering. Identity comes after rendering: a note's modification time follows
+    what Anki shows.
     """
     from exporter.rendering.render import render_notes
 
+    if not isinstance(project, Project):
+        project = project_at(project, paths)
     root = project.root
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)

@@ -199,7 +199,7 @@ class Resolution:
             last = max(e.removed for e in self.emitted_removed) + REMOVED_DAYS * _DAY
             until = time.strftime("%Y-%m-%d", time.gmtime(last))
             count = len(self.emitted_removed)
-            lines.append(f"{count} removed note{'s' if count != 1 else ''} stay in the decks until {until}, tagged "
+            lines.append(f"{count} removed note{'s stay' if count != 1 else ' stays'} in the decks until {until}, tagged "
                          f"{REMOVED_TAG}: after importing, search  tag:{REMOVED_TAG}  in Anki's browser and "
                          "delete them")
         return lines
