@@ -391,7 +391,7 @@ def removed_note(entry: LockEntry) -> Note:
 def removed_answer_html(entry: LockEntry) -> str:
     """The back of a removed note: what happened and what to do, since its answer is gone from the sources."""
     when = time.strftime("%Y-%m-%d", time.gmtime(entry.removed))
-    return (f'<p class="removed-note">This question left <code>{html.escape(entry.source)}</code> on {when}. '
+    return (f'<p class="no-answer removed-note">This question left <code>{html.escape(entry.source)}</code> on {when}. '
             f"Delete this note: search <code>tag:{REMOVED_TAG}</code> in the browser.</p>\n")
 
 
