@@ -36,7 +36,6 @@ def edit_one_answer(project: Path, run: int) -> None:
 def identity_seconds(stats: pstats.Stats) -> dict[str, float]:
     """Cumulative seconds of the outermost identity and lock functions, and of `words`."""
     entries = stats.stats  # type: ignore[attr-defined]
-    outer = {"identify", "save_lock", "read_lock", "write_lock", "resolve_rendered", "save"}
     found = {"identity": 0.0, "lock write": 0.0, "words": 0.0}
     for (filename, _line, name), (_cc, _nc, _tt, cumulative, _callers) in entries.items():
         where = filename.replace(os.sep, "/")
@@ -46,7 +45,6 @@ def identity_seconds(stats: pstats.Stats) -> dict[str, float]:
             found["lock write"] += cumulative
         if "exporter/identity/" in where and name == "words":
             found["words"] += cumulative
-    _ = outer
     return found
 
 
