@@ -153,7 +153,7 @@ def test_corrupt_lock_stops_the_build_and_is_left_alone(project: Path) -> None:
     assert result.exit_code == 1
     assert "exporter.lock: error: not valid JSON (line 1 column 1: Expecting value); it looks like an " \
            "unresolved merge conflict" in result.output
-    assert "nothing was built" in result.output and "--reset-lock" in result.output
+    assert "nothing was built" in result.output and "build with --reset-lock" in result.output
     assert list((project / "dist").glob("*.txt")) == []
     assert (project / "exporter.lock").read_text(encoding="utf-8") == "<<<<<<< HEAD\n"
 

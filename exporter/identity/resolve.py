@@ -452,8 +452,9 @@ def identify(
         try:
             read = read_lock(project.lock_path)
         except LockError as exc:
-            diagnostics.error(lock_rel, 0, "lock", f"{exc}; nothing was built (fix it, or build with "
-                                                   "--reset-lock to start a new lock, keeping this one as a backup)")
+            diagnostics.error(lock_rel, 0, "lock", f"{exc}; the build stops here rather than give every note a "
+                                                   "new GUID: fix it, or build with --reset-lock (this one is kept "
+                                                   "as a backup) or --no-lock")
             return Identity(resolve(notes, None, times, now=now), None, str(exc))
         for line, problem in read.problems if read else []:
             diagnostics.warning(lock_rel, line, "lock", problem)
