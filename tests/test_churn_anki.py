@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 pytest.importorskip("exporter.output.writers.apkg", reason="needs the apkg writer")
 anki_collection = pytest.importorskip("anki.collection")
-from tests.anki_helpers import import_into  # noqa: E402
+from tests.anki_helpers import import_all, note_with, reviews  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = "sources/deep-learning-questions-de-cours.md"
@@ -42,27 +42,6 @@ def build(*args: str) -> str:
     result = CliRunner().invoke(main, ["build", "--format", "apkg", *args])
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def reimport(col: anki_collection.Collection, out: Path) -> dict[str, int]:
-    counts = {"new": 0, "updated": 0, "unchanged": 0, "conflicting": 0}
-    for package in sorted(out.glob("*.apkg")):
-        log = import_into(col, package)
-        counts["new"] += len(log.new)
-        counts["updated"] += len(log.updated)
-        counts["unchanged"] += len(log.duplicate)
-        counts["conflicting"] += len(log.conflicting) + len(log.first_field_match)
-    return counts
-
-
-def note_with(col: anki_collection.Collection, text: str) -> int:
-    found = [nid for nid in col.find_notes("") if any(text in value for value in col.get_note(nid).values())]
-    assert len(found) == 1, (text, found)
-    return found[0]
-
-
-def reviews(col: anki_collection.Collection, nid: int) -> int:
-    return int(col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -88,7 +67,7 @@ def test_each_edit_updates_only_its_own_note_in_anki(tmp_path: Path, monkeypatch
     out = tmp_path / "dist"
     col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
     try:
-        first = reimport(col, out)
+        first = import_all(col, out)
         total = col.note_count()
         assert first == {"new": total, "updated": 0, "unchanged": 0, "conflicting": 0}
         assert {col.get_note(n).guid for n in col.find_notes("")} == {e["guid"] for e in shipped["notes"]}
@@ -105,7 +84,7 @@ def test_each_edit_updates_only_its_own_note_in_anki(tmp_path: Path, monkeypatch
 
         def step(expected_new: int, expected_updated: int) -> tuple[str, dict[str, int]]:
             summary = build()
-            counts = reimport(col, out)
+            counts = import_all(col, out)
             assert (counts["new"], counts["updated"], counts["conflicting"]) == (expected_new, expected_updated, 0), \
                 (summary, counts)
             assert col.get_note(mine.id)["Answer"] == USER_EDIT[1]  # the user's own edit survives every import
@@ -141,7 +120,7 @@ def test_each_edit_updates_only_its_own_note_in_anki(tmp_path: Path, monkeypatch
 
         step(0, 0)  # nothing changed
         build("--force")  # every output written again: still nothing new for Anki
-        assert reimport(col, out)["updated"] == 0
+        assert import_all(col, out)["updated"] == 0
 
         assert col.note_count() == total + 1  # the inserted one; the removed one waits for the user
         assert all(reviews(col, nid) >= 1 for nid in reviewed)
@@ -161,7 +140,7 @@ def test_old_source_field_migrates_in_place(tmp_path: Path, monkeypatch: pytest.
         build()
     col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
     try:
-        reimport(col, tmp_path / "dist")
+        import_all(col, tmp_path / "dist")
         total = col.note_count()
         for card_id in col.find_cards(""):
             card = col.get_card(card_id)
@@ -170,13 +149,13 @@ def test_old_source_field_migrates_in_place(tmp_path: Path, monkeypatch: pytest.
         sources = [col.get_note(n)["Source"] for n in col.find_notes("")]
         assert all(":" in s.split(" · ")[0] for s in sources)
         build("--force")  # a new toolkit: the whole-build shortcut would see it by its code's hash
-        counts = reimport(col, tmp_path / "dist")
+        counts = import_all(col, tmp_path / "dist")
         assert counts == {"new": 0, "updated": total, "unchanged": 0, "conflicting": 0}
         assert col.note_count() == total and col.db.scalar("select count() from revlog") == col.card_count()
         assert not any(s.split(" · ")[0].endswith(tuple(f":{d}" for d in "0123456789"))
                        for s in (col.get_note(n)["Source"] for n in col.find_notes("")))
         build("--force")
-        assert reimport(col, tmp_path / "dist")["updated"] == 0
+        assert import_all(col, tmp_path / "dist")["updated"] == 0
     finally:
         col.close()
 
@@ -192,7 +171,7 @@ def test_no_field_of_any_shipped_note_holds_an_absolute_path(tmp_path: Path, mon
     build(given, "--out", str(tmp_path / "out"))
     col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
     try:
-        reimport(col, tmp_path / "out")
+        import_all(col, tmp_path / "out")
         assert col.note_count() == 270
         leaks = [(col.get_note(n).guid, name) for n in col.find_notes("") for name, value in col.get_note(n).items()
                  if str(tmp_path) in value or "/tmp/" in value or "/root" in value or "/home/" in value]
