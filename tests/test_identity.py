@@ -288,3 +288,11 @@ def test_renamed_file_keeps_guids_of_its_notes() -> None:
     assert [m.note.question for m in result.moved] == [BIAS_Q, ACT_Q]  # their Source field changes
     assert [n.modified for n in notes_of(result)] == [2_000, 2_000]
     assert result.added == [] and result.removed == [] and result.updated == []
+
+
+def test_removed_open_question_keeps_its_kind_so_anki_sees_the_same_note_type() -> None:
+    lock = first_build([note("Pourquoi geler les couches ?", None, 3), note(ACT_Q, ACT_A, 9)])
+    result = resolve([note(ACT_Q, ACT_A, 9)], lock, {"sources/dl.md": 2_000})
+    [gone] = result.emitted_removed
+    emitted = resolve_module.removed_note(gone)
+    assert (emitted.kind, emitted.guid, emitted.tags) == (NoteKind.OPEN, gone.guid, (resolve_module.REMOVED_TAG,))

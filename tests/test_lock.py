@@ -42,7 +42,7 @@ def test_file_is_sorted_readable_json(tmp_path: Path) -> None:
     assert "Première question ?" in text  # as written, unescaped
     assert data["notes"][1]["answer_start"] == "réponse ici"
     assert data["notes"][0] == {
-        "answer_start": "", "deck": "Deck A", "fingerprint": data["notes"][0]["fingerprint"],
+        "answer_start": "", "deck": "Deck A", "fingerprint": data["notes"][0]["fingerprint"], "kind": "open",
         "guid": data["notes"][0]["guid"], "line": 2, "modified": 111, "question": "Open one?",
         "source": "sources/a.md",
     }

@@ -64,13 +64,16 @@ class LockEntry:
     guid: str
     modified: int
     """Seconds since the epoch of the note's last visible change: Anki's "update if newer" compares it."""
+    kind: str = "qa"
+    """`NoteKind.value`: a removed note must be emitted with its own note type, since Anki skips
+    (as "conflicting") a note whose GUID it has under another type. Version 1 locks lack it."""
     removed: int = 0
     """0 for a note in the sources; else when its question left them (epoch seconds)."""
 
 
-_STRINGS = ("deck", "source", "question", "answer_start", "fingerprint", "guid")
+_STRINGS = ("deck", "source", "question", "answer_start", "fingerprint", "guid", "kind")
 _INTEGERS = {"line": MAX_LINE, "modified": MAX_TIME, "removed": MAX_TIME}
-_OPTIONAL = {"removed"}
+_OPTIONAL = {"removed", "kind"}
 _KNOWN = {f.name for f in fields(LockEntry)}
 
 
@@ -201,7 +204,7 @@ def _describe(value: object) -> str:
 
 
 _GUID = re.compile(r"\S{1,64}\Z")
-_LIVE_KEYS = frozenset(_KNOWN - _OPTIONAL)
+_LIVE_KEYS = frozenset(_KNOWN - {"removed"})
 
 
 def _outside(source: str) -> bool:
@@ -237,6 +240,8 @@ def _entry_problem(raw: object, removed_section: bool) -> tuple[LockEntry | None
     problems: list[str] = []
     values: dict[str, Any] = {}
     for name in _STRINGS:
+        if name not in raw and name in _OPTIONAL:
+            continue
         value = raw.get(name)
         if not isinstance(value, str):
             problems.append(f"'{name}' must be text, found {_describe(value) if name in raw else 'nothing'}")

@@ -382,6 +382,7 @@ def _entry(note: Note, fp: str, guid: str, modified: int) -> LockEntry:
         fingerprint=fp,
         guid=guid,
         modified=modified,
+        kind=note.kind.value,
     )
 
 
@@ -397,7 +398,8 @@ def _fresh_guid(note: Note, used: set[str]) -> str:
 
 def removed_note(entry: LockEntry) -> Note:
     """The note a removed lock entry is emitted as: its question, its GUID, the removal tag."""
-    return Note(deck=entry.deck, kind=NoteKind.QA, question=entry.question, answer=None,
+    kinds = {kind.value: kind for kind in NoteKind}
+    return Note(deck=entry.deck, kind=kinds.get(entry.kind, NoteKind.QA), question=entry.question, answer=None,
                 source=SourceLocation(entry.source, entry.line), tags=(REMOVED_TAG,),
                 guid=entry.guid, modified=entry.modified)
 
