@@ -25,6 +25,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -92,21 +93,31 @@ class Lock:
         With `indent` the json module falls back to its pure-Python encoder, which took
         a quarter of a cached 10k-note build; the entries are flat, so each value goes
         through the C encoder and the layout is written here, byte for byte the same.
-        Notes in the sources are under "notes", removed ones under "removed".
+        (Encoding whole entries with a newline item separator was measured slower: the
+        C encoder then sorts every entry's keys.) Notes in the sources are under "notes",
+        removed ones under "removed".
         """
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        live = sorted(e for e in self.entries if not e.removed)
-        gone = sorted(e for e in self.entries if e.removed)
-        return ('{\n "notes": ' + _entries_json(live, encode, with_removed=False)
-                + ',\n "removed": ' + _entries_json(gone, encode, with_removed=True)
-                + ',\n "version": ' + encode(LOCK_VERSION) + "\n}\n")
+        ordered = sorted(self.entries, key=_sort_key)
+        live = _entries_json([e for e in ordered if not e.removed], with_removed=False)
+        gone = _entries_json([e for e in ordered if e.removed], with_removed=True)
+        return '{\n "notes": ' + live + ',\n "removed": ' + gone + ',\n "version": ' + str(LOCK_VERSION) + "\n}\n"
 
 
-def _entries_json(entries: list[LockEntry], encode: Any, with_removed: bool) -> str:
-    names = sorted(f.name for f in fields(LockEntry) if with_removed or f.name != "removed")
-    keys = [f"   {encode(name)}: " for name in names]
+def _sort_key(entry: LockEntry) -> tuple[Any, ...]:
+    """The dataclass order (`order=True`), computed once per entry instead of per comparison."""
+    return tuple(entry.__dict__.values())
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_NAMES = sorted(f.name for f in fields(LockEntry))
+
+
+def _entries_json(entries: list[LockEntry], with_removed: bool) -> str:
+    names = [name for name in _NAMES if with_removed or name != "removed"]
+    keys = [f"   {_ENCODE(name)}: " for name in names]
+    encode = _ENCODE
     blocks = [
-        "  {\n" + ",\n".join(key + encode(getattr(entry, name)) for key, name in zip(keys, names)) + "\n  }"
+        "  {\n" + ",\n".join([key + encode(value) for key, value in zip(keys, attrgetter(*names)(entry))]) + "\n  }"
         for entry in entries
     ]
     return "[\n" + ",\n".join(blocks) + "\n ]" if blocks else "[]"
