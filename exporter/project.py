@@ -32,6 +32,8 @@ from pathlib import Path
 LOCK_NAME = "exporter.lock"
 SETTINGS_NAMES = ("exporter.toml", "pyproject.toml")
 _VCS_MARKERS = (".git", ".hg")
+SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+"""What a source file is named like; `exporter.build.pipeline` discovers these."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ def anchor_of(paths: list[Path]) -> Path:
     folders = []
     for path in paths or [Path("sources")]:
         absolute = _resolved(Path(os.path.abspath(path)))
-        folders.append(str(absolute if absolute.is_dir() else absolute.parent))
+        # A missing path counts as a folder unless it names a file: the build reports it, and
+        # its message must stay relative to where the user pointed, not climb to `/`.
+        is_file = absolute.is_file() or (not absolute.exists() and absolute.suffix.lower() in SOURCE_SUFFIXES)
+        folders.append(str(absolute.parent if is_file else absolute))
     return Path(os.path.commonpath(folders))
 
 

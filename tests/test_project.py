@@ -101,3 +101,11 @@ def test_dump_and_findings_are_the_same_from_anywhere(tmp_path: Path, monkeypatc
     assert [n["source"] for n in data["notes"]] == [{"path": "sources/a.md", "line": 1}]
     assert {d["path"] for d in data["diagnostics"]} == {"sources/a.md"}
     assert no_absolute_paths(data, "dump", [str(tmp_path), "/tmp/"]) == []
+
+
+def test_a_missing_path_is_reported_relative_to_where_it_was_asked(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "nosuch"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "nosuch: error: no such file or folder [not-found]"

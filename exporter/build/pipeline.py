@@ -24,9 +24,8 @@ from exporter.build.progress import Step
 from exporter.build.parse_cache import ParseCache, file_key
 from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.reading.text import decode
-from exporter.project import Project, project_at, relative_path
+from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
 
-SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass
