@@ -231,10 +231,13 @@ def save_lock(model: Model, echo: Echo) -> None:
     """
     if model.lock_path is None or model.identity is None:
         return
+    def shown(path: Path) -> str:
+        return model.project.relative(path) if model.project is not None else path.name
+
     try:
         backup = save_lock_file(model.lock_path, model.identity.lock, model.identity.backup)
     except OSError as exc:
-        echo(f"warning: cannot write {model.lock_path}: {exc.strerror or exc}; note identities not saved")
+        echo(f"warning: cannot write {shown(model.lock_path)}: {exc.strerror or exc}; note identities not saved")
         return
     if backup is not None:
-        echo(f"the previous lock, which knew notes this one does not, is kept as {backup}")
+        echo(f"the previous lock, which knew notes this one does not, is kept as {shown(backup)}")

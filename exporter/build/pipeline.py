@@ -27,7 +27,6 @@ from exporter.reading.text import decode
 from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
 
 
-
 @dataclass
 class Model:
     """Everything the sources say, after checks: what `dump` prints and writers consume."""
@@ -43,6 +42,8 @@ class Model:
     """Why the lock could not be read; `build` and `watch` then write nothing."""
     removed: list[RenderedNote] = field(default_factory=list)
     """Notes whose question left the sources, still emitted to Anki with the removal tag."""
+    project: Project | None = None
+    """Where the paths of messages are measured from."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
@@ -211,7 +212,7 @@ def collect(
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
     return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], resolution,
-                 identity.lock_path, identity.error, removed)
+                 identity.lock_path, identity.error, removed, project)
 
 
 def slugify(name: str) -> str:
