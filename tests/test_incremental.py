@@ -164,7 +164,7 @@ def test_reset_lock_starts_a_new_lock_and_keeps_the_old_one_as_backup(project: P
     assert result.exit_code == 0, result.output
     assert "built dist/biology.txt (2 notes)" in result.output
     assert (project / "exporter.lock.bak").read_text(encoding="utf-8") == "<<<<<<< HEAD\n"
-    assert "kept as" in result.output and "exporter.lock.bak" in result.output
+    assert "is kept as exporter.lock.bak" in result.output
     lock = json.loads((project / "exporter.lock").read_text(encoding="utf-8"))
     assert len(lock["notes"]) == 3
 
