@@ -296,3 +296,22 @@ def test_removed_open_question_keeps_its_kind_so_anki_sees_the_same_note_type() 
     [gone] = result.emitted_removed
     emitted = resolve_module.removed_note(gone)
     assert (emitted.kind, emitted.guid, emitted.tags) == (NoteKind.OPEN, gone.guid, (resolve_module.REMOVED_TAG,))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_word_index_never_skips_a_pair_that_could_match(seed: int) -> None:
+    """The prefilter's bound is an upper bound: every pair scoring at the threshold is a candidate."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(12)]
+    texts = [(" ".join(rng.choices(vocab, k=rng.randint(0, 6))), " ".join(rng.choices(vocab, k=rng.randint(0, 10))))
+             for _ in range(60)]
+    index = resolve_module._WordIndex()
+    for i, (question, answer) in enumerate(texts):
+        index.add(i, question, answer)
+    for question, answer in texts:
+        candidates = set(index.candidates(question, answer))
+        for i, (old_question, old_answer) in enumerate(texts):
+            if similarity(old_question, old_answer, question, answer) >= MATCH_THRESHOLD:
+                assert i in candidates, (old_question, old_answer, question, answer)
