@@ -315,3 +315,16 @@ def test_word_index_never_skips_a_pair_that_could_match(seed: int) -> None:
         for i, (old_question, old_answer) in enumerate(texts):
             if similarity(old_question, old_answer, question, answer) >= MATCH_THRESHOLD:
                 assert i in candidates, (old_question, old_answer, question, answer)
+
+
+def test_a_guid_twice_in_a_hand_edited_lock_is_never_emitted_twice() -> None:
+    lock = first_build([note(BIAS_Q, BIAS_A, 3), note(ACT_Q, ACT_A, 9), note(OVER_Q, OVER_A, 15)])
+    entries = sorted(lock.entries, key=lambda e: e.line)
+    twins = Lock([entries[0], dataclasses.replace(entries[1], guid=entries[0].guid),
+                  dataclasses.replace(entries[2], guid=entries[0].guid, source="sources/other.md")])
+    # Only dl.md is read; the entry of other.md is carried with the same GUID as the two of dl.md.
+    result = resolve([note(UNDER_Q, UNDER_A, 3)], twins, {"sources/dl.md": 2_000},
+                     in_scope=lambda path: path == "sources/dl.md")
+    guids = [e.guid for e in result.lock.entries]
+    assert len(guids) == len(set(guids))
+    assert result.emitted_removed == []  # the GUID belongs to the carried note

@@ -388,10 +388,11 @@ def resolve(
                 result.added.append(note)
         result.notes.append(_with_identity(rendered, guids[j], modified))
         result.lock.entries.append(entry)
-    live = set(guids.values())
+    taken_guids = set(guids.values()) | {e.guid for e in carried}
     for i, entry in enumerate(old):
-        if i in kept or entry.guid in live:  # paired, or a twin of a kept GUID in a hand-edited lock
+        if i in kept or entry.guid in taken_guids:  # paired, or a twin of a GUID in use (a hand-edited lock)
             continue
+        taken_guids.add(entry.guid)
         if not entry.removed:
             stamp = max(now, entry.modified + 1)  # newer once, so the import brings the tag
             entry = dataclasses.replace(entry, modified=stamp, removed=now)
