@@ -250,3 +250,37 @@ def test_kill_9_at_any_moment_leaves_the_old_or_the_new_lock_whole(tmp_path: Pat
         assert len(read.lock.entries) == 2000 and len({e.modified for e in read.lock.entries}) == 1
     write_lock(path, Lock([]))  # the next write removes what the killed writers left
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exporter.lock", "writer.py"]
+
+
+def test_mangled_locks_give_a_lock_or_a_lock_error_never_anything_else() -> None:
+    """1,000 random mutations of a real lock's text: truncations, flipped characters, swapped values."""
+    import random
+
+    text = sample_lock().to_json()
+    rng = random.Random(13)
+    swaps = ['"x"', "1", "-1", "1e999", "NaN", "null", "true", "[]", "{}", '"\\ud800"', "9" * 50, "[" * 200]
+    for _ in range(1_000):
+        mangled = list(text)
+        for _edit in range(rng.randint(1, 4)):
+            at = rng.randrange(len(mangled) + 1)
+            choice = rng.random()
+            if choice < 0.3:
+                del mangled[at:]
+            elif choice < 0.6:
+                mangled[at:at + 1] = [rng.choice('{}[]",:0a\\ \n')]
+            else:
+                mangled[at:at] = list(rng.choice(swaps))
+        try:
+            read = parse_lock("".join(mangled))
+        except LockError:
+            continue
+        for entry in read.lock.entries:
+            assert isinstance(entry.guid, str) and isinstance(entry.modified, int) and 0 <= entry.modified <= 2**32
+        read.lock.to_json().encode("utf-8")  # whatever was kept can be written back
+
+
+def test_lone_surrogate_is_named_and_the_entry_skipped() -> None:
+    text = lock_text(GOOD, {**GOOD, "guid": "lone", "question": "SURROGATE"}).replace('"SURROGATE"', '"a\\ud800b"')
+    read = parse_lock(text)
+    assert [e.guid for e in read.lock.entries] == ["good1"]
+    assert "'question' holds a lone surrogate (\\ud800), not text" in read.problems[0][1]

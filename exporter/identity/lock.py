@@ -215,6 +215,8 @@ def _describe(value: object) -> str:
 
 
 _GUID = re.compile(r"\S{1,64}\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _LIVE_KEYS = frozenset(_KNOWN - {"removed"})
 
 
@@ -240,9 +242,13 @@ def _plain_entry(raw: object) -> LockEntry | None:
     return LockEntry(**raw)
 
 
-def _entry_problem(raw: object, removed_section: bool) -> tuple[LockEntry | None, list[str]]:
-    """The entry `raw` describes, or None, with what is wrong with it."""
-    if not removed_section:
+def _entry_problem(raw: object, removed_section: bool, plain_ok: bool = True) -> tuple[LockEntry | None, list[str]]:
+    """The entry `raw` describes, or None, with what is wrong with it.
+
+    `plain_ok` allows the one-pass check; it is off when the text escapes a lone surrogate
+    (`\\ud800`), a string no UTF-8 file can hold, which only the full check finds.
+    """
+    if not removed_section and plain_ok:
         plain = _plain_entry(raw)
         if plain is not None:
             return plain, []
@@ -256,6 +262,8 @@ def _entry_problem(raw: object, removed_section: bool) -> tuple[LockEntry | None
         value = raw.get(name)
         if not isinstance(value, str):
             problems.append(f"'{name}' must be text, found {_describe(value) if name in raw else 'nothing'}")
+        elif (lone := _SURROGATE.search(value)) is not None:
+            problems.append(f"'{name}' holds a lone surrogate (\\u{ord(lone[0]):04x}), not text")
         else:
             values[name] = value
     for name, limit in _INTEGERS.items():
@@ -321,13 +329,14 @@ def parse_lock(text: str) -> LockRead:
     if not isinstance(data.get("notes"), list):
         raise LockError(f"not a lock: 'notes' must be a list, found {_describe(data.get('notes'))}")
     result = LockRead(Lock(), version)
+    plain_ok = _ESCAPED_SURROGATE.search(text) is None
     sections: list[tuple[str, object]] = [("notes", data["notes"]), ("removed", data.get("removed", []))]
     for section, raws in sections:
         if not isinstance(raws, list):
             result.problems.append((0, f"'{section}' must be a list, found {_describe(raws)}; ignored"))
             continue
         for number, raw in enumerate(raws, start=1):
-            entry, problems = _entry_problem(raw, section == "removed")
+            entry, problems = _entry_problem(raw, section == "removed", plain_ok)
             if entry is not None:
                 result.lock.entries.append(entry)
             if problems:
