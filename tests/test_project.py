@@ -109,3 +109,20 @@ def test_a_missing_path_is_reported_relative_to_where_it_was_asked(tmp_path: Pat
     result = CliRunner().invoke(main, ["check", "nosuch"])
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "nosuch: error: no such file or folder [not-found]"
+
+
+def test_sub_folder_build_without_settings_uses_the_lock_above_and_keeps_guids(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    touch(tmp_path / "sources" / "top.md", "Question : Deck - Top - What is a cell?\nAnswer : A unit of life.\n")
+    sub = touch(tmp_path / "sources" / "sub" / "b.md", "Question : Deck - Sub - What is DNA?\nAnswer : A molecule.\n")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["build", "--format", "html", "sources"]).exit_code == 0
+    lock = tmp_path / "sources" / "exporter.lock"
+    before = {n["question"]: n["guid"] for n in json.loads(lock.read_text(encoding="utf-8"))["notes"]}
+    sub.write_text("Question : Deck - Sub - What is DNA, in short?\nAnswer : A molecule.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--format", "html", "sources/sub"])
+    assert result.exit_code == 0, result.output
+    assert "Deck: 0 added, 1 updated, 0 removed" in result.output
+    assert not (tmp_path / "sources" / "sub" / "exporter.lock").exists()
+    after = {n["question"]: n["guid"] for n in json.loads(lock.read_text(encoding="utf-8"))["notes"]}
+    assert after == {"What is a cell?": before["What is a cell?"], "What is DNA, in short?": before["What is DNA?"]}
