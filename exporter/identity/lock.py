@@ -35,7 +35,7 @@ LOCK_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 BACKUP_SUFFIX = ".bak"
 MAX_TIME = 2**32
-"""Largest modification time accepted (year 2106): Anki keeps seconds in 32-bit-safe integers."""
+"""Largest modification time accepted (year 2106): later than any real clock, so a typo or garbage."""
 MAX_LINE = 10**9
 MAX_DEPTH = 64
 """Deeper JSON than this is no lock entry; it is cut off before parsing, which would recurse."""
