@@ -73,6 +73,8 @@ def _specs() -> _Specs:
 _NO_ARGS = _ArgSpec("")
 _ENVIRONMENT_NAME = re.compile(r"\s*\{([\w* ._-]+)\}")
 _PARAGRAPH = "\n\n"
+_STRUCTURAL = re.compile(r"[\\{}$%]")
+_STRUCTURAL_BRACKETS = re.compile(r"[\\{}$%\[\]]")
 
 
 @dataclass
@@ -163,7 +165,12 @@ class _Scanner:
               end_environment: str | None = None, close_math: str | None = None) -> int:
         """Read nodes from `pos` up to and past the given closer (or to the end); returns the position after."""
         brackets = close_brace == "]"
+        # Between structural characters every token is a character (or blanks) that a
+        # node list skips: jump straight to the next one.
+        structural = _STRUCTURAL_BRACKETS if brackets else _STRUCTURAL
         while True:
+            found = structural.search(self.s, pos)
+            pos = found.start() if found is not None else self.n
             try:
                 tok = self.token(pos, brackets=brackets, dollar_math=dollar_math)
             except _EndOfInput:
