@@ -24,6 +24,10 @@ SCHEMA_VERSION = 2
 A file of another version is emptied and reused."""
 
 
+_BATCH = 500
+"""Keys per lookup query: one query per note was a fifth of a one-note rebuild."""
+
+
 def _raw(key: str) -> bytes:
     """A hex digest key as its bytes: half the size on disk and in the index."""
     return bytes.fromhex(key)
@@ -57,21 +61,31 @@ class BuildCache:
             self.connection = None
 
     def get_value(self, key: str) -> Any | None:
+        return self.get_values([key]).get(key)
+
+    def get_values(self, keys: list[str]) -> dict[str, Any]:
+        """The stored values of those `keys` that are stored, looked up a few hundred per query."""
+        found: dict[str, Any] = {}
         if self.connection is None:
-            return None
+            return found
+        raw = {_raw(key): key for key in keys}
+        wanted = list(raw)
         try:
-            row = self.connection.execute("SELECT value FROM fields WHERE key = ?", (_raw(key),)).fetchone()
+            for start in range(0, len(wanted), _BATCH):
+                chunk = wanted[start : start + _BATCH]
+                marks = ",".join("?" * len(chunk))
+                for stored_key, data in self.connection.execute(
+                    f"SELECT key, value FROM fields WHERE key IN ({marks})", chunk
+                ):
+                    try:
+                        found[raw[stored_key]] = json.loads(zlib.decompress(data))
+                    except (zlib.error, TypeError, ValueError):
+                        continue  # damaged: rebuilt and replaced like a miss
+                    self.used.append(stored_key)
         except sqlite3.Error:
             self.connection = None
-            return None
-        if row is None:
-            return None
-        try:
-            value = json.loads(zlib.decompress(row[0]))
-        except (zlib.error, TypeError, ValueError):
-            return None  # damaged: rebuilt and replaced like a miss
-        self.used.append(_raw(key))
-        return value
+            return {}
+        return found
 
     def put_value(self, key: str, value: Any) -> None:
         if self.connection is not None:

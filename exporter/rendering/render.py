@@ -51,8 +51,9 @@ def render_notes(
         placed = [_place(note, lines) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
+        hits = cache.get_many([where.key for where in placed])
         for index, (note, where) in enumerate(zip(notes, placed)):
-            cached = cache.get(where.key)
+            cached = hits.get(where.key)
             if cached is None:
                 missing.append(index)
             else:
