@@ -327,7 +327,7 @@ def main() -> None:
         results = []
         for count in args.sizes:
             results.append(bench_size(count, args.runs, work, args.baseline))
-            print(f"{count} done", file=sys.stderr, flush=True)
+            print(report(results, None, None, args.runs), file=sys.stderr, flush=True)  # so far
         peers = bench_peers(min(args.sizes), work) if args.peers else None
         shipped = None
         if args.shipped:
