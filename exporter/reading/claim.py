@@ -30,6 +30,8 @@ _PLACEHOLDERS = frozenset(
     {"", "todo", "tbd", "tba", "...", "…", "?", "??", "answer here", "your answer here", "answer", "a compléter",
      "à compléter", "a completer", "réponse ici", "reponse ici", "à faire", "xxx", "-", "—"}
 )
+_LONGEST_PLACEHOLDER = 40
+"""Longer answers are never placeholders (and skip the markup stripping)."""
 _PLACEHOLDER_MARKUP = re.compile(r"[*_`>#\[\]()]")
 
 
@@ -163,6 +165,8 @@ def is_placeholder(answer: str | None) -> bool:
     """An answer still to write: nothing, or a placeholder word such as TODO, "Answer here", "…"."""
     if answer is None:
         return True
+    if len(answer) > _LONGEST_PLACEHOLDER:
+        return False
     bare = _PLACEHOLDER_MARKUP.sub("", answer).strip().rstrip(".:").strip().casefold()
     return bare in _PLACEHOLDERS or answer.strip() in ("...", "…")
 

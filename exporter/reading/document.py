@@ -42,10 +42,8 @@ class Block:
     tokens: list[Token]
     """The block's tokens, from its opening token to its closing one (inline children not parsed)."""
 
-    @property
-    def level(self) -> int:
-        """1 to 6 for a heading, 0 for any other block."""
-        return int(self.tokens[0].tag[1]) if self.type == "heading" else 0
+    level: int = 0
+    """1 to 6 for a heading, 0 for any other block."""
 
     @property
     def content(self) -> str:
@@ -160,7 +158,9 @@ class Document:
 
     def section_end(self, heading: Block) -> int:
         """The 0-based line after `heading`'s section: the next heading of its level or higher."""
-        for block in self.blocks[heading.index + 1 :]:
+        blocks = self.blocks
+        for index in range(heading.index + 1, len(blocks)):
+            block = blocks[index]
             if block.type == "heading" and block.level <= heading.level:
                 return block.start
         return len(self.lines)
@@ -200,6 +200,8 @@ def _top_level_blocks(tokens: list[Token]) -> list[Block]:
             position += 1
             last = tops[position]  # at level 0 the next token after an opening one is its close
         start, stop = token.map if token.map else (0, 0)
-        blocks.append(Block(len(blocks), token.type.removesuffix("_open"), start, stop, tokens[first : last + 1]))
+        kind = token.type.removesuffix("_open")
+        level = int(token.tag[1]) if kind == "heading" else 0
+        blocks.append(Block(len(blocks), kind, start, stop, tokens[first : last + 1], level))
         position += 1
     return blocks

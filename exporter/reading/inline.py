@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE
 
 _TIME_NOTE = re.compile(r"\s*\(\s*(?:\d+\s*h\s*\d*|\d+\s*min(?:utes?)?)\s*\)\s*$", re.IGNORECASE)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _MATH = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
 
 
@@ -67,7 +68,7 @@ def trim_time_note(name: str) -> str:
 def tag_slug(name: str) -> str:
     """An Anki tag from a heading: ASCII-folded, lower case, dashes (`Lier à des idées` -> `lier-a-des-idees`)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return _NOT_SLUG.sub("-", folded.lower()).strip("-")
 
 
 def deck_from_path(path: str) -> str:

@@ -32,6 +32,13 @@ ASKING_BOLD = re.compile(r"^[^\n]*\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
 _NUMBER = re.compile(r"^\d+[ \t]*[.)][ \t]+")
 
 
+def may_ask_in_bold(text: str) -> bool:
+    """False when no line can end with `?` then `**` or `__` (substring tests, no regex)."""
+    if "?**" in text or "?__" in text:
+        return True
+    return ("? " in text or "?\t" in text) and ("**" in text or "__" in text)
+
+
 def bold_line(line: str) -> str | None:
     """The text of a line entirely in bold (`**...**` or `__...__`), else None."""
     text = line.strip()
@@ -53,7 +60,7 @@ class BoldQuestions:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
         text = doc.source.text
-        if not any(mark in text for mark in ("?**", "?__", "? **", "? __")) or ASKING_BOLD.search(text) is None:
+        if not may_ask_in_bold(text) or ASKING_BOLD.search(text) is None:
             return
         kinds = doc.layout.kinds
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}

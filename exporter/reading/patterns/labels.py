@@ -44,7 +44,7 @@ from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
 from exporter.reading.layout import Comment, LineKind, matching_lines
-from exporter.reading.patterns.bold_question import ASKING_BOLD, asked
+from exporter.reading.patterns.bold_question import ASKING_BOLD, asked, may_ask_in_bold
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
@@ -127,7 +127,8 @@ def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
     text = doc.source.text
     events = sorted(
         set(matching_lines(labels.question, text)) | set(matching_lines(labels.answer, text)) | set(comments)
-        | set(starts) | set(_claimed_run_starts(reading.claimed)) | set(matching_lines(ASKING_BOLD, text))
+        | set(starts) | set(_claimed_run_starts(reading.claimed))
+        | set(matching_lines(ASKING_BOLD, text) if may_ask_in_bold(text) else ())
     )
     pairs: list[_Pair] = []
     current: _Pair | None = None

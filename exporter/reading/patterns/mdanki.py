@@ -44,7 +44,7 @@ class Mdanki:
                           if kinds[i] is LineKind.TEXT and doc.lines[i].strip() == "%"), None)
             if split is None:
                 continue
-            if _heading_before(doc.blocks[heading.index + 1 :], split):
+            if _heading_before(doc.blocks, heading.index + 1, split):
                 continue  # the `%` belongs to a sub-heading's card
             front = lines_text(doc.lines[heading.end : split])
             question = f"{heading.content}\n\n{front}" if front else heading.content
@@ -55,8 +55,10 @@ class Mdanki:
             yield Claim.of(heading.start, end, note)
 
 
-def _heading_before(blocks: list[Block], line: int) -> bool:
-    for block in blocks:
+def _heading_before(blocks: list[Block], first: int, line: int) -> bool:
+    """True when a heading starts between block `first` and 0-based `line`."""
+    for index in range(first, len(blocks)):
+        block = blocks[index]
         if block.start >= line:
             return False
         if block.type == "heading":

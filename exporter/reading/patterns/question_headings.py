@@ -124,7 +124,8 @@ def _end(reading: Reading, heading: Block) -> int:
     """The line after the question's answer: the next heading of its level or higher, a rule, a claim."""
     doc = reading.doc
     end = doc.section_end(heading)
-    for block in doc.blocks[heading.index + 1 :]:
+    for index in range(heading.index + 1, len(doc.blocks)):
+        block = doc.blocks[index]
         if block.start >= end:
             break
         if block.type == "hr":
