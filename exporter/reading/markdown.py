@@ -18,6 +18,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from exporter.rendering.highlight import highlight_code
+from exporter.rendering.highlight_cloze import highlight_cloze_plugin
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -56,6 +57,7 @@ def markdown() -> MarkdownIt:
     md.block.ruler.at(BLOCK, display_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.inline.ruler.at(INLINE, _not_after_an_amount(math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)))
     md.inline.ruler.before("escape", "math_bracket", bracket_inline)
+    highlight_cloze_plugin(md)  # idle outside cloze notes
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
     md.core.ruler.after("unclosed_math", "display_out_of_paragraph", _lift_display_math)

@@ -17,6 +17,8 @@ from markdown_it.token import Token
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.reading.mathdetect import tex_problem
+from exporter.rendering import cloze
+from exporter.rendering.highlight_cloze import NEXT_NUMBER, first_free_number
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
@@ -152,8 +154,9 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
     found = Diagnostics()
     packer = MediaPacker(project_root, found)
     media: dict[str, MediaFile] = {}
-    question_html = _Field(note, where.question_line, packer, found, media).render(note.question)
-    answer_html = NO_ANSWER_HTML
+    is_cloze = note.kind is NoteKind.CLOZE
+    question_html = _Field(note, where.question_line, packer, found, media).render(note.question, is_cloze)
+    answer_html = "" if is_cloze else NO_ANSWER_HTML  # a cloze note's answer is its optional Extra
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
     return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)
@@ -178,15 +181,22 @@ class _Field:
     diagnostics: Diagnostics
     media: dict[str, MediaFile] = field(default_factory=dict)
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, is_cloze: bool = False) -> str:
+        """Sanitised HTML of `text`; with `is_cloze`, `==x==` are deletions and every deletion is Anki-safe."""
         md = markdown()
-        env: dict[str, object] = {}
+        env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         for token, line in walk(tokens):
             self._inspect(token, self.first_line + line)
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
-        return clean(md.renderer.render(tokens, md.options, env))
+        html_text = clean(md.renderer.render(tokens, md.options, env))
+        if not is_cloze:
+            return html_text
+        if not cloze.numbers(html_text):
+            self._warn(self.first_line, "cloze", "cloze text without any deletion ({{c1::...}} or ==...==): "
+                       "written as a plain card")
+        return cloze.anki_text(html_text)
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:
