@@ -18,7 +18,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from exporter.rendering.highlight import highlight_code
-from exporter.rendering.highlight_cloze import highlight_cloze_plugin
+from exporter.rendering.cloze import highlight_keeping_clozes
+from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -66,7 +67,7 @@ def markdown() -> MarkdownIt:
     md.add_render_rule(DISPLAY_INLINE, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
     md.add_render_rule(BLOCK, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
     md.add_render_rule("fence", _render_fence)
-    md.add_render_rule("code_block", lambda self, tokens, idx, options, env: highlight_code(tokens[idx].content, None))
+    md.add_render_rule("code_block", lambda self, tokens, idx, options, env: _code(tokens[idx].content, None, env))
     return md
 
 
@@ -85,7 +86,14 @@ def _not_after_an_amount(rule: Any) -> Any:
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     info = tokens[idx].info.strip()
     language = info.split()[0] if info else None
-    return highlight_code(tokens[idx].content, language)
+    return _code(tokens[idx].content, language, env)
+
+
+def _code(code: str, language: str | None, env: Any) -> str:
+    """Highlighted code; in a cloze note's text, with its deletions kept whole for Anki."""
+    if NEXT_NUMBER in env:
+        return highlight_keeping_clozes(code, lambda bare: highlight_code(bare, language))
+    return highlight_code(code, language)
 
 
 def _annotate_lines(state: StateCore) -> None:

@@ -159,3 +159,82 @@ def _blank_cloze(cloze: Cloze) -> str:
     if cloze.in_math:
         return f"[\\text{{{hint}}}]" if hint else "[\\ldots]"
     return f'<span class="cloze-blank">[{hint or "…"}]</span>'
+
+
+_CODE_MARKER = re.compile(r"\{\{c\d+::|\}\}")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|(&[^;\s]*;|[^<&])")
+
+
+def highlight_keeping_clozes(code: str, highlight: Callable[[str], str]) -> str:
+    """Highlighted code whose `{{cN::...}}` deletions Anki still finds whole.
+
+    Highlighting the markers with the code would split `{{c1::` into tokens of their own
+    (`{{`, `c1`, `::`), each in its own `<span>`, and Anki would see no deletion. So the
+    markers are taken out, the bare code highlighted, and each marker put back at its
+    place in the text: an opening one before the token spans starting there, a closing
+    one after those ending there, so that a deletion of whole tokens stays well nested.
+    """
+    markers: list[tuple[int, str]] = []
+    plain: list[str] = []
+    length = 0
+    pos = 0
+    open_count = 0
+    for match in _CODE_MARKER.finditer(code):
+        opens = match.group(0) != "}}"
+        if not opens and open_count == 0:
+            continue  # `}}` of the code itself
+        open_count += 1 if opens else -1
+        plain.append(code[pos : match.start()])
+        length += match.start() - pos
+        markers.append((length, match.group(0)))
+        pos = match.end()
+    plain.append(code[pos:])
+    bare = "".join(plain)
+    highlighted = highlight(bare)
+    if not markers:
+        return highlighted
+    shift = len(bare) - len(bare.lstrip("\n"))  # Pygments drops leading newlines
+    return _insert_markers(highlighted, [(max(offset - shift, 0), marker) for offset, marker in markers])
+
+
+def _insert_markers(markup: str, markers: list[tuple[int, str]]) -> str:
+    """`markup` with each (text offset, marker) inserted where its text has that many characters before it."""
+    out: list[str] = []
+    offset = 0
+    pending = list(markers)
+    pieces = [(m.group(1), m.group(2)) for m in _TAG_OR_TEXT.finditer(markup)]
+    for index, (tag, char) in enumerate(pieces):
+        if tag is not None:
+            closing_here = tag.startswith("</span")
+            if closing_here:
+                out.append(tag)
+                while pending and pending[0][0] == offset and pending[0][1] == "}}" and not _more_closing(pieces, index):
+                    out.append(pending.pop(0)[1])
+                continue
+            if tag.startswith("<span") and not tag.endswith("/>"):
+                while pending and pending[0][0] == offset and pending[0][1] != "}}" and _text_follows(pieces, index):
+                    out.append(pending.pop(0)[1])
+            out.append(tag)
+            continue
+        while pending and pending[0][0] == offset:
+            out.append(pending.pop(0)[1])
+        out.append(char)
+        offset += 1
+    out.extend(marker for _, marker in pending)
+    return "".join(out)
+
+
+def _more_closing(pieces: list[tuple[str | None, str | None]], index: int) -> bool:
+    """The next piece also closes a span: a closing marker waits until the last of them."""
+    following = pieces[index + 1][0] if index + 1 < len(pieces) else None
+    return following is not None and following.startswith("</span")
+
+
+def _text_follows(pieces: list[tuple[str | None, str | None]], index: int) -> bool:
+    """Only opening spans lie between this tag and the next character: an opening marker may go here."""
+    for tag, _ in pieces[index:]:
+        if tag is None:
+            return True
+        if not tag.startswith("<span"):
+            return False
+    return False

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from anki.cards import CardId
 from anki.collection import Collection
 
 from exporter.diagnostics import Diagnostics
@@ -32,6 +33,7 @@ NOTES = [
     _note(NoteKind.CLOZE, r"$2^{ {{c1::10}} } = {{c2::1024::a power of two}}$ and {{c3::$\sqrt{\frac{1}{\sqrt{2}}}$}}"
           r" and ${{c4::\frac{a}{\sqrt{b}}}}$", "", "g-math", 9),
     _note(NoteKind.CLOZE, "A cloze note whose deletion went missing.", "Extra", "g-none", 11),
+    _note(NoteKind.CLOZE, "```python\ndef double(x):\n    return {{c1::x * 2}}\n```", None, "g-code", 13),
 ]
 
 
@@ -47,27 +49,30 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Collection, Diag
 
 def cards_of(col: Collection, guid: str) -> list[RenderedCard]:
     cards = [card for card in rendered_cards(col) if card.guid == guid]
-    return sorted(cards, key=lambda c: col.get_card(c.card_id).ord)
+    return sorted(cards, key=lambda c: col.get_card(CardId(c.card_id)).ord)
 
 
 def ordinals(col: Collection, guid: str) -> list[int]:
-    return [col.get_card(card.card_id).ord + 1 for card in cards_of(col, guid)]
+    return [col.get_card(CardId(card.card_id)).ord + 1 for card in cards_of(col, guid)]
 
 
 def note_type_name(col: Collection, guid: str) -> str:
     card = cards_of(col, guid)[0]
-    return str(col.get_note(card.note_id).note_type()["name"])  # type: ignore[index]
+    note_type = col.get_card(CardId(card.card_id)).note().note_type()
+    assert note_type is not None
+    return str(note_type["name"])
 
 
 def test_each_note_gets_the_cards_of_its_kind(imported: tuple[Collection, Diagnostics]) -> None:
     col, _ = imported
-    assert col.note_count() == 6
+    assert col.note_count() == 7
     assert ordinals(col, "g-basic") == [1]
     assert ordinals(col, "g-reversed") == [1, 2]
     assert ordinals(col, "g-written") == [1, 2]
     assert ordinals(col, "g-highlight") == [1, 2, 3]
     assert ordinals(col, "g-math") == [1, 2, 3, 4]
-    assert col.card_count() == 1 + 2 + 2 + 3 + 4 + 1
+    assert ordinals(col, "g-code") == [1]
+    assert col.card_count() == 1 + 2 + 2 + 3 + 4 + 1 + 1
     assert note_type_name(col, "g-basic") == NOTE_TYPE_NAME
     assert note_type_name(col, "g-reversed") == REVERSED.name
     assert note_type_name(col, "g-written") == CLOZE.name
@@ -130,6 +135,14 @@ def test_deletions_inside_math_leave_formulas_mathjax_can_read(imported: tuple[C
     assert r"\frac{a}{\sqrt{b} }" in fourth.answer_html
 
 
+def test_deletion_in_highlighted_code_is_hidden_and_revealed_whole(imported: tuple[Collection, Diagnostics]) -> None:
+    col, _ = imported
+    [card] = cards_of(col, "g-code")
+    assert card.question_text.splitlines()[-2:] == ["def double(x):", "return [...]"]
+    assert card.answer_text.splitlines()[-3:-1] == ["def double(x):", "return x * 2"]  # then the source
+    assert '<span class="cloze" data-ordinal="1"><span class="n">x</span>' in card.answer_html
+
+
 def test_a_cloze_note_without_deletion_is_a_plain_card_and_said(imported: tuple[Collection, Diagnostics]) -> None:
     col, diagnostics = imported
     assert ordinals(col, "g-none") == [1]
@@ -165,7 +178,7 @@ def test_cloze_in_a_deck_with_others_imports_twice_without_duplicates(tmp_path: 
     col = import_apkg(target, tmp_path / "collection.anki2")
     col.close()
     col = import_apkg(target, tmp_path / "collection.anki2")
-    assert col.note_count() == 6
+    assert col.note_count() == 7
     assert sorted(m["name"] for m in col.models.all() if m["name"].startswith("Exporter")) == sorted(
         [NOTE_TYPE_NAME, CLOZE.name, REVERSED.name]
     )
