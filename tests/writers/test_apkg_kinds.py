@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from anki.cards import CardId
 from anki.collection import Collection
+from anki.cards import CardId
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Deck, Note, NoteKind, SourceLocation
