@@ -1,0 +1,80 @@
+"""Anki cloze deletions written in the notes: `{{c1::answer}}`, `{{c2::answer::hint}}`.
+
+Syntax read:
+
+    The capital of {{c1::France}} is {{c2::Paris::city}}.      one note, two cards
+    $$E = {{c1::mc^2}}$$                                     deletions inside math too
+    Extra: founded by the Parisii                            optional, the note's Extra
+
+A cloze note is a run of touching lines (a paragraph with its formulas and code, a
+list) holding a deletion; a blank line or a heading ends it. A list whose items each
+restart the numbering (every item a `c1`) is one note per item, since each item is a
+fact of its own; a list numbered across its items is one note. A line starting with
+`Extra:` and the lines after it are the Extra, shown on the back. Deletions in code
+spans (`` `{{c1::x}}` ``) are examples of the syntax, not deletions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from exporter.model import NoteKind
+from exporter.reading.patterns.lines import Card, LineView, item_text
+from exporter.rendering.cloze import numbers
+
+NAME = "anki-cloze"
+_MARKER = re.compile(r"\{\{c\d+::")
+_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
+_EXTRA = re.compile(r"^\s*(?:\*\*|__)?Extra\s*:\s*(?:\*\*|__)?\s*", re.IGNORECASE)
+
+
+def has_cloze(view: LineView, first: int, end: int) -> bool:
+    """A deletion in lines `first` to `end`, outside code spans."""
+    return any(_MARKER.search(view.prose(n) if n not in view.verbatim else view.lines[n]) for n in range(first, end))
+
+
+def find_cards(view: LineView) -> list[Card]:
+    """Every cloze note of the file, in source order."""
+    cards: list[Card] = []
+    for first, end in view.groups():
+        if has_cloze(view, first, end):
+            cards.extend(_notes(view, first, end))
+    return cards
+
+
+def _notes(view: LineView, first: int, end: int) -> list[Card]:
+    items = _items(view, first, end)
+    if len(items) > 1 and _numbering_restarts(view, items):
+        return [_note(view, start, stop, item=True) for start, stop in items if has_cloze(view, start, stop)]
+    return [_note(view, first, end)]
+
+
+def _note(view: LineView, first: int, end: int, item: bool = False) -> Card:
+    """The note of lines `first` to `end`; a list item's own text without its bullet."""
+    extra_at = next((n for n in range(first + 1, end) if n not in view.verbatim and _EXTRA.match(view.lines[n])), None)
+    text_end = end if extra_at is None else extra_at
+    text = item_text(view, first, text_end) if item else view.text(first, text_end)
+    extra = "" if extra_at is None else (_EXTRA.sub("", view.lines[extra_at], count=1) + "\n"
+                                         + view.text(extra_at + 1, end)).strip("\n")
+    return Card(first, end, NoteKind.CLOZE, text, extra, first)
+
+
+def _items(view: LineView, first: int, end: int) -> list[tuple[int, int]]:
+    """(first, end) of each top-level list item when the lines are one list, else one range."""
+    match = _ITEM.match(view.lines[first]) if first not in view.verbatim else None
+    if match is None:
+        return [(first, end)]
+    indent = len(match.group(1))
+    starts = [n for n in range(first, end) if n not in view.verbatim and (m := _ITEM.match(view.lines[n]))
+              and len(m.group(1)) == indent]
+    return [(start, stop) for start, stop in zip(starts, [*starts[1:], end])]
+
+
+def _numbering_restarts(view: LineView, items: list[tuple[int, int]]) -> bool:
+    seen: set[int] = set()
+    for start, stop in items:
+        found = set(numbers("\n".join(view.lines[start:stop])))
+        if found & seen:
+            return True
+        seen |= found
+    return False

@@ -1,0 +1,192 @@
+"""Terms and their definitions: one card per term, the term on the front.
+
+Syntax read:
+
+    - **Overfitting**: the model learns the noise    bold term, then `:`, `—`, `–` or ` - `
+    - **Epoch:** one pass over the data              (the colon may sit inside the bold)
+    - Batch: the samples of one gradient step        plain `Term: definition` items
+    1. **Dropout**                                   a bold item alone, its definition
+       - randomly zeroes activations                 in the nested lines under it
+    Gradient                                         a definition list: the term, then
+    : the vector of partial derivatives              lines starting with `: `
+    | Term | Definition |                            a two-column table: a card a row
+    |------|------------|
+    | Loss | what training minimises |
+
+Lessons write bold-labelled lists too (`1. **Qualité des données** : ...` in a list of
+advice), so lists and plain tables are read as terms only in a glossary: under a
+heading, or in a file titled, as one ("Glossary", "Glossaire", "Vocabulary",
+"Lexique", "Key terms", "Definitions", "Begriffe", ...), or a file made of nothing
+else. Definition lists, and tables headed like `Term | Definition`, say what they
+are anywhere. A plain `Term: definition` list counts only when every item is one,
+with a short term (six words at most).
+"""
+
+from __future__ import annotations
+
+import re
+
+from exporter.model import NoteKind
+from exporter.reading.patterns.lines import Card, LineView, item_text
+
+NAME = "terms"
+GLOSSARY = re.compile(
+    r"gloss|vocab|lexi(?:que|con)|termin|\bterms?\b|\btermes\b|d[ée]finitions?\b|key (?:terms|concepts)"
+    r"|notions?[- ]cl[ée]s|mots?[- ]cl[ée]s|begriffe|wortschatz|glosario|vocabolario",
+    re.IGNORECASE,
+)
+_TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?)$",
+                          re.IGNORECASE)
+_DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation)$",
+                         re.IGNORECASE)
+_BOLD_TERM = re.compile(
+    r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+(?P<mark>\*\*|__)(?P<term>[^*_]+?)\s*(?P<inner>:)?\s*(?P=mark)"
+    r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$"
+)
+_PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
+_DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+
+
+def find_cards(view: LineView) -> list[Card]:
+    """Every term card of the file, in source order."""
+    glossary_file = _is_glossary_file(view)
+    cards: list[Card] = []
+    heading = ""
+    title = ""
+    for first, end in _groups_with_headings(view):
+        level_text = view.heading(first)
+        if level_text is not None:
+            heading = level_text[1]
+            title = title or (heading if level_text[0] == 1 else "")
+            continue
+        in_glossary = glossary_file or bool(GLOSSARY.search(heading)) or bool(GLOSSARY.search(title))
+        cards.extend(_definition_list(view, first, end))
+        cards.extend(_table(view, first, end, in_glossary))
+        if in_glossary:
+            cards.extend(_term_items(view, first, end))
+    return sorted(cards, key=lambda c: c.start)
+
+
+def _groups_with_headings(view: LineView) -> list[tuple[int, int]]:
+    ranges = list(view.groups())
+    ranges += [(n, n + 1) for n in range(len(view.lines)) if view.heading(n) is not None]
+    return sorted(ranges)
+
+
+def _is_glossary_file(view: LineView) -> bool:
+    """A file of nothing but terms: every run of lines is a term list, a definition list or a table."""
+    groups = list(view.groups())
+    if not groups:
+        return False
+    termish = sum(1 for first, end in groups if _term_items(view, first, end) or _definition_list(view, first, end)
+                  or _table_rows(view, first, end) is not None)
+    return termish >= 3 and termish * 10 >= len(groups) * 8
+
+
+def _term_items(view: LineView, first: int, end: int) -> list[Card]:
+    """The items of a list of terms at lines `first` to `end`, or [] when they are not all terms."""
+    if first in view.verbatim or not _ITEM.match(view.lines[first]):
+        return []
+    indent = len(_ITEM.match(view.lines[first]).group(1))  # type: ignore[union-attr]
+    starts = [n for n in range(first, end) if n not in view.verbatim and (m := _ITEM.match(view.lines[n]))
+              and len(m.group(1)) == indent]
+    cards = []
+    plain = 0
+    for start, stop in zip(starts, [*starts[1:], end]):
+        card = _bold_item(view, start, stop)
+        if card is None:
+            card = _plain_item(view, start, stop)
+            plain += 1
+        if card is None:
+            return []
+        cards.append(card)
+    return [] if plain and len(cards) < 2 else cards
+
+
+def _bold_item(view: LineView, start: int, stop: int) -> Card | None:
+    match = _BOLD_TERM.match(view.lines[start])
+    if match is None:
+        return None
+    rest = match.group("rest").strip()
+    nested = item_text(view, start, stop).split("\n", 1)
+    below = _dedent(nested[1]) if len(nested) > 1 else ""
+    has_separator = match.group("inner") or match.group("sep")
+    if rest and not has_separator:
+        return None  # `- **Important** note` is emphasis, not a term
+    answer = "\n".join(part for part in (rest, below) if part.strip())
+    if not answer:
+        return None
+    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start)
+
+
+def _plain_item(view: LineView, start: int, stop: int) -> Card | None:
+    match = _PLAIN_TERM.match(view.lines[start])
+    if match is None or len(match.group("term").split()) > 6 or match.group("term").rstrip().endswith((".", "?", "!")):
+        return None
+    nested = item_text(view, start, stop).split("\n", 1)
+    below = _dedent(nested[1]) if len(nested) > 1 else ""
+    answer = "\n".join(part for part in (match.group("rest").strip(), below) if part.strip())
+    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start)
+
+
+def _definition_list(view: LineView, first: int, end: int) -> list[Card]:
+    """`Term` lines each followed by `: definition` lines."""
+    cards = []
+    number = first
+    while number < end:
+        if (number + 1 < end and view.lines[number].strip() and not _DEFINITION.match(view.lines[number])
+                and number + 1 not in view.verbatim and _DEFINITION.match(view.lines[number + 1])):
+            stop = number + 1
+            definitions = []
+            while stop < end and (_DEFINITION.match(view.lines[stop]) or view.lines[stop].startswith((" ", "\t"))):
+                definitions.append(_DEFINITION.sub("", view.lines[stop]).strip() if _DEFINITION.match(view.lines[stop])
+                                   else view.lines[stop].strip())
+                stop += 1
+            cards.append(Card(number, stop, NoteKind.QA, view.lines[number].strip(), "\n".join(definitions), number))
+            number = stop
+        else:
+            number += 1
+    return cards
+
+
+def _table(view: LineView, first: int, end: int, in_glossary: bool) -> list[Card]:
+    rows = _table_rows(view, first, end)
+    if rows is None:
+        return []
+    header, body = rows
+    named = bool(_TERM_HEADER.match(header[0])) and bool(_DEF_HEADER.match(header[1]))
+    if not (named or in_glossary):
+        return []
+    return [Card(n, n + 1, NoteKind.QA, term, definition, n) for n, (term, definition) in body if term and definition]
+
+
+def _table_rows(view: LineView, first: int, end: int) -> tuple[list[str], list[tuple[int, tuple[str, str]]]] | None:
+    """(header cells, [(line, (term, definition))]) of a two-column table filling the lines, else None."""
+    if end - first < 3 or not _TABLE_RULE.match(view.lines[first + 1]) or first in view.verbatim:
+        return None
+    header = _cells(view.lines[first])
+    if len(header) != 2:
+        return None
+    body = []
+    for number in range(first + 2, end):
+        cells = _cells(view.lines[number])
+        if len(cells) != 2:
+            return None
+        body.append((number, (cells[0], cells[1])))
+    return header, body
+
+
+def _cells(line: str) -> list[str]:
+    text = line.strip()
+    if "|" not in text:
+        return []
+    text = text.removeprefix("|").removesuffix("|")
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", text)]
+
+
+def _dedent(text: str) -> str:
+    lines = text.split("\n")
+    width = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join(line[width:] for line in lines).strip("\n")
