@@ -56,7 +56,7 @@ def _note(view: LineView, first: int, end: int, item: bool = False) -> Card:
     text = item_text(view, first, text_end) if item else view.text(first, text_end)
     extra = "" if extra_at is None else (_EXTRA.sub("", view.lines[extra_at], count=1) + "\n"
                                          + view.text(extra_at + 1, end)).strip("\n")
-    return Card(first, end, NoteKind.CLOZE, text, extra, first)
+    return Card(first, end, NoteKind.CLOZE, text, extra, first, extra_at)
 
 
 def _items(view: LineView, first: int, end: int) -> list[tuple[int, int]]:

@@ -35,6 +35,8 @@ class Card:
     answer: str | None
     question_line: int
     """0-based line where the question starts."""
+    answer_line: int | None = None
+    """0-based line where the answer's text starts; None when the card has no answer text."""
     deck: str | None = None
     """A deck the source names for this card (an Obsidian `#flashcards/a/b` tag), None for the file's."""
 

@@ -87,7 +87,8 @@ def _card(view: LineView, first: int, end: int, start: int, limit: int) -> Card 
     asked = "\n\n".join(part for part in ((heading[1] if heading else ""), question_lines) if part)
     unticked = "\n".join(f"- [ ] {m.group('text').strip()}" for m in options if m)
     answer = "\n\n".join(part for part in ("\n".join(f"- {text}" for text in ticked), explanation) if part)
-    return Card(start, explanation_end, NoteKind.QA, f"{asked}\n\n{unticked}", answer, start)
+    first_ticked = next((n for n, m in zip(range(first, end), options) if m and m.group("mark") != " "), end)
+    return Card(start, explanation_end, NoteKind.QA, f"{asked}\n\n{unticked}", answer, start, first_ticked)
 
 
 def _question_start(view: LineView, first: int, floor: int) -> int | None:

@@ -93,7 +93,8 @@ def _group_cards(view: LineView, first: int, end: int, tagged: bool, decks: _Dec
         after = number + 1
         if after < end and SCHEDULE.fullmatch(view.lines[after]):
             after += 1
-        cards.append(Card(number, after, inline.kind, inline.question, inline.answer, number, inline.deck))
+        cards.append(inline if after == number + 1 else Card(number, after, inline.kind, inline.question, inline.answer,
+                                                               number, number, inline.deck))
         segment_start = number = after
     cards.extend(_segment_card(view, segment_start, end, tagged, decks))
     return cards
@@ -110,7 +111,7 @@ def _inline_card(view: LineView, number: int, decks: _Deck) -> Card | None:
     if not front or not back:
         return None
     kind = NoteKind.REVERSED if match.group(1) == ":::" else NoteKind.QA
-    return Card(number, number + 1, kind, front, back, number, decks.at(number))
+    return Card(number, number + 1, kind, front, back, number, number, decks.at(number))
 
 
 def _segment_card(view: LineView, first: int, end: int, tagged: bool, decks: _Deck) -> list[Card]:
@@ -128,10 +129,10 @@ def _segment_card(view: LineView, first: int, end: int, tagged: bool, decks: _De
         back = SCHEDULE.sub("\n", view.text(number + 1, back_end)).strip("\n")
         if not front.strip() or not back.strip():
             return []
-        return [Card(first, end, kind, front, back, first, decks.at(first))]
+        return [Card(first, end, kind, front, back, first, number + 1, decks.at(first))]
     if tagged and any(_HIGHLIGHT.search(view.prose(n)) for n in range(first, end)):
         text = SCHEDULE.sub("\n", view.text(first, end)).strip("\n")
-        return [Card(first, end, NoteKind.CLOZE, text, "", first, decks.at(first))]
+        return [Card(first, end, NoteKind.CLOZE, text, "", first, None, decks.at(first))]
     return []
 
 

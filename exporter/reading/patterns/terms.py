@@ -118,7 +118,7 @@ def _bold_item(view: LineView, start: int, stop: int) -> Card | None:
     answer = "\n".join(part for part in (rest, below) if part.strip())
     if not answer:
         return None
-    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start)
+    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start, start if rest else start + 1)
 
 
 def _plain_item(view: LineView, start: int, stop: int) -> Card | None:
@@ -128,7 +128,7 @@ def _plain_item(view: LineView, start: int, stop: int) -> Card | None:
     nested = item_text(view, start, stop).split("\n", 1)
     below = _dedent(nested[1]) if len(nested) > 1 else ""
     answer = "\n".join(part for part in (match.group("rest").strip(), below) if part.strip())
-    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start)
+    return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start, start)
 
 
 def _definition_list(view: LineView, first: int, end: int) -> list[Card]:
@@ -144,7 +144,8 @@ def _definition_list(view: LineView, first: int, end: int) -> list[Card]:
                 definitions.append(_DEFINITION.sub("", view.lines[stop]).strip() if _DEFINITION.match(view.lines[stop])
                                    else view.lines[stop].strip())
                 stop += 1
-            cards.append(Card(number, stop, NoteKind.QA, view.lines[number].strip(), "\n".join(definitions), number))
+            cards.append(Card(number, stop, NoteKind.QA, view.lines[number].strip(), "\n".join(definitions), number,
+                              number + 1))
             number = stop
         else:
             number += 1
@@ -159,7 +160,7 @@ def _table(view: LineView, first: int, end: int, in_glossary: bool) -> list[Card
     named = bool(_TERM_HEADER.match(header[0])) and bool(_DEF_HEADER.match(header[1]))
     if not (named or in_glossary):
         return []
-    return [Card(n, n + 1, NoteKind.QA, term, definition, n) for n, (term, definition) in body if term and definition]
+    return [Card(n, n + 1, NoteKind.QA, term, definition, n, n) for n, (term, definition) in body if term and definition]
 
 
 def _table_rows(view: LineView, first: int, end: int) -> tuple[list[str], list[tuple[int, tuple[str, str]]]] | None:
