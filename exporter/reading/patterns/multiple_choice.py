@@ -98,14 +98,25 @@ def _question_start(view: LineView, first: int, floor: int) -> int | None:
     if heading_at is not None:
         above = [n for n in above if n > heading_at]
     asking = [n for n in above if n not in view.verbatim and _asks(view, n)]
+    heading_asks = heading_at is not None and bool(_ASKS.search(view.heading(heading_at)[1]))  # type: ignore[index]
+    if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first):
+        return heading_at  # quizdown style: a heading per question, code may come before the asking line
     if asking:
         start = asking[-1]
         while start - 1 >= floor and not view.is_blank(start - 1) and view.heading(start - 1) is None:
             start -= 1  # the question's paragraph from its first line
         return start
-    if heading_at is not None and _ASKS.search(view.heading(heading_at)[1]):  # type: ignore[index]
-        return heading_at
-    return None
+    return heading_at if heading_asks else None
+
+
+def _one_question_section(view: LineView, first: int) -> bool:
+    """The heading's section holds these options and no other: the heading introduces this question."""
+    number = first
+    while number < len(view.lines) and view.heading(number) is None:
+        number += 1
+    later = [n for n in range(first, number) if n not in view.verbatim and _OPTION.match(view.lines[n])
+             and (n == 0 or not _OPTION.match(view.lines[n - 1]))]
+    return len(later) == 1
 
 
 def _asks(view: LineView, number: int) -> bool:
