@@ -52,6 +52,8 @@ class Note:
     """The topic heading the note sits under, for grouping on printed sheets."""
     link: str | None = None
     """A URL the source gives for the notes under it (a course page)."""
+    answer_line: int = 0
+    """1-based source line where the answer's text starts; 0 when there is no answer."""
     guid: str = ""
     """Stable Anki GUID; filled by `identity.identify` (from the lock, else from deck and question)."""
     modified: int = 0

@@ -25,10 +25,7 @@ from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
 from exporter.rendering.sanitize import clean, is_script_url, unsafe_parts
-from exporter.reading.text import decode
 
-_SEARCH_WINDOW = 60
-"""How many source lines past the question a field's first line is looked for."""
 _STEP_EVERY = 100
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
 
@@ -47,10 +44,9 @@ def render_notes(
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
     """
-    lines = _SourceLines(project_root)
     cache = RenderCache(cache_dir)
     try:
-        placed = [_place(note, lines) for note in notes]
+        placed = [_place(note) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
         for index, (note, where) in enumerate(zip(notes, placed)):
@@ -112,13 +108,11 @@ class _Fields:
     packed_media: bool
 
 
-def _place(note: Note, lines: _SourceLines) -> _Placement:
-    question_line = lines.first_line_of(note, note.question, note.source.line)
+def _place(note: Note) -> _Placement:
+    """Readers give each field's first source line: the question's is the note's, the answer's its own."""
+    question_line = note.source.line
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
-    answer_line = 0
-    if has_answer:
-        after_question = question_line + note.question.rstrip("\n").count("\n")
-        answer_line = lines.first_line_of(note, note.answer or "", after_question)
+    answer_line = (note.answer_line or note.source.line) if has_answer else 0
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
                     answer_line - base if has_answer else None, base if base < 1 else 0])
@@ -232,39 +226,3 @@ class _Field:
 def _short(tex: str, limit: int = 60) -> str:
     flat = " ".join(tex.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-class _SourceLines:
-    """Finds where a field starts in its source file, so findings point at their own line.
-
-    Notes only carry the line of their question; an answer's findings would all
-    land there. Readers keep text as written, so the field's first non-blank line
-    is searched for from the question's line on; when it is not found (a reader
-    rewrote it), the question's line is used.
-    """
-
-    def __init__(self, project_root: Path) -> None:
-        self.root = project_root
-        self.cache: dict[str, list[str]] = {}
-
-    def first_line_of(self, note: Note, text: str, search_from: int) -> int:
-        """The source line of `text`'s first line, looking from line `search_from` on."""
-        body = text.split("\n")
-        first = next((i for i, line in enumerate(body) if line.strip()), None)
-        source = self._lines(note.source.path)
-        if first is None or not source:
-            return note.source.line
-        needle = body[first].strip()
-        start = max(search_from, 1)
-        for number in range(start, min(start + _SEARCH_WINDOW, len(source)) + 1):
-            if needle in source[number - 1]:
-                return max(number - first, 1)
-        return note.source.line
-
-    def _lines(self, path: str) -> list[str]:
-        if path not in self.cache:
-            try:
-                self.cache[path] = decode((self.root / path).read_bytes()).text.split("\n")
-            except (OSError, ValueError):
-                self.cache[path] = []
-        return self.cache[path]

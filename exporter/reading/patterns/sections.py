@@ -1,4 +1,10 @@
-"""Lessons and workshop pages: a document without explicit questions becomes notes by its structure.
+"""Sections, the fallback: a lesson's text that no question pattern claimed becomes notes by its structure.
+
+It runs last, and only where the file is a lesson: the explicit patterns
+claimed less than a fifth of its text (a lesson page with one embedded
+question is still a lesson; a quiz with a stray paragraph is not). It sees only
+the blocks nobody claimed, so a question heading and everything under it is
+never a section too.
 
 Which heading level makes a card: every heading that has content of its own,
 at any depth. A card answers one heading, so a parent heading's card holds only
@@ -29,128 +35,164 @@ back are not revisable.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from markdown_it.token import Token
 
-from exporter.diagnostics import Diagnostics
-from exporter.model import Note, NoteKind, SourceLocation
-from exporter.reading.readers import SourceFile, register
-from exporter.reading.readers.structure import (
-    Block,
-    Section,
-    deck_from_path,
-    inline_children,
-    is_bold_only,
-    is_link_only,
-    parse_sections,
-    plain_text,
-    tag_slug,
-    trim_time_note,
-)
+from exporter.model import Note, NoteKind
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.document import Block, Document
+from exporter.reading.inline import is_bold_only, is_link_only, plain_text, tag_slug, trim_time_note
 
-_ANY_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S", re.MULTILINE)
+LESSON_SHARE = 0.2
+"""Below this share of text lines claimed by question patterns, a file is a lesson."""
 _PLACEHOLDER = re.compile(
     r"(?<![\w\]\[])\[[^\W\d_][^\]\n]*\](?![(\[:])"  # [Problème 1], [résultat]
     r"|(?<!\w)[+-]?[xyz]\s?(?:%|ms|MB|Go|GB|s)(?!\w)"  # x%, y ms, -z%
 )
+_JUNK_LINE = re.compile(r"^(?:#[\w/-]+(?:[ \t]+#[\w/-]+)*|[\d.,%]+|[^\w\s]{1,3})$")
+"""A paragraph that is a tag line (`#ml #exam`), a number alone or an emoji alone: never a card."""
+_NAVIGATION = re.compile(r"^(?i:resources?|ressources?|table of contents|contents|sommaire|table des matières|"
+                         r"sources?|references?|références?|further reading|links?|liens?|see also|voir aussi)\W*$")
+"""Headings of sections that only point elsewhere: their lists and tables are never cards."""
 _TASK_ITEM = re.compile(r"^\s*\[[ xX]\]\s")
 _CHECK_MARKS = "✅☑✔️ "
 
 
-@register
-class DocumentReader:
-    name: ClassVar[str] = "document"
+@dataclass
+class Section:
+    """A heading and the free blocks under it up to the next heading of any level."""
 
-    def detect(self, source: SourceFile) -> float:
-        """The fallback: any text with a Markdown heading, never ahead of a reader that knows the format."""
-        return 0.1 if _ANY_HEADING.search(source.text) else 0.0
+    title: str
+    """The heading's inline Markdown as written; empty for the part before the first heading."""
+    level: int
+    """1 to 6; 0 for the document root."""
+    line: int
+    """0-based line of the heading."""
+    heading: list[Token] = field(default_factory=list)
+    """The heading's inline children, to tell a link-only heading from a real one."""
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
 
-    def read(self, source: SourceFile, diagnostics: Diagnostics) -> list[Note]:
-        root = parse_sections(source.text)
+
+class Sections:
+    name: ClassVar[str] = "sections"
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        if reading.options.only != self.name and reading.explicit_share() >= LESSON_SHARE:
+            return
+        doc = reading.doc
+        root = _section_tree(reading)
         _absorb_link_headings(root)
         titled = root.children[0] if len(root.children) == 1 and root.children[0].level == 1 else None
         title = trim_time_note(plain_text(titled.heading) or titled.title) if titled else ""
-        deck = source.deck or title or deck_from_path(source.path)
-        builder = _NoteBuilder(source, deck, title)
+        builder = _NoteBuilder(reading, doc, reading.doc.source.deck or title or doc.deck, title)
         if titled is None:
-            builder.walk(root, [deck])
+            builder.walk(root, [builder.deck])
         else:
             titled.blocks[:0] = root.blocks  # text above the title (metadata) is judged with the intro
             builder.walk(titled, [title])
-        if not builder.notes:
-            diagnostics.warning(source.path, 0, "no-notes", "document has no section with content to make notes from")
-        return builder.notes
+        yield from builder.claims
+
+
+def _section_tree(reading: Reading) -> Section:
+    """The free blocks as a tree of sections: each heading nests under the nearest shallower one."""
+    doc = reading.doc
+    root = Section("", 0, 0)
+    stack = [root]
+    for block in doc.blocks:
+        if not reading.free(block.start, block.end):
+            continue
+        if block.type == "heading":
+            section = Section(block.content, block.level, block.start, doc.inline(block))
+            while stack[-1].level >= block.level:
+                stack.pop()
+            stack[-1].children.append(section)
+            stack.append(section)
+        else:
+            stack[-1].blocks.append(block)
+    return root
 
 
 @dataclass
 class _NoteBuilder:
-    source: SourceFile
+    reading: Reading
+    doc: Document
     deck: str
     title: str
-
-    def __post_init__(self) -> None:
-        self.notes: list[Note] = []
+    claims: list[Claim] = field(default_factory=list)
 
     def walk(self, section: Section, trail: list[str], top: str = "") -> None:
         """Notes of `section`'s own content, then of each sub-section, the headings kept as context."""
-        own, pseudo = _split_bold_headings(section)
-        self.section_note(section, own, trail[:-1], top)
+        own, pseudo = _split_bold_headings(self.doc, section)
+        if not _NAVIGATION.match(trail[-1] if section.level else ""):
+            self.section_notes(section, own, trail[:-1], top)
         for child in pseudo + section.children:
             name = trim_time_note(plain_text(child.heading) or child.title)
             self.walk(child, trail + [name], top or name)
 
-    def section_note(self, section: Section, blocks: list[Block], trail: list[str], top: str) -> None:
-        lines = self.source.lines
+    def section_notes(self, section: Section, blocks: list[Block], trail: list[str], top: str) -> None:
+        """The section's notes as one claim: its table rows and checklists, then the section note."""
+        lines = self.doc.lines
         own_trail = trail + _own_name(section)
         kept: list[Block] = []
+        notes: list[Note] = []
+        used: list[Block] = []
         for block in blocks:
             if block.type == "table" and not _is_figure(block):
-                self.table_notes(block, own_trail, top)
-            elif _is_checklist(section, block):
-                self.checklist_note(section, blocks, block, own_trail, top)
-            elif _is_content(block) and not (_says_checklist(section) and _is_label(block)):
+                rows = self.table_notes(block, own_trail, top)
+                notes.extend(rows)
+                used += [block] if rows else []
+            elif _is_checklist(self.doc, section, block):
+                label = self.checklist_note(section, blocks, block, own_trail, top, notes)
+                used += [block] + ([label] if label is not None else [])
+            elif _is_content(self.doc, block) and not (_says_checklist(section) and _is_label(block)):
                 kept.append(block)
         kept = [b for b in kept if not (_is_lead_in(b) and _next(blocks, b) not in kept + [None])]
-        if not kept or all(_is_lead_in(b) for b in kept):
-            return
-        heading = section.title if section.level else (self.title or self.deck)
-        line = section.line if section.level else kept[0].start
-        self.add(NoteKind.SECTION, heading, _slice(lines, kept), line, trail, top)
+        ranges = [(b.start, b.end) for b in used]
+        if kept and not all(_is_lead_in(b) for b in kept):
+            heading = section.title if section.level else (self.title or self.deck)
+            line = section.line if section.level else kept[0].start
+            notes.append(self.note(NoteKind.SECTION, heading, _slice(lines, kept), line, kept[0].start, trail, top))
+            ranges += [(b.start, b.end) for b in kept]
+            if section.level:
+                ranges.append((section.line, section.line + 1))
+        if notes:
+            self.claims.append(Claim(tuple(sorted(set(ranges))), tuple(notes)))
 
-    def table_notes(self, table: Block, trail: list[str], top: str) -> None:
+    def table_notes(self, table: Block, trail: list[str], top: str) -> list[Note]:
         header, rows = _table_cells(table)
+        notes = []
         for line, cells in rows:
             if not cells or not cells[0] or any(_is_placeholder(c) for c in cells):
                 continue
             back = [f"**{label}** : {cell}" if label else cell for label, cell in zip(header[1:], cells[1:]) if cell]
             if back:
-                self.add(NoteKind.TABLE_ROW, cells[0], "\n\n".join(back), line, trail, top)
+                notes.append(self.note(NoteKind.TABLE_ROW, cells[0], "\n\n".join(back), line, line, trail, top))
+        return notes
 
-    def checklist_note(self, section: Section, blocks: list[Block], block: Block, trail: list[str], top: str) -> None:
+    def checklist_note(
+        self, section: Section, blocks: list[Block], block: Block, trail: list[str], top: str, notes: list[Note]
+    ) -> Block | None:
+        """Add the checklist's note; returns the label paragraph it used, if any."""
         previous = _previous(blocks, block)
-        if previous is not None and _is_label(previous):
-            label = previous.tokens[1].content.strip().rstrip(":").strip().lstrip(_CHECK_MARKS).strip()
-            heading, line = f"{section.title} — {label}", previous.start
+        label_block = previous if previous is not None and _is_label(previous) else None
+        if label_block is not None:
+            label = label_block.content.rstrip(":").strip().lstrip(_CHECK_MARKS).strip()
+            heading, line = f"{section.title} — {label}", label_block.start
         else:
             heading, line = section.title, section.line
-        self.add(NoteKind.CHECKLIST, heading, _slice(self.source.lines, [block]), line, trail, top)
+        notes.append(self.note(NoteKind.CHECKLIST, heading, _slice(self.doc.lines, [block]), line, block.start,
+                               trail, top))
+        return label_block
 
-    def add(self, kind: NoteKind, question: str, answer: str, line: int, trail: list[str], top: str) -> None:
+    def note(self, kind: NoteKind, question: str, answer: str, line: int, answer_line: int, trail: list[str],
+             top: str) -> Note:
         tag = tag_slug(top)
-        self.notes.append(
-            Note(
-                deck=self.deck,
-                kind=kind,
-                question=question,
-                answer=answer,
-                source=SourceLocation(self.source.path, line + 1),
-                tags=(tag,) if tag else (),
-                context=" > ".join(p for p in trail if p),
-                section=top,
-            )
-        )
+        context = (" > ".join(p for p in trail if p), top, (tag,) if tag else ())
+        return self.reading.note(kind, question, answer, line, answer_line, deck=self.deck, context=context)
 
 
 def _own_name(section: Section) -> list[str]:
@@ -192,12 +234,12 @@ def _last_open(section: Section) -> Section:
     return section
 
 
-def _split_bold_headings(section: Section) -> tuple[list[Block], list[Section]]:
+def _split_bold_headings(doc: Document, section: Section) -> tuple[list[Block], list[Section]]:
     """Blocks before the first bold-only paragraph, and one pseudo-section per bold-only paragraph."""
     own: list[Block] = []
     pseudo: list[Section] = []
     for block in section.blocks:
-        children = inline_children(block) if block.type == "paragraph" else []
+        children = doc.inline(block) if block.type == "paragraph" else []
         if children and is_bold_only(children):
             text = block.tokens[1].content.strip()
             title = text[2:-2].strip() if text.startswith("**") and text.endswith("**") else text
@@ -209,24 +251,25 @@ def _split_bold_headings(section: Section) -> tuple[list[Block], list[Section]]:
     return own, pseudo
 
 
-def _is_content(block: Block) -> bool:
+def _is_content(doc: Document, block: Block) -> bool:
     if block.type in ("hr", "heading"):
         return False
     if block.type == "html_block":
         return not block.tokens[0].content.lstrip().startswith("<!--")
     if block.type == "paragraph":
-        children = inline_children(block)
         text = block.tokens[1].content.strip()
-        return not is_link_only(children) and not _is_placeholder(text)
+        if _JUNK_LINE.match(text):
+            return False
+        return not is_link_only(doc.inline(block)) and not _is_placeholder(text)
     if block.type == "fence":
         info = block.tokens[0].info.strip().lower()
         return not (info in ("", "text", "md", "markdown") and len(_PLACEHOLDER.findall(block.tokens[0].content)) >= 2)
     if block.type in ("bullet_list", "ordered_list"):
-        return not all(is_link_only(c) for c in _item_inlines(block))
+        return not all(is_link_only(c) for c in _item_inlines(doc, block))
     return True
 
 
-def _item_inlines(block: Block) -> list[list[Token]]:
+def _item_inlines(doc: Document, block: Block) -> list[list[Token]]:
     """Inline children of each list item's first paragraph, for lists made of links only."""
     items: list[list[Token]] = []
     depth = 0
@@ -235,7 +278,7 @@ def _item_inlines(block: Block) -> list[list[Token]]:
             depth += 1
             if depth == 1:
                 following = block.tokens[position + 2] if position + 2 < len(block.tokens) else None
-                items.append(list(following.children or []) if following and following.type == "inline" else [])
+                items.append(doc.children(following) if following and following.type == "inline" else [])
         elif token.type == "list_item_close":
             depth -= 1
     return items
@@ -250,10 +293,10 @@ def _says_checklist(section: Section) -> bool:
     return "checklist" in section.title.lower()
 
 
-def _is_checklist(section: Section, block: Block) -> bool:
+def _is_checklist(doc: Document, section: Section, block: Block) -> bool:
     if block.type not in ("bullet_list", "ordered_list"):
         return False
-    items = _item_inlines(block)
+    items = _item_inlines(doc, block)
     texts = [item[0].content if item else "" for item in items]
     if items and all(_TASK_ITEM.match(t) for t in texts):
         return True

@@ -1,21 +1,18 @@
-"""Line-level structure shared by the line-based readers: HTML comments, code fences, tag slugs.
+"""What every line of a file is: text, HTML comment or code fence, computed once per file.
 
-The question readers work line by line rather than on a Markdown token stream
-because their labels (`Question :`, `**Réponse :**`) are plain text that
-CommonMark would merge into paragraphs. They still have to know which lines are
-inside an HTML comment (never a question) or a code fence (always code).
+Patterns that read labels (`Question :`, `**Réponse :**`) work on lines inside
+blocks, because CommonMark merges such lines into paragraphs. They still have to
+know which lines are inside an HTML comment (never a question) or a code fence
+(always code).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
-from exporter.diagnostics import Diagnostics
 
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
@@ -61,26 +58,6 @@ class Layout:
 
 
 def scan(lines: list[str]) -> Layout:
-    """Classify each line as text, HTML comment or code fence (memoised: detection and reading both ask)."""
-    return _scan(tuple(lines))
-
-
-def has_text_line(lines: list[str], pattern: re.Pattern[str]) -> bool:
-    """True when a line outside comments and code fences matches: the Q&A readers' detection."""
-    layout = scan(lines)
-    return any(layout.is_text(i) and pattern.match(line) for i, line in enumerate(lines))
-
-
-def scan_reporting(path: str, lines: list[str], diagnostics: Diagnostics) -> Layout:
-    """`scan`, with a warning for each comment or fence that runs to the end of the file."""
-    layout = scan(lines)
-    for index, what in layout.unclosed:
-        diagnostics.warning(path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
-    return layout
-
-
-@lru_cache(maxsize=8)
-def _scan(lines: tuple[str, ...]) -> Layout:
     """Classify each line as text, HTML comment or code fence.
 
     A fence inside a comment is comment and a comment inside a fence is code,
@@ -136,19 +113,3 @@ def _fence_end(lines: Sequence[str], start: int, opener: str) -> int | None:
         if closing.match(lines[index]):
             return index
     return None
-
-
-def strip_blank_edges(lines: list[str]) -> str:
-    """Join lines, dropping blank lines at both ends and trailing spaces at the very end."""
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return "\n".join(lines[start:end]).rstrip()
-
-
-def tag_slug(text: str) -> str:
-    """An Anki tag for a deck or topic name: ASCII-folded, lower case, words joined by dashes."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-").lower()

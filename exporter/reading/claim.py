@@ -1,0 +1,233 @@
+"""The claim engine: patterns claim line ranges of a parsed file; what is left is context or reported.
+
+Claims never overlap: the engine keeps one mask of claimed lines, marks each
+claim as soon as a pattern yields it and refuses (as a bug) a claim over lines
+already taken. After every pattern has run, each text block with unclaimed
+lines that is not a heading naming claimed notes gives `not on any card
+[unused]`, so nothing is dropped silently, and the share of the file's text
+lines that ended on cards is returned for `exporter check`'s summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from exporter.diagnostics import Diagnostics
+from exporter.model import Note, NoteKind, SourceLocation
+from exporter.reading.document import Block, Document
+from exporter.reading.inline import tag_slug
+from exporter.reading.layout import LineKind
+from exporter.reading.source import ReadOptions
+
+if TYPE_CHECKING:
+    from exporter.reading.patterns import Pattern
+
+_NUMBER = re.compile(r"^\d+\s*[.)]\s+")
+_PLACEHOLDERS = frozenset(
+    {"", "todo", "tbd", "tba", "...", "…", "?", "??", "answer here", "your answer here", "answer", "a compléter",
+     "à compléter", "a completer", "réponse ici", "reponse ici", "à faire", "xxx", "-", "—"}
+)
+_PLACEHOLDER_MARKUP = re.compile(r"[*_`>#\[\]()]")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Lines a pattern read (0-based, end excluded) and the notes they make, in order."""
+
+    ranges: tuple[tuple[int, int], ...]
+    notes: tuple[Note, ...] = ()
+
+    @classmethod
+    def of(cls, start: int, end: int, *notes: Note) -> Claim:
+        return cls(((start, end),), tuple(notes))
+
+    @property
+    def start(self) -> int:
+        return min(start for start, _ in self.ranges)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a file's text ended on cards: non-blank lines outside comments and rules."""
+
+    on_cards: int = 0
+    text: int = 0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.on_cards + other.on_cards, self.text + other.text)
+
+    @property
+    def share(self) -> float:
+        return self.on_cards / self.text if self.text else 1.0
+
+
+@dataclass
+class Reading:
+    """What a pattern sees: the parsed file, its options, findings, and which lines are taken."""
+
+    doc: Document
+    options: ReadOptions
+    diagnostics: Diagnostics
+    claimed: bytearray = field(init=False)
+    claims: list[Claim] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.claimed = bytearray(len(self.doc.lines) + 1)
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no line in [start, end) is claimed yet."""
+        return self.claimed.find(1, start, end) < 0
+
+    def next_claimed(self, start: int, end: int) -> int:
+        """The first claimed line in [start, end), or `end`."""
+        found = self.claimed.find(1, start, end)
+        return end if found < 0 else found
+
+    def add(self, claim: Claim) -> None:
+        for start, end in claim.ranges:
+            if not self.free(start, end):
+                raise ValueError(f"claim of lines {start + 1}-{end} overlaps an earlier claim")
+            self.claimed[start:end] = b"\x01" * (end - start)
+        self.claims.append(claim)
+
+    def explicit_share(self) -> float:
+        """Share of the text lines claimed so far: tells a lesson from a question file."""
+        text = claimed = 0
+        for index, line in enumerate(self.doc.lines):
+            if line.strip() and self.doc.layout.kinds[index] is not LineKind.COMMENT:
+                text += 1
+                claimed += self.claimed[index]
+        return claimed / text if text else 0.0
+
+    def context(self, line: int) -> tuple[str, str, tuple[str, ...]]:
+        """(context, section, tags) for a note at 0-based `line`, from the headings above it.
+
+        The trail leaves out the file's title (it names the deck) and authors'
+        numbers (`## 3. Optimisation` is the topic `Optimisation`); the section is
+        the outermost heading, what printed sheets group by and the note's tag.
+        """
+        return self.context_of(self.doc.trail(line))
+
+    def context_of(self, headings: Iterable[Block]) -> tuple[str, str, tuple[str, ...]]:
+        """(context, section, tags) of a note under `headings`, outermost first."""
+        names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in headings
+                 if h is not self.doc.title and not self.claimed[h.start]]  # a claimed heading is in an answer
+        section = names[0] if names else ""
+        tag = tag_slug(section)
+        return " > ".join(names) or self.doc.deck, section, (tag,) if tag else ()
+
+    def note(
+        self,
+        kind: NoteKind,
+        question: str,
+        answer: str | None,
+        line: int,
+        answer_line: int | None = None,
+        *,
+        deck: str | None = None,
+        context: tuple[str, str, tuple[str, ...]] | None = None,
+        link: str | None = None,
+    ) -> Note:
+        """A note at 0-based `line`; a placeholder answer ("TODO", "Answer here", "…", empty) makes it open."""
+        trail, section, tags = context if context is not None else self.context(line)
+        if kind is NoteKind.QA and is_placeholder(answer):
+            kind, answer = NoteKind.OPEN, None
+        return Note(
+            deck=deck or self.doc.deck,
+            kind=kind,
+            question=question,
+            answer=answer,
+            source=SourceLocation(self.doc.path, line + 1),
+            tags=tags,
+            context=trail,
+            section=section,
+            link=link,
+            answer_line=answer_line + 1 if answer is not None and answer_line is not None else 0,
+        )
+
+
+def is_placeholder(answer: str | None) -> bool:
+    """An answer still to write: nothing, or a placeholder word such as TODO, "Answer here", "…"."""
+    if answer is None:
+        return True
+    bare = _PLACEHOLDER_MARKUP.sub("", answer).strip().rstrip(".:").strip().casefold()
+    return bare in _PLACEHOLDERS or answer.strip() in ("...", "…")
+
+
+def read_document(
+    doc: Document, patterns: Sequence[Pattern], diagnostics: Diagnostics
+) -> tuple[list[Note], Coverage]:
+    """Run every allowed pattern over `doc`; the notes in source order and the file's coverage."""
+    reading = Reading(doc, doc.source.options, diagnostics)
+    for index, what in doc.layout.unclosed:
+        diagnostics.warning(doc.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
+    for pattern in patterns:
+        if reading.options.allows(pattern.name):
+            for claim in pattern.claim(reading):
+                reading.add(claim)
+    claims = sorted(reading.claims, key=lambda c: c.start)
+    notes = [note for claim in claims for note in claim.notes]
+    return notes, _report_unused(reading, notes)
+
+
+def _report_unused(reading: Reading, notes: Iterable[Note]) -> Coverage:
+    """`not on any card` for each text block left out; the coverage of the file's text lines."""
+    doc = reading.doc
+    context = _context_headings(doc, reading.claimed)
+    on_cards = text = 0
+    for block in doc.blocks:
+        if block.type in ("hr",) or _is_comment(block):
+            continue
+        lines = [i for i in range(block.start, min(block.end, len(doc.lines))) if doc.lines[i].strip()]
+        text += len(lines)
+        if block.type == "heading" and block.index in context:
+            on_cards += len(lines)
+            continue
+        left = [i for i in lines if not reading.claimed[i]]
+        on_cards += len(lines) - len(left)
+        if left:
+            reading.diagnostics.info(doc.path, left[0] + 1, "unused", "not on any card")
+    _ = notes
+    return Coverage(on_cards, text)
+
+
+def _is_comment(block: Block) -> bool:
+    return block.type == "html_block" and block.content.lstrip().startswith("<!--")
+
+
+def _context_headings(doc: Document, claimed: bytearray) -> set[int]:
+    """Indexes of headings with claimed lines in their section: they name those notes."""
+    used: set[int] = set()
+    for block in doc.blocks:
+        if block.type == "heading" and claimed.find(1, block.start, doc.section_end(block)) >= 0:
+            used.add(block.index)
+    return used
+
+
+def lines_text(lines: Sequence[str]) -> str:
+    """Join lines, dropping blank lines at both ends and trailing spaces at the very end."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end]).rstrip()
+
+
+def first_text_line(lines: Sequence[str], first: int) -> int:
+    """The 0-based line of the first non-blank line of `lines`, which start at line `first`."""
+    for offset, line in enumerate(lines):
+        if line.strip():
+            return first + offset
+    return first
+
+
+def iter_text_lines(reading: Reading, start: int, end: int) -> Iterator[int]:
+    """0-based text lines (outside comments and fences) in [start, end)."""
+    kinds = reading.doc.layout.kinds
+    for index in range(start, end):
+        if kinds[index] is LineKind.TEXT:
+            yield index

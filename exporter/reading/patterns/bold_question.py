@@ -1,0 +1,63 @@
+"""Bold-line questions: a line entirely in bold that asks, then its answer.
+
+    **What is a p-value?**
+    The probability of data at least this extreme if the null hypothesis holds.
+
+    **2. Why normalise inputs?**
+
+    - faster convergence
+    - comparable feature scales
+
+The question is the bold line (its `**`, and an author's number, dropped);
+the answer is everything after it, paragraphs, lists, tables, code, up to the
+next such line, a heading, a rule or an HTML comment. The line must be a whole
+line of a top-level paragraph: a bold item inside a list is a list item, and a
+bold line that does not ask (`**Partie 1 : ...**`) is a workshop's
+pseudo-heading, left to the sections fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from exporter.model import NoteKind
+from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
+from exporter.reading.layout import LineKind
+
+_NUMBER = re.compile(r"^\d+[ \t]*[.)][ \t]+")
+
+
+def asked(line: str) -> str | None:
+    """The question of a line entirely in bold that ends with `?`, else None."""
+    text = line.strip()
+    for marker in ("**", "__"):
+        if len(text) > 4 and text.startswith(marker) and text.endswith(marker) and marker not in text[2:-2]:
+            inner = text[2:-2].strip()
+            return _NUMBER.sub("", inner) if inner.endswith("?") else None
+    return None
+
+
+class BoldQuestions:
+    name: ClassVar[str] = "bold-question"
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        doc = reading.doc
+        kinds = doc.layout.kinds
+        stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
+        stops.update(c.start for c in doc.layout.comments)
+        starts = []
+        for index, line in enumerate(doc.lines):
+            if kinds[index] is LineKind.TEXT and not reading.claimed[index] and asked(line) is not None:
+                block = doc.block_at(index)
+                if block is not None and block.type == "paragraph":
+                    starts.append(index)
+        for position, start in enumerate(starts):
+            limit = starts[position + 1] if position + 1 < len(starts) else len(doc.lines)
+            end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]), limit)
+            question = asked(doc.lines[start])
+            assert question is not None
+            body = doc.lines[start + 1 : end]
+            note = reading.note(NoteKind.QA, question, lines_text(body) or None, start, first_text_line(body, start + 1))
+            yield Claim.of(start, end, note)
