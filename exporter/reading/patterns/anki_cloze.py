@@ -11,21 +11,34 @@ list) holding a deletion; a blank line or a heading ends it. A list whose items 
 restart the numbering (every item a `c1`) is one note per item, since each item is a
 fact of its own; a list numbered across its items is one note. A line starting with
 `Extra:` and the lines after it are the Extra, shown on the back. Deletions in code
-spans (`` `{{c1::x}}` ``) are examples of the syntax, not deletions.
+spans (`` `{{c1::x}}` ``) are examples of the syntax, not deletions. A code block or
+formula with deletions keeps the sentence that introduces it (`... a host:`) above it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import ClassVar
 
 from exporter.model import NoteKind
-from exporter.reading.patterns.lines import Card, LineView, item_text
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.lines import Card, LineView, claims, item_text, view_of
 from exporter.rendering.cloze import numbers
 
 NAME = "anki-cloze"
 _MARKER = re.compile(r"\{\{c\d+::")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _EXTRA = re.compile(r"^\s*(?:\*\*|__)?Extra\s*:\s*(?:\*\*|__)?\s*", re.IGNORECASE)
+
+
+class AnkiCloze:
+    """Cloze notes written with Anki's own `{{c1::...}}` syntax (see the module docstring)."""
+
+    name: ClassVar[str] = NAME
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        yield from claims(reading, find_cards(view_of(reading.doc)))
 
 
 def has_cloze(view: LineView, first: int, end: int) -> bool:
@@ -36,10 +49,23 @@ def has_cloze(view: LineView, first: int, end: int) -> bool:
 def find_cards(view: LineView) -> list[Card]:
     """Every cloze note of the file, in source order."""
     cards: list[Card] = []
+    previous: tuple[int, int] | None = None
     for first, end in view.groups():
         if has_cloze(view, first, end):
+            if previous is not None and _leads_in(view, previous, first, end):
+                first = previous[0]
             cards.extend(_notes(view, first, end))
+        previous = (first, end)
     return cards
+
+
+def _leads_in(view: LineView, previous: tuple[int, int], first: int, end: int) -> bool:
+    """A code block or formula alone, right after a paragraph ending with `:` that introduces it."""
+    alone = all(n in view.verbatim for n in range(first, end))
+    intro = view.lines[previous[1] - 1].rstrip()
+    between = all(view.is_blank(n) for n in range(previous[1], first))
+    return alone and between and intro.endswith(":") and not has_cloze(view, *previous) \
+        and all(view.heading(n) is None for n in range(*previous))
 
 
 def _notes(view: LineView, first: int, end: int) -> list[Card]:

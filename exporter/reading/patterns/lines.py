@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from functools import lru_cache
+from typing import Iterable, Iterator, Sequence
 
 from markdown_it.token import Token
 
 from exporter.model import NoteKind
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.document import Document
 
 _VERBATIM = frozenset({"fence", "code_block", "math_block", "math_block_label", "html_block"})
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -111,3 +114,21 @@ def item_text(view: LineView, first: int, end: int) -> str:
     width = marker.end() if marker else 0
     rest = [line[width:] if line[:width].strip() == "" else line.lstrip() for line in view.lines[first + 1 : end]]
     return "\n".join([head[width:], *rest]).strip("\n")
+
+
+@lru_cache(maxsize=4)
+def view_of(doc: Document) -> LineView:
+    """The line view of a parsed file, made once for all the patterns that read lines."""
+    return LineView.of("\n".join(doc.lines), [token for block in doc.blocks for token in block.tokens])
+
+
+def claims(reading: Reading, cards: Iterable[Card], syntax: Iterable[tuple[int, int]] = ()) -> Iterator[Claim]:
+    """A claim per card whose lines are still free, in source order; `syntax` lines claimed with no note."""
+    found: list[tuple[int, Claim]] = []
+    for card in cards:
+        note = reading.note(card.kind, card.question, card.answer, card.question_line, card.answer_line, deck=card.deck)
+        found.append((card.start, Claim.of(card.start, card.end, note)))
+    found += [(start, Claim.of(start, end)) for start, end in syntax]
+    for _, claim in sorted(found, key=lambda item: item[0]):
+        if all(reading.free(start, end) for start, end in claim.ranges):
+            yield claim

@@ -24,9 +24,12 @@ the paragraph just above them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import ClassVar
 
 from exporter.model import NoteKind
-from exporter.reading.patterns.lines import Card, LineView, strip_item_marker
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "multiple-choice"
 _OPTION = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
@@ -39,6 +42,15 @@ _NUMBERED = re.compile(r"^\s*(?:\*\*|__)?\s*\d+\s*[.)]\s+\S")
 _ANSWER_LINE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:answer|réponse|correct answer|bonne réponse|solution)s?\s*:",
                           re.IGNORECASE)
 _RULE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+class MultipleChoice:
+    """Multiple-choice questions with `- [ ]`/`- [x]` options (see the module docstring)."""
+
+    name: ClassVar[str] = NAME
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        yield from claims(reading, find_cards(view_of(reading.doc)))
 
 
 def find_cards(view: LineView) -> list[Card]:

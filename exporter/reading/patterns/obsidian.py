@@ -23,10 +23,13 @@ as the plugin ignores them. Headings are never part of a card.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 from exporter.model import NoteKind
-from exporter.reading.patterns.lines import Card, LineView, strip_item_marker
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "obsidian"
 TAG = re.compile(r"(?<![\w#])#flashcards((?:/[^\s#/]+)*)/?(?![\w/-])", re.IGNORECASE)
@@ -50,6 +53,21 @@ class _Deck:
             if number <= line:
                 current = deck
         return current
+
+
+class ObsidianCards:
+    """The Obsidian spaced-repetition plugin's cards (see the module docstring); tag lines are syntax."""
+
+    name: ClassVar[str] = NAME
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        view = view_of(reading.doc)
+        yield from claims(reading, find_cards(view), tag_lines(view))
+
+
+def tag_lines(view: LineView) -> list[tuple[int, int]]:
+    """Lines holding only tags, one of them `#flashcards`: they name decks, they are no text to learn."""
+    return [(n, n + 1) for n in range(len(view.lines)) if _is_tag_line(view, n) and TAG.search(view.lines[n])]
 
 
 def is_obsidian_file(view: LineView) -> bool:

@@ -25,9 +25,12 @@ with a short term (six words at most).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import ClassVar
 
 from exporter.model import NoteKind
-from exporter.reading.patterns.lines import Card, LineView, item_text
+from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.lines import Card, LineView, claims, item_text, view_of
 
 NAME = "terms"
 GLOSSARY = re.compile(
@@ -47,6 +50,15 @@ _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+
+
+class Terms:
+    """Terms and definitions, one card per term (see the module docstring)."""
+
+    name: ClassVar[str] = NAME
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        yield from claims(reading, find_cards(view_of(reading.doc)))
 
 
 def find_cards(view: LineView) -> list[Card]:
