@@ -125,8 +125,13 @@ def view_of(doc: Document) -> LineView:
 def claims(reading: Reading, cards: Iterable[Card], syntax: Iterable[tuple[int, int]] = ()) -> Iterator[Claim]:
     """A claim per card whose lines are still free, in source order; `syntax` lines claimed with no note."""
     found: list[tuple[int, Claim]] = []
+    doc = reading.doc
     for card in cards:
-        note = reading.note(card.kind, card.question, card.answer, card.question_line, card.answer_line, deck=card.deck)
+        block = doc.block_at(card.question_line)
+        # A card starting at its own heading sits under that heading's parents, as question headings do.
+        context = reading.context_of(doc.parents[block.index]) if block and block.type == "heading" else None
+        note = reading.note(card.kind, card.question, card.answer, card.question_line, card.answer_line,
+                            deck=card.deck, context=context)
         found.append((card.start, Claim.of(card.start, card.end, note)))
     found += [(start, Claim.of(start, end)) for start, end in syntax]
     for _, claim in sorted(found, key=lambda item: item[0]):

@@ -99,7 +99,8 @@ def _card(view: LineView, first: int, end: int, start: int, limit: int) -> Card 
     asked = "\n\n".join(part for part in ((heading[1] if heading else ""), question_lines) if part)
     unticked = "\n".join(f"- [ ] {m.group('text').strip()}" for m in options if m)
     answer = "\n\n".join(part for part in ("\n".join(f"- {text}" for text in ticked), explanation) if part)
-    first_ticked = next((n for n, m in zip(range(first, end), options) if m and m.group("mark") != " "), end)
+    first_ticked = next((n for n, m in zip(range(first, end), options) if m and m.group("mark") != " "),
+                        next((n for n in range(end, explanation_end) if not view.is_blank(n)), end))
     return Card(start, explanation_end, NoteKind.QA, f"{asked}\n\n{unticked}", answer, start, first_ticked)
 
 
@@ -107,6 +108,9 @@ def _question_start(view: LineView, first: int, floor: int) -> int | None:
     """The line where the question of the options at `first` starts, or None when nothing asks."""
     above = [n for n in range(floor, first) if not view.is_blank(n)]
     heading_at = max((n for n in above if view.heading(n) is not None), default=None)
+    if heading_at is not None and view.heading(heading_at)[0] == 1:  # type: ignore[index]
+        above = [n for n in above if n > heading_at]
+        heading_at = None  # the file's title names the quiz, not one question
     if heading_at is not None:
         above = [n for n in above if n > heading_at]
     asking = [n for n in above if n not in view.verbatim and _asks(view, n)]

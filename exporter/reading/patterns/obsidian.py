@@ -80,11 +80,27 @@ def find_cards(view: LineView) -> list[Card]:
     tagged = is_obsidian_file(view)
     decks = _decks(view)
     cards: list[Card] = []
-    for first, end in view.groups():
-        if view.lines[first].lstrip().startswith("<!--") and not view.lines[first].lstrip().startswith("<!--SR:"):
-            continue  # a card wrapped in a comment is switched off
-        cards.extend(_group_cards(view, first, end, tagged, decks))
+    for group in view.groups():
+        for first, end in _outside_comments(view, *group):
+            cards.extend(_group_cards(view, first, end, tagged, decks))
     return cards
+
+
+def _outside_comments(view: LineView, first: int, end: int) -> Iterator[tuple[int, int]]:
+    """The parts of a run of lines outside HTML comments: a card wrapped in a comment is switched off."""
+    start = first
+    number = first
+    while number < end:
+        line = view.lines[number].lstrip()
+        if line.startswith("<!--") and not line.startswith("<!--SR:"):
+            if start < number:
+                yield start, number
+            while number < end and "-->" not in view.lines[number]:
+                number += 1
+            start = number + 1
+        number += 1
+    if start < end:
+        yield start, end
 
 
 def _decks(view: LineView) -> _Deck:

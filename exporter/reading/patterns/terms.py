@@ -3,7 +3,8 @@
 Syntax read:
 
     - **Overfitting**: the model learns the noise    bold term, then `:`, `—`, `–` or ` - `
-    - **Epoch:** one pass over the data              (the colon may sit inside the bold)
+    - **Epoch:** one pass over the data              (the colon may sit inside the bold;
+                                                 an item that is not a term is left out)
     - Batch: the samples of one gradient step        plain `Term: definition` items
     1. **Dropout**                                   a bold item alone, its definition
        - randomly zeroes activations                 in the nested lines under it
@@ -58,7 +59,11 @@ class Terms:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        yield from claims(reading, find_cards(view_of(reading.doc)))
+        view = view_of(reading.doc)
+        cards = find_cards(view)
+        rows = {card.start for card in cards}
+        headers = [(n - 2, n) for n in sorted(rows) if n - 1 not in rows and n >= 2 and _TABLE_RULE.match(view.lines[n - 1])]
+        yield from claims(reading, cards, headers)
 
 
 def find_cards(view: LineView) -> list[Card]:
@@ -104,17 +109,14 @@ def _term_items(view: LineView, first: int, end: int) -> list[Card]:
     indent = len(_ITEM.match(view.lines[first]).group(1))  # type: ignore[union-attr]
     starts = [n for n in range(first, end) if n not in view.verbatim and (m := _ITEM.match(view.lines[n]))
               and len(m.group(1)) == indent]
-    cards = []
-    plain = 0
-    for start, stop in zip(starts, [*starts[1:], end]):
-        card = _bold_item(view, start, stop)
-        if card is None:
-            card = _plain_item(view, start, stop)
-            plain += 1
-        if card is None:
-            return []
-        cards.append(card)
-    return [] if plain and len(cards) < 2 else cards
+    bold = [_bold_item(view, start, stop) for start, stop in zip(starts, [*starts[1:], end])]
+    found = [card for card in bold if card is not None]
+    if len(found) >= 2 or (found and len(starts) == 1):
+        return found  # an item that is not a term (`- **Important** ...`) is left to the others
+    plain = [_plain_item(view, start, stop) for start, stop in zip(starts, [*starts[1:], end])]
+    if len(plain) >= 2 and all(card is not None for card in plain):
+        return [card for card in plain if card is not None]
+    return []
 
 
 def _bold_item(view: LineView, start: int, stop: int) -> Card | None:
