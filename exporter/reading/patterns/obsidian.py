@@ -7,7 +7,9 @@ Syntax read, as the plugin reads it (its defaults):
     Front, one or more lines          a multi-line card: the lines touching a line
     ?                                 that holds only `?`; `??` makes it reversed.
     Back, up to the next blank line   Code blocks and `$$` formulas belong to the
-                                      card whole, blank lines and all.
+                                      card whole, blank lines and all. A `?` between
+                                      blank lines joins the paragraph above to the
+                                      block below, as the plugin's later versions do.
     The ==mitochondria== is ...       a cloze card: each highlight one deletion
     <!--SR:!2024-05-01,3,250-->       scheduling data the plugin writes: ignored
     #flashcards/biology/cells         the deck, `biology::cells`, for the cards after it
@@ -80,10 +82,38 @@ def find_cards(view: LineView) -> list[Card]:
     tagged = is_obsidian_file(view)
     decks = _decks(view)
     cards: list[Card] = []
-    for group in view.groups():
-        for first, end in _outside_comments(view, *group):
-            cards.extend(_group_cards(view, first, end, tagged, decks))
+    parts = [part for group in view.groups() for part in _outside_comments(view, *group)]
+    index = 0
+    while index < len(parts):
+        first, end = parts[index]
+        kind = _SEPARATORS.get(view.lines[first].strip()) if end == first + 1 else None
+        if kind is not None and 0 < index and index + 1 < len(parts) and cards_end(cards) <= parts[index - 1][0]:
+            card = _spaced_card(view, parts[index - 1], parts[index + 1], kind, decks)
+            if card is not None:
+                cards.append(card)
+                index += 2
+                continue
+        cards.extend(_group_cards(view, first, end, tagged, decks))
+        index += 1
     return cards
+
+
+def cards_end(cards: list[Card]) -> int:
+    return cards[-1].end if cards else 0
+
+
+def _spaced_card(view: LineView, front: tuple[int, int], back: tuple[int, int], kind: NoteKind, decks: _Deck) -> Card | None:
+    """A `?` line alone between blank lines: the run of lines above is the front, the run below the back."""
+    first = front[0]
+    while first < front[1] and _is_tag_line(view, first):
+        first += 1
+    if first >= front[1] or any(view.heading(n) is not None for n in range(front[0], front[1])):
+        return None
+    question = view.text(first, front[1])
+    answer = SCHEDULE.sub("\n", view.text(back[0], back[1])).strip("\n")
+    if not question.strip() or not answer.strip():
+        return None
+    return Card(first, back[1], kind, question, answer, first, back[0], decks.at(first))
 
 
 def _outside_comments(view: LineView, first: int, end: int) -> Iterator[tuple[int, int]]:
