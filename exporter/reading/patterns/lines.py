@@ -53,13 +53,20 @@ class LineView:
     """Lines inside fenced or indented code, `$$` math and HTML blocks."""
     fences: tuple[tuple[int, int], ...] = ()
     """(first, end) of each verbatim block, end excluded."""
+    setext: dict[int, tuple[int, str]] = field(default_factory=dict)
+    """(level, text) of the lines of underlined headings (`Glossary` over `-----`), both lines."""
 
     @classmethod
     def of(cls, text: str, tokens: Sequence[Token]) -> LineView:
         lines = tuple(text.split("\n"))
         spans = sorted({(t.map[0], t.map[1]) for t in _all_tokens(tokens) if t.type in _VERBATIM and t.map})
         inside = frozenset(n for first, end in spans for n in range(first, min(end, len(lines))))
-        return cls(lines, inside, tuple(spans))
+        setext: dict[int, tuple[int, str]] = {}
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open" and token.markup in ("=", "-") and token.map and index + 1 < len(tokens):
+                for number in range(*token.map):
+                    setext[number] = (int(token.tag[1]), tokens[index + 1].content.strip())
+        return cls(lines, inside, tuple(spans), setext)
 
     def is_blank(self, number: int) -> bool:
         return number not in self.verbatim and not self.lines[number].strip()
@@ -78,7 +85,9 @@ class LineView:
             yield start, len(self.lines)
 
     def heading(self, number: int) -> tuple[int, str] | None:
-        """(level, text) when line `number` is an ATX heading outside verbatim blocks."""
+        """(level, text) when line `number` is a heading (or an underlined heading's line) outside verbatim blocks."""
+        if number in self.setext:
+            return self.setext[number]
         if number in self.verbatim:
             return None
         match = _HEADING.match(self.lines[number])

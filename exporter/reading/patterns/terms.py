@@ -5,6 +5,9 @@ Syntax read:
     - **Overfitting**: the model learns the noise    bold term, then `:`, `—`, `–` or ` - `
     - **Epoch:** one pass over the data              (the colon may sit inside the bold;
                                                  an item that is not a term is left out)
+    **Recall**: share of positives found             the same as paragraphs; `code` terms too
+    **Accuracy**                                     a bold line alone over its definition
+    - share of correct predictions
     - Batch: the samples of one gradient step        plain `Term: definition` items
     1. **Dropout**                                   a bold item alone, its definition
        - randomly zeroes activations                 in the nested lines under it
@@ -43,10 +46,10 @@ _TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|b
                           re.IGNORECASE)
 _DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation)$",
                          re.IGNORECASE)
-_BOLD_TERM = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+(?P<mark>\*\*|__)(?P<term>[^*_]+?)\s*(?P<inner>:)?\s*(?P=mark)"
-    r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$"
-)
+_MARKED_TERM = (r"(?P<mark>\*\*|__|`)(?P<term>[^*_`]+?)\s*(?P<inner>:)?\s*(?P=mark)"
+                r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$")
+_BOLD_TERM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+" + _MARKED_TERM)
+_BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
 _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
@@ -82,7 +85,7 @@ def find_cards(view: LineView) -> list[Card]:
         cards.extend(_definition_list(view, first, end))
         cards.extend(_table(view, first, end, in_glossary))
         if in_glossary:
-            cards.extend(_term_items(view, first, end))
+            cards.extend(_term_items(view, first, end) or _term_paragraph(view, first, end))
     return sorted(cards, key=lambda c: c.start)
 
 
@@ -135,6 +138,21 @@ def _bold_item(view: LineView, start: int, stop: int) -> Card | None:
     return Card(start, stop, NoteKind.QA, match.group("term").strip(), answer, start, start if rest else start + 1)
 
 
+def _term_paragraph(view: LineView, first: int, end: int) -> list[Card]:
+    """`**Term**: definition` as a paragraph, or `**Term**` alone over the lines that define it."""
+    match = _BOLD_PARAGRAPH.match(view.lines[first]) if first not in view.verbatim else None
+    if match is None:
+        return []
+    rest = match.group("rest").strip()
+    if rest and not (match.group("inner") or match.group("sep")):
+        return []
+    below = _dedent(view.text(first + 1, end)) if end > first + 1 else ""
+    answer = "\n".join(part for part in (rest, below) if part.strip())
+    if not answer:
+        return []
+    return [Card(first, end, NoteKind.QA, match.group("term").strip(), answer, first, first if rest else first + 1)]
+
+
 def _plain_item(view: LineView, start: int, stop: int) -> Card | None:
     match = _PLAIN_TERM.match(view.lines[start])
     if match is None or len(match.group("term").split()) > 6 or match.group("term").rstrip().endswith((".", "?", "!")):
@@ -171,7 +189,8 @@ def _table(view: LineView, first: int, end: int, in_glossary: bool) -> list[Card
     if rows is None:
         return []
     header, body = rows
-    named = bool(_TERM_HEADER.match(header[0])) and bool(_DEF_HEADER.match(header[1]))
+    names = [cell.strip("*_ ") for cell in header]
+    named = bool(_TERM_HEADER.match(names[0])) and bool(_DEF_HEADER.match(names[1]))
     if not (named or in_glossary):
         return []
     return [Card(n, n + 1, NoteKind.QA, term, definition, n, n) for n, (term, definition) in body if term and definition]
