@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from exporter.diagnostics import Diagnostics
@@ -93,14 +94,23 @@ class Reading:
             self.claimed[start:end] = b"\x01" * (end - start)
         self.claims.append(claim)
 
+    @cached_property
+    def text_mask(self) -> bytes:
+        """1 for each line that is text to account for: not blank, not an HTML comment, not a rule."""
+        kinds = self.doc.layout.kinds
+        mask = bytearray(len(self.claimed))
+        for index, line in enumerate(self.doc.lines):
+            if kinds[index] is not LineKind.COMMENT and line.strip():
+                mask[index] = 1
+        for block in self.doc.blocks:
+            if block.type == "hr":
+                mask[block.start : block.end] = bytes(block.end - block.start)
+        return bytes(mask)
+
     def explicit_share(self) -> float:
         """Share of the text lines claimed so far: tells a lesson from a question file."""
-        text = claimed = 0
-        for index, line in enumerate(self.doc.lines):
-            if line.strip() and self.doc.layout.kinds[index] is not LineKind.COMMENT:
-                text += 1
-                claimed += self.claimed[index]
-        return claimed / text if text else 0.0
+        text = self.text_mask.count(1)
+        return _and(self.text_mask, self.claimed).count(1) / text if text else 0.0
 
     def context(self, line: int) -> tuple[str, str, tuple[str, ...]]:
         """(context, section, tags) for a note at 0-based `line`, from the headings above it.
@@ -176,22 +186,25 @@ def read_document(
 def _report_unused(reading: Reading, notes: Iterable[Note]) -> Coverage:
     """`not on any card` for each text block left out; the coverage of the file's text lines."""
     doc = reading.doc
-    context = _context_headings(doc, reading.claimed)
-    on_cards = text = 0
-    for block in doc.blocks:
-        if block.type in ("hr",) or _is_comment(block):
-            continue
-        lines = [i for i in range(block.start, min(block.end, len(doc.lines))) if doc.lines[i].strip()]
-        text += len(lines)
-        if block.type == "heading" and block.index in context:
-            on_cards += len(lines)
-            continue
-        left = [i for i in lines if not reading.claimed[i]]
-        on_cards += len(lines) - len(left)
-        if left:
-            reading.diagnostics.info(doc.path, left[0] + 1, "unused", "not on any card")
+    used = bytearray(reading.claimed)
+    for index in _context_headings(doc, reading.claimed):
+        heading = doc.blocks[index]
+        used[heading.start : heading.end] = b"\x01" * (heading.end - heading.start)
+    on_cards = _and(reading.text_mask, used)
+    left = bytes(a ^ b for a, b in zip(reading.text_mask, on_cards)) if on_cards != reading.text_mask else b""
+    if left:
+        for block in doc.blocks:
+            first = left.find(1, block.start, block.end)
+            if first >= 0:
+                reading.diagnostics.info(doc.path, first + 1, "unused", "not on any card")
     _ = notes
-    return Coverage(on_cards, text)
+    return Coverage(on_cards.count(1), reading.text_mask.count(1))
+
+
+def _and(a: bytes | bytearray, b: bytes | bytearray) -> bytes:
+    """Bytewise AND of two equally long 0/1 masks (as one big integer: no Python loop)."""
+    size = len(a)
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(size, "little")
 
 
 def _is_comment(block: Block) -> bool:

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from exporter.reading.inline import deck_from_path, plain_text, trim_time_note
 from exporter.reading.layout import Layout, scan
-from exporter.reading.markdown import markdown
+from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.source import SourceFile
 
 _NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*)?\d+\s*[.):]\s+", re.IGNORECASE)
@@ -159,12 +159,8 @@ class Document:
 
 def parse_document(source: SourceFile) -> Document:
     """Tokenise the block level of `source` once and cut it into top-level blocks."""
-    text = source.text.replace("\0", "\ufffd")
-    md = markdown()
-    tokens: list[Token] = []
-    md.block.parse(text, md, {}, tokens)
     lines = source.text.split("\n")
-    return Document(source, lines, _top_level_blocks(tokens), scan(lines))
+    return Document(source, lines, _top_level_blocks(parse_blocks(source.text)), scan(lines))
 
 
 def _top_level_blocks(tokens: list[Token]) -> list[Block]:

@@ -17,6 +17,7 @@ from enum import Enum
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
+_OPENERS = frozenset("<`~")
 
 
 class LineKind(str, Enum):
@@ -71,6 +72,10 @@ def scan(lines: list[str]) -> Layout:
     while index < len(lines):
         line = lines[index]
         stripped = line.lstrip()
+        if stripped[:1] not in _OPENERS:  # most lines: neither a comment nor a fence can start here
+            kinds.append(LineKind.TEXT)
+            index += 1
+            continue
         fence = _FENCE_OPEN.match(line)
         if stripped.startswith(_COMMENT_OPEN):
             end, body = _comment_end(lines, index)

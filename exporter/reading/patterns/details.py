@@ -31,6 +31,7 @@ from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.layout import LineKind
 
 _OPEN = "<details"
+_ANY_DETAILS = re.compile("<details", re.IGNORECASE)
 _CLOSE = "</details>"
 _REVEAL = re.compile(
     r"^(?i:(?:show|see|view|reveal|click(?: here)? to (?:see|show|reveal|expand))?[ \t]*"
@@ -46,6 +47,8 @@ class Details:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
+        if _ANY_DETAILS.search(doc.source.text) is None:
+            return
         kinds = doc.layout.kinds
         index = 0
         while index < len(doc.lines):

@@ -15,6 +15,7 @@ A heading section without a `%` line is left to the other patterns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -24,11 +25,16 @@ from exporter.reading.document import Block
 from exporter.reading.layout import LineKind
 
 
+_SPLIT = re.compile(r"^[ \t]*%[ \t]*$", re.MULTILINE)
+
+
 class Mdanki:
     name: ClassVar[str] = "mdanki"
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
+        if _SPLIT.search(doc.source.text) is None:
+            return
         kinds = doc.layout.kinds
         for heading in doc.blocks:
             if heading.type != "heading" or not reading.free(heading.start, heading.end):

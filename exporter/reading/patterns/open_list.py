@@ -32,6 +32,7 @@ _TITLE = re.compile(r"^[ \t]*\*\*[ \t]*(\d+)[ \t]*[.)](.*)$")
 _LINK = re.compile(r"^[ \t]*(?i:GDocs|Google Docs|Source|Lien|Link)[ \t]*:[ \t]*(https?://\S+)[ \t]*$")
 _ANSWER = re.compile(r"^\s*(?:\*\*)?[ \t]*(?i:R[ée]ponse|Answer|Question)[ \t]*(?:\*\*)?[ \t]*:")
 _MIN_TITLES = 3
+_ANY_TITLE = re.compile(r"^[ \t]*\*\*[ \t]*\d", re.MULTILINE)
 
 
 def _title(line: str) -> str | None:
@@ -51,6 +52,8 @@ class OpenList:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
+        if len(_ANY_TITLE.findall(doc.source.text)) < _MIN_TITLES:
+            return
         kinds = doc.layout.kinds
         free_text = [i for i, kind in enumerate(kinds) if kind is LineKind.TEXT and not reading.claimed[i]]
         titles = [i for i in free_text if _title(doc.lines[i]) is not None]
