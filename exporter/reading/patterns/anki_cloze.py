@@ -38,6 +38,8 @@ class AnkiCloze:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
+        if _MARKER.search(reading.doc.source.text) is None:
+            return
         yield from claims(reading, find_cards(view_of(reading.doc)))
 
 

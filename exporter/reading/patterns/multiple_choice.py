@@ -41,6 +41,7 @@ _NUMBERED = re.compile(r"^\s*(?:\*\*|__)?\s*\d+\s*[.)]\s+\S")
 """`3. Complexity of ...`: asks as a paragraph, not as a heading (`## 1. Installation` is a step)."""
 _ANSWER_LINE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:answer|réponse|correct answer|bonne réponse|solution)s?\s*:",
                           re.IGNORECASE)
+_TRIGGER = re.compile(r"^[ \t]*[-*+][ \t]+\[[ xX]\]", re.MULTILINE)
 _RULE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -50,6 +51,8 @@ class MultipleChoice:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
+        if _TRIGGER.search(reading.doc.source.text) is None:
+            return
         yield from claims(reading, find_cards(view_of(reading.doc)))
 
 

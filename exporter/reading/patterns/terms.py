@@ -53,6 +53,13 @@ _BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
 _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
+_TRIGGERS = (
+    GLOSSARY,
+    re.compile(r"^:[ \t]", re.MULTILINE),  # a definition list
+    re.compile(r"^\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym)", re.IGNORECASE | re.MULTILINE),
+    re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\*\*|__|`)[^*_`\n]+(?:\*\*|__|`)\s*[:—–]", re.MULTILINE),
+)
+"""Text without which a file has no terms: a glossary word, `: ` definitions, a term table, a term list."""
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
 
 
@@ -62,6 +69,8 @@ class Terms:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
+        if not any(trigger.search(reading.doc.source.text) for trigger in _TRIGGERS):
+            return
         view = view_of(reading.doc)
         cards = find_cards(view)
         rows = {card.start for card in cards}
