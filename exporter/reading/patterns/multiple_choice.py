@@ -51,7 +51,8 @@ class MultipleChoice:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        if _TRIGGER.search(reading.doc.source.text) is None:
+        text = reading.doc.source.text
+        if ("[x]" not in text and "[ ]" not in text and "[X]" not in text) or _TRIGGER.search(text) is None:
             return
         yield from claims(reading, find_cards(view_of(reading.doc)))
 

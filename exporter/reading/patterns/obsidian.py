@@ -41,8 +41,8 @@ _INLINE = re.compile(r"(?<!:)(:{2,3})(?!:)")
 _CLOZE_MARKER = re.compile(r"\{\{c\d+::")
 _HIGHLIGHT = re.compile(r"(?<!=)==(?=[^\s=])(?:[^=]|=(?!=))*?(?<=[^\s=])==(?!=)")
 _ONLY_TAGS = re.compile(r"^\s*(?:#[^\s#]+\s*)+$")
-_TRIGGER = re.compile(r"#flashcards|<!--SR:|^[ \t]*\?\??[ \t]*$", re.IGNORECASE | re.MULTILINE)
-"""Text without which a file has no Obsidian card: the tag, a scheduling comment or a `?` line."""
+_SEPARATOR_LINE = re.compile(r"\n[ \t]*\?\??[ \t]*\r?\n")
+"""Without it, the tag or a scheduling comment, a file has no Obsidian card (a quick test, not the reading)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class ObsidianCards:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        if _TRIGGER.search(reading.doc.source.text) is None:
+        text = reading.doc.source.text
+        if "flashcards" not in text.lower() and "<!--SR:" not in text and _SEPARATOR_LINE.search(f"\n{text}\n") is None:
             return
         view = view_of(reading.doc)
         yield from claims(reading, find_cards(view), tag_lines(view))

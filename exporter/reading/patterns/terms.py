@@ -34,14 +34,16 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
+from exporter.reading.document import Document
 from exporter.reading.patterns.lines import Card, LineView, claims, item_text, view_of
 
 NAME = "terms"
-GLOSSARY = re.compile(
+_GLOSSARY_WORDS = (
     r"gloss|vocab|lexi(?:que|con)|termin|\bterms?\b|\btermes\b|d[ée]finitions?\b|key (?:terms|concepts)"
-    r"|notions?[- ]cl[ée]s|mots?[- ]cl[ée]s|begriffe|wortschatz|glosario|vocabolario",
-    re.IGNORECASE,
+    r"|notions?[- ]cl[ée]s|mots?[- ]cl[ée]s|begriffe|wortschatz|glosario|vocabolario"
 )
+GLOSSARY = re.compile(_GLOSSARY_WORDS, re.IGNORECASE)
+"""A heading that names a glossary."""
 _TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?)$",
                           re.IGNORECASE)
 _DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation)$",
@@ -54,12 +56,13 @@ _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
 _TRIGGERS = (
-    GLOSSARY,
-    re.compile(r"^:[ \t]", re.MULTILINE),  # a definition list
-    re.compile(r"^\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym)", re.IGNORECASE | re.MULTILINE),
-    re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\*\*|__|`)[^*_`\n]+(?:\*\*|__|`)\s*[:—–]", re.MULTILINE),
+    re.compile(r"\n:[ \t]"),  # a definition list
+    re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*)[ *_]*\|[^|\n]*\|?[ \t]*\n",
+               re.IGNORECASE),  # a two-column table headed `Term | ...`
+    re.compile(r"\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__|`)[^*_`\n]+(?:(?:\*\*|__|`)[ \t]*[:—–]|:(?:\*\*|__))"),
 )
-"""Text without which a file has no terms: a glossary word, `: ` definitions, a term table, a term list."""
+"""Text without which a file has no terms (besides a heading naming a glossary): `: ` definitions, a term
+table, a term list."""
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
 
 
@@ -69,13 +72,19 @@ class Terms:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        if not any(trigger.search(reading.doc.source.text) for trigger in _TRIGGERS):
+        text = f"\n{reading.doc.source.text}"
+        if not any(trigger.search(text) for trigger in _TRIGGERS) and not _names_glossary(reading.doc):
             return
         view = view_of(reading.doc)
         cards = find_cards(view)
         rows = {card.start for card in cards}
         headers = [(n - 2, n) for n in sorted(rows) if n - 1 not in rows and n >= 2 and _TABLE_RULE.match(view.lines[n - 1])]
         yield from claims(reading, cards, headers)
+
+
+def _names_glossary(doc: Document) -> bool:
+    """A heading of the file (`#` or underlined) names a glossary."""
+    return GLOSSARY.search("\n".join(b.content for b in doc.blocks if b.type == "heading")) is not None
 
 
 def find_cards(view: LineView) -> list[Card]:
