@@ -116,10 +116,11 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
 def _strings(entry: dict[str, object], key: str, number: int, rel: str, diagnostics: Diagnostics) -> tuple[str, ...]:
     """A list of strings (a single string is a list of one); anything else is an error."""
     value = entry.get(key, [])
-    if isinstance(value, str):
+    if isinstance(value, str) and key in ("question", "answer"):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
-        diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be a string or a list of strings")
+        kind = "a string or a list of strings" if key in ("question", "answer") else "a list of strings"
+        diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be {kind}")
         return ()
     return tuple(t.strip() for t in value)
 

@@ -160,9 +160,9 @@ def read_source_covered(source: SourceFile, diagnostics: Diagnostics) -> tuple[l
             f"reading this file failed ({type(exc).__name__}: {exc}); skipped. "
             "This is a bug: please report it (EXPORTER_DEBUG=1 shows the traceback)",
         )
-        return [], Coverage()
+        return [], Coverage(0, sum(1 for line in source.lines if line.strip()))
     if not notes:
-        diagnostics.warning(source.path, 0, "no-notes", "no cards found in this file")
+        diagnostics.warning(source.path, 0, "unknown-format", "no card pattern recognises this file; skipped")
     if source.tags:
         notes = [_with_tags(n, source.tags) for n in notes]
     return notes, coverage

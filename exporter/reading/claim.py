@@ -119,7 +119,10 @@ class Reading:
         numbers (`## 3. Optimisation` is the topic `Optimisation`); the section is
         the outermost heading, what printed sheets group by and the note's tag.
         """
-        return self.context_of(self.doc.trail(line))
+        trail = self.doc.trail(line)
+        if trail and trail[-1].start == line:
+            trail = trail[:-1]  # a note made from a heading: the heading is its question, not its context
+        return self.context_of(trail)
 
     def context_of(self, headings: Iterable[Block]) -> tuple[str, str, tuple[str, ...]]:
         """(context, section, tags) of a note under `headings`, outermost first."""
@@ -180,6 +183,8 @@ def read_document(
                 reading.add(claim)
     claims = sorted(reading.claims, key=lambda c: c.start)
     notes = [note for claim in claims for note in claim.notes]
+    if not notes:  # the caller reports the whole file once, not each of its blocks
+        return notes, Coverage(0, reading.text_mask.count(1))
     return notes, _report_unused(reading, notes)
 
 

@@ -6,10 +6,10 @@ from exporter.diagnostics import Diagnostics
 from exporter.model import Note
 from exporter.reading.claim import Coverage, read_document
 from exporter.reading.document import parse_document
-from exporter.reading.patterns import PATTERNS
+from exporter.reading import patterns
 from exporter.reading.source import SourceFile
 
 
 def read_notes(source: SourceFile, diagnostics: Diagnostics) -> tuple[list[Note], Coverage]:
     """All notes of `source` in source order, and how much of its text is on them."""
-    return read_document(parse_document(source), PATTERNS, diagnostics)
+    return read_document(parse_document(source), patterns.PATTERNS, diagnostics)

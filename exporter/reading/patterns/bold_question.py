@@ -10,7 +10,8 @@
 
 The question is the bold line (its `**`, and an author's number, dropped);
 the answer is everything after it, paragraphs, lists, tables, code, up to the
-next such line, a heading, a rule or an HTML comment. The line must be a whole
+next such line, a heading, a paragraph opening with a bold line that does not
+ask (a pseudo-heading such as `**Partie 2**`), a rule or an HTML comment. The line must be a whole
 line of a top-level paragraph: a bold item inside a list is a list item, and a
 bold line that does not ask (`**Partie 1 : ...**`) is a workshop's
 pseudo-heading, left to the sections fallback.
@@ -31,14 +32,19 @@ _ASKING_BOLD = re.compile(r"\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
 _NUMBER = re.compile(r"^\d+[ \t]*[.)][ \t]+")
 
 
-def asked(line: str) -> str | None:
-    """The question of a line entirely in bold that ends with `?`, else None."""
+def bold_line(line: str) -> str | None:
+    """The text of a line entirely in bold (`**...**` or `__...__`), else None."""
     text = line.strip()
     for marker in ("**", "__"):
         if len(text) > 4 and text.startswith(marker) and text.endswith(marker) and marker not in text[2:-2]:
-            inner = text[2:-2].strip()
-            return _NUMBER.sub("", inner) if inner.endswith("?") else None
+            return text[2:-2].strip()
     return None
+
+
+def asked(line: str) -> str | None:
+    """The question of a line entirely in bold that ends with `?`, else None."""
+    inner = bold_line(line)
+    return _NUMBER.sub("", inner) if inner is not None and inner.endswith("?") else None
 
 
 class BoldQuestions:
@@ -51,6 +57,7 @@ class BoldQuestions:
         kinds = doc.layout.kinds
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
         stops.update(c.start for c in doc.layout.comments)
+        stops.update(b.start for b in doc.blocks if b.type == "paragraph" and bold_line(doc.lines[b.start]) is not None)
         starts = []
         for index, line in enumerate(doc.lines):
             if kinds[index] is LineKind.TEXT and not reading.claimed[index] and asked(line) is not None:

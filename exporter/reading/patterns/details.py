@@ -14,7 +14,8 @@ The summary is the question and everything up to the matching `</details>` the
 answer (Markdown and HTML as written; rendering sanitises the HTML). Interview
 collections often put the question just above and a generic summary inside
 (`<summary>Answer</summary>`, "Show answer", "Solution", "Réponse"): then the
-question is the heading or paragraph right above the `<details>`. Nested
+question is everything from the heading above down to the `<details>` (a code
+block and options included), or without a heading the paragraph right above. Nested
 `<details>` stay inside their parent's answer; indentation (a `<details>`
 inside a list item) is removed so the answer is not read as a code block.
 """
@@ -127,18 +128,28 @@ def _answer_lines(lines: list[str], after: tuple[int, int], end: int) -> list[st
 
 
 def _question_above(reading: Reading, index: int) -> tuple[str, int] | None:
-    """The heading or paragraph lines right above line `index`: the question of a generic summary."""
+    """The question of a generic summary: from the heading above line `index` down to it, else the paragraph above.
+
+    `###### 3. What's the output?`, a code block and the options `- A: ...` above a
+    `<details><summary>Answer</summary>` are all the question.
+    """
     doc = reading.doc
+    block = doc.block_at(index)
+    position = block.index if block is not None else len(doc.blocks)
+    for previous in reversed(doc.blocks[:position]):
+        if not reading.free(previous.start, index):
+            break
+        if previous.type == "heading":
+            title = _NUMBER.sub("", previous.content)
+            rest = lines_text(doc.lines[previous.end : index])
+            return (f"{title}\n\n{rest}" if rest else title), previous.start
     end = index
     while end > 0 and not doc.lines[end - 1].strip():
         end -= 1
     start = end
     while start > 0 and doc.lines[start - 1].strip() and doc.layout.kinds[start - 1] is LineKind.TEXT:
         start -= 1
-        if doc.lines[start].lstrip().startswith("#"):
-            break
     if start == end or not reading.free(start, end):
         return None
-    text = [_NUMBER.sub("", _LEAD.sub("", line, count=1)).strip() for line in doc.lines[start:end]]
-    question = lines_text(text)
+    question = lines_text([_NUMBER.sub("", _LEAD.sub("", line, count=1)) for line in doc.lines[start:end]])
     return (question, start) if question else None

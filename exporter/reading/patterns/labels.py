@@ -16,8 +16,11 @@ lines into one paragraph, so this pattern reads lines, not blocks.
 A question runs until its answer label (so it may hold lists, math or code);
 the answer runs until the next question label, an HTML comment, a rule, a
 heading of the same or a higher level than the one the question sits under,
-or a heading that introduces the next questions (a heading directly followed
-by a question label). A question without an answer label, or with a
+a heading that introduces the next questions (a heading directly followed
+by a question label), or a heading that asks one level below that section
+(`### What is UDP?` after a pair under `## Transport`). Deeper headings, and
+any heading when the question sits under none, are parts of the answer
+(`#### Example`, `### Solution`). A question without an answer label, or with a
 placeholder answer, is an open question.
 
 When most questions of a file start with `Deck - Subdeck - ` (the quiz
@@ -171,6 +174,8 @@ def _ends(
         return True
     if block.level <= pair.level:
         return True
+    if block.level == pair.level + 1 and pair.level and block.content.rstrip("*_ ").endswith("?"):
+        return True  # a question heading right under the pair's own section is the next card
     following = reading.doc.blocks[block.index + 1] if block.index + 1 < len(reading.doc.blocks) else None
     return following is not None and bool(labels.question.match(reading.doc.lines[following.start]))
 

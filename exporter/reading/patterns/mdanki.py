@@ -1,4 +1,4 @@
-"""mdanki cards: a `##` heading, the front, a line holding only `%`, the back.
+r"""mdanki cards: a `##` heading, the front, a line holding only `%`, the back.
 
     ## Big-O of binary search
 

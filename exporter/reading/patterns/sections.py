@@ -1,7 +1,7 @@
 """Sections, the fallback: a lesson's text that no question pattern claimed becomes notes by its structure.
 
 It runs last, and only where the file is a lesson: the explicit patterns
-claimed less than a fifth of its text (a lesson page with one embedded
+claimed less than half of its text (a lesson page with one embedded
 question is still a lesson; a quiz with a stray paragraph is not). It sees only
 the blocks nobody claimed, so a question heading and everything under it is
 never a section too.
@@ -46,7 +46,7 @@ from exporter.reading.claim import Claim, Reading
 from exporter.reading.document import Block, Document
 from exporter.reading.inline import is_bold_only, is_link_only, plain_text, tag_slug, trim_time_note
 
-LESSON_SHARE = 0.2
+LESSON_SHARE = 0.5
 """Below this share of text lines claimed by question patterns, a file is a lesson."""
 _PLACEHOLDER = re.compile(
     r"(?<![\w\]\[])\[[^\W\d_][^\]\n]*\](?![(\[:])"  # [Problème 1], [résultat]
@@ -57,6 +57,7 @@ _JUNK_LINE = re.compile(r"^(?:#[\w/-]+(?:[ \t]+#[\w/-]+)*|[\d.,%]+|[^\w\s]{1,3})
 _NAVIGATION = re.compile(r"^(?i:resources?|ressources?|table of contents|contents|sommaire|table des matières|"
                          r"sources?|references?|références?|further reading|links?|liens?|see also|voir aussi)\W*$")
 """Headings of sections that only point elsewhere: their lists and tables are never cards."""
+_LINK_CELL = re.compile(r"^\[[^\]\n]*\]\([^)\n]*\)$")
 _TASK_ITEM = re.compile(r"^\s*\[[ xX]\]\s")
 _CHECK_MARKS = "✅☑✔️ "
 
@@ -81,9 +82,12 @@ class Sections:
     name: ClassVar[str] = "sections"
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        if reading.options.only != self.name and reading.explicit_share() >= LESSON_SHARE:
-            return
         doc = reading.doc
+        if reading.options.only != self.name:
+            if not any(b.type == "heading" for b in doc.blocks):
+                return  # prose without a heading has no structure to make cards from (unless asked)
+            if reading.explicit_share() >= LESSON_SHARE:
+                return
         root = _section_tree(reading)
         _absorb_link_headings(root)
         titled = root.children[0] if len(root.children) == 1 and root.children[0].level == 1 else None
@@ -166,7 +170,7 @@ class _NoteBuilder:
         header, rows = _table_cells(table)
         notes = []
         for line, cells in rows:
-            if not cells or not cells[0] or any(_is_placeholder(c) for c in cells):
+            if not cells or not cells[0] or any(_is_placeholder(c) for c in cells) or all(map(_is_link, cells)):
                 continue
             back = [f"**{label}** : {cell}" if label else cell for label, cell in zip(header[1:], cells[1:]) if cell]
             if back:
@@ -335,6 +339,11 @@ def _table_cells(table: Block) -> tuple[list[str], list[tuple[int, list[str]]]]:
         elif token.type == "inline" and current is not None:
             current.append(token.content.strip())
     return header, rows
+
+
+def _is_link(cell: str) -> bool:
+    """A cell holding one Markdown link and nothing else: a row of links is navigation, not a card."""
+    return bool(_LINK_CELL.match(cell.strip()))
 
 
 def _is_placeholder(text: str) -> bool:

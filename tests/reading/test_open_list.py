@@ -1,4 +1,4 @@
-"""The open-questions reader: `**N. Title**` question lists without answers."""
+"""The open-list pattern: `**N. Title**` question lists without answers."""
 
 from __future__ import annotations
 
@@ -8,28 +8,20 @@ import pytest
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.reading.readers import SourceFile, detect_reader, load_readers
-from exporter.reading.text import decode
+from exporter.reading.inline import tag_slug
+from tests.reading.support import read_file, without_lines
 
-FIXTURES = Path(__file__).parent / "fixtures" / "open-questions"
+FIXTURES = Path(__file__).parent / "fixtures" / "open-list"
 ROOT = Path(__file__).parents[2]
 REAL = "sources/transfer-learning-open-questions.md"
 
 
-def source_of(path: Path, rel: str, deck: str | None = None) -> SourceFile:
-    return SourceFile(rel, path.resolve(), decode(path.read_bytes()).text, deck)
-
-
 def read(name: str, deck: str | None = None) -> tuple[list[Note], list[Diagnostic]]:
-    diagnostics = Diagnostics()
-    source = source_of(FIXTURES / name, f"notes/{name}", deck)
-    notes = load_readers()["open-questions"].read(source, diagnostics)
-    return notes, diagnostics.sorted()
+    notes, findings = read_file(FIXTURES / name, f"notes/{name}", deck=deck)
+    return without_lines(notes), [d for d in findings if d.code != "unused"]
 
 
 def open_note(deck: str, question: str, line: int, path: str, section: str = "", link: str | None = None) -> Note:
-    from exporter.reading.readers.structure import tag_slug
-
     return Note(
         deck=deck,
         kind=NoteKind.OPEN,
@@ -85,30 +77,25 @@ def test_configured_deck_wins_over_the_file_name() -> None:
 
 
 def test_a_file_that_gives_answers_is_not_an_open_question_list() -> None:
-    source = source_of(FIXTURES / "with-answers.md", "with-answers.md")
-    assert load_readers()["open-questions"].detect(source) == 0
+    notes, _ = read_file(FIXTURES / "with-answers.md", only="open-list")
+    assert notes == []
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"),
+    "path",
     [
-        (REAL, 0.8),
-        ("sources/deep-learning-quiz-qa.md", 0.0),
-        ("sources/deep-learning-questions-de-cours.md", 0.0),
-        ("sources/lesson-transfer-learning.md", 0.0),
-        ("sources/workshop-phase2-performance.md", 0.0),
+        "sources/deep-learning-quiz-qa.md",
+        "sources/deep-learning-questions-de-cours.md",
+        "sources/lesson-transfer-learning.md",
+        "sources/workshop-phase2-performance.md",
     ],
 )
-def test_detection_on_the_real_sources(path: str, expected: float) -> None:
-    source = source_of(ROOT / path, path)
-    assert load_readers()["open-questions"].detect(source) == expected
+def test_the_pattern_claims_nothing_in_the_other_sources(path: str) -> None:
+    assert read_file(ROOT / path, only="open-list")[0] == []
 
 
 def test_real_question_list() -> None:
-    diagnostics = Diagnostics()
-    source = source_of(ROOT / REAL, REAL)
-    assert detect_reader(source) is load_readers()["open-questions"]
-    notes = load_readers()["open-questions"].read(source, diagnostics)
+    notes, findings = read_file(ROOT / REAL)
     assert len(notes) == 12
     assert {n.kind for n in notes} == {NoteKind.OPEN}
     assert {n.answer for n in notes} == {None}
@@ -128,4 +115,4 @@ def test_real_question_list() -> None:
     )
     assert notes[8].tags == ("lier-a-des-idees-pratiques",)
     assert notes[8].context == "Transfer Learning Open Questions > Lier à des idées pratiques"
-    assert [d.code for d in diagnostics.sorted()] == ["junk"]
+    assert [d.code for d in findings] == ["junk"]

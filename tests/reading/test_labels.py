@@ -1,7 +1,8 @@
-"""The `Question : ... / Answer : ...` reader, one trap per fixture, then the real quiz file."""
+"""The labelled-pairs pattern on the quiz convention (`Question : Deck - Sub - text`), one trap per fixture."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -10,23 +11,17 @@ import pytest
 from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.reading.readers import SourceFile
-from exporter.reading.readers.qa_blocks import QaBlocksReader
+from tests.reading.support import read_file, without_lines
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "readers" / "fixtures" / "qa-blocks"
+FIXTURES = ROOT / "tests" / "reading" / "fixtures" / "labels"
 QUIZ = ROOT / "sources" / "deep-learning-quiz-qa.md"
 BASICS = "Deep Learning::Basics"
 
 
-def source(path: Path, deck: str | None = None) -> SourceFile:
-    return SourceFile(path.relative_to(ROOT).as_posix(), path, path.read_text(encoding="utf-8"), deck)
-
-
 def read(name: str, deck: str | None = None) -> tuple[list[Note], list[Diagnostic]]:
-    diagnostics = Diagnostics()
-    notes = QaBlocksReader().read(source(FIXTURES / name, deck), diagnostics)
-    return notes, diagnostics.sorted()
+    notes, findings = read_file(FIXTURES / name, deck=deck)
+    return without_lines(notes), [d for d in findings if d.code != "unused"]
 
 
 def basics(name: str, line: int, question: str, answer: str | None, link: str | None = None) -> Note:
@@ -35,7 +30,7 @@ def basics(name: str, line: int, question: str, answer: str | None, link: str | 
         kind=NoteKind.QA,
         question=question,
         answer=answer,
-        source=SourceLocation(f"tests/readers/fixtures/qa-blocks/{name}", line),
+        source=SourceLocation(f"tests/reading/fixtures/labels/{name}", line),
         tags=("basics",),
         context="Basics",
         section="Basics",
@@ -99,25 +94,27 @@ def test_the_reader_keeps_both_twins_and_the_build_reports_the_second() -> None:
     assert [r.note.source.line for r in model.notes] == [1, 4]
     duplicates = [d for d in model.diagnostics.sorted() if d.code == "duplicate"]
     assert [(d.path, d.line, d.level) for d in duplicates] == [
-        ("tests/readers/fixtures/qa-blocks/duplicate.md", 7, Level.WARNING)
+        ("tests/reading/fixtures/labels/duplicate.md", 7, Level.WARNING)
     ]
-    assert "first at tests/readers/fixtures/qa-blocks/duplicate.md:1" in duplicates[0].message
+    assert "first at tests/reading/fixtures/labels/duplicate.md:1" in duplicates[0].message
 
 
-def test_a_question_without_answer_text_has_answer_none() -> None:
+def test_a_question_without_answer_text_is_an_open_question() -> None:
     notes, diagnostics = read("missing-answer.md")
-    assert notes == [
-        basics("missing-answer.md", 1, "Empty answer label?", None),
-        basics("missing-answer.md", 4, "No answer label at all?", None),
-        basics("missing-answer.md", 6, "Answered?", "Yes"),
-    ]
+    empty, unlabelled = (dataclasses.replace(basics("missing-answer.md", line, text, None), kind=NoteKind.OPEN)
+                         for line, text in ((1, "Empty answer label?"), (4, "No answer label at all?")))
+    assert notes == [empty, unlabelled, basics("missing-answer.md", 6, "Answered?", "Yes")]
     assert [(d.line, d.code) for d in diagnostics] == [(4, "no-answer-line")]
 
 
 def test_an_answer_ends_at_the_next_html_comment() -> None:
-    notes, diagnostics = read("answer-ends-at-comment.md")
-    assert notes == [basics("answer-ends-at-comment.md", 1, "Where does an answer end?", "* At the next HTML comment")]
-    assert [(d.line, d.level, d.code) for d in diagnostics] == [(10, Level.WARNING, "orphan-text")]
+    notes, diagnostics = read_file(FIXTURES / "answer-ends-at-comment.md")
+    assert without_lines(notes) == [
+        basics("answer-ends-at-comment.md", 1, "Where does an answer end?", "* At the next HTML comment")
+    ]
+    assert [(d.line, d.level, d.code, d.message) for d in diagnostics] == [
+        (10, Level.INFO, "unused", "not on any card")
+    ]
 
 
 def test_deck_and_subdeck_come_from_the_first_two_parts_only() -> None:
@@ -128,7 +125,7 @@ def test_deck_and_subdeck_come_from_the_first_two_parts_only() -> None:
             kind=NoteKind.QA,
             question="What does Dense - the layer - do?",
             answer="Connects every input to every neuron",
-            source=SourceLocation("tests/readers/fixtures/qa-blocks/deck-prefix.md", 1),
+            source=SourceLocation("tests/reading/fixtures/labels/deck-prefix.md", 1),
             tags=("neural-networks-with-tensorflow",),
             context="Neural networks with TensorFlow",
             section="Neural networks with TensorFlow",
@@ -141,12 +138,22 @@ def test_a_configured_deck_replaces_the_top_deck_and_keeps_the_subdeck() -> None
     assert [n.deck for n in notes] == ["Révisions::Neural networks with TensorFlow"]
 
 
-def test_a_question_without_deck_prefix_is_reported_and_kept() -> None:
+def test_a_file_without_deck_prefixes_uses_its_title_or_file_name() -> None:
     notes, diagnostics = read("no-deck-prefix.md")
     assert [(n.deck, n.question, n.answer) for n in notes] == [
-        ("No deck prefix", "What is a loss function?", "A measure of prediction errors")
+        ("No Deck Prefix", "What is a loss function?", "A measure of prediction errors")
     ]
-    assert [(d.line, d.code) for d in diagnostics] == [(1, "no-deck")]
+    assert diagnostics == []
+
+
+def test_in_a_file_of_deck_prefixes_a_question_without_one_is_reported_and_kept_in_the_previous_deck() -> None:
+    notes, diagnostics = read("one-without-prefix.md")
+    assert [(n.deck, n.question, n.answer, n.context) for n in notes] == [
+        ("Deep Learning::Basics", "First?", "One", "Basics"),
+        ("Deep Learning::Basics", "Without a prefix?", "Two", "Basics"),
+        ("Deep Learning::Optimisers", "Third?", "Three", "Optimisers"),
+    ]
+    assert [(d.line, d.code) for d in diagnostics] == [(4, "no-deck")]
 
 
 @pytest.mark.parametrize(
@@ -158,20 +165,16 @@ def test_a_question_without_deck_prefix_is_reported_and_kept() -> None:
         "workshop-phase2-performance.md",
     ],
 )
-def test_detect_leaves_other_formats_alone(name: str) -> None:
-    assert QaBlocksReader().detect(source(ROOT / "sources" / name)) == 0.0
-
-
-def test_detect_claims_the_quiz_file() -> None:
-    assert QaBlocksReader().detect(source(QUIZ)) == 0.9
+def test_the_pattern_claims_nothing_in_the_other_sources(name: str) -> None:
+    assert read_file(ROOT / "sources" / name, only="labels")[0] == []
 
 
 def test_the_real_quiz_file() -> None:
-    diagnostics = Diagnostics()
-    notes = QaBlocksReader().read(source(QUIZ), diagnostics)
+    notes, findings = read_file(QUIZ)
     # 80 `Question :` lines, one of them in the commented-out template.
     assert len(notes) == 79
-    assert diagnostics.sorted() == []
+    assert findings == []
+    assert {n.kind for n in notes} == {NoteKind.QA}
     assert Counter(n.deck for n in notes) == {
         "Deep Learning::Gradient Descent": 23,
         "Deep Learning::Neural networks": 19,

@@ -1,4 +1,4 @@
-"""The document reader: lessons and workshop pages made into notes by their structure."""
+"""The sections fallback: lessons and workshop pages made into notes by their structure."""
 
 from __future__ import annotations
 
@@ -9,24 +9,20 @@ import pytest
 
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.reading.readers import SourceFile, load_readers
-from exporter.reading.text import decode
+from exporter.reading.read import read_notes
+from exporter.reading.source import ReadOptions, SourceFile
+from tests.reading.support import read_file, without_lines
 
-FIXTURES = Path(__file__).parent / "fixtures" / "document"
+FIXTURES = Path(__file__).parent / "fixtures" / "sections"
 ROOT = Path(__file__).parents[2]
 LESSON = "sources/lesson-transfer-learning.md"
 WORKSHOP = "sources/workshop-phase2-performance.md"
 
 
-def source_of(path: Path, rel: str, deck: str | None = None) -> SourceFile:
-    return SourceFile(rel, path.resolve(), decode(path.read_bytes()).text, deck)
-
-
 def read(name: str, deck: str | None = None) -> list[Note]:
-    diagnostics = Diagnostics()
-    notes = load_readers()["document"].read(source_of(FIXTURES / name, name, deck), diagnostics)
-    assert diagnostics.sorted() == []
-    return notes
+    notes, findings = read_file(FIXTURES / name, name, deck=deck)
+    assert [d for d in findings if d.code != "unused"] == []
+    return without_lines(notes)
 
 
 def note(kind: NoteKind, deck: str, question: str, answer: str, path: str, line: int, context: str,
@@ -36,7 +32,7 @@ def note(kind: NoteKind, deck: str, question: str, answer: str, path: str, line:
 
 
 def real(path: str) -> list[Note]:
-    return load_readers()["document"].read(source_of(ROOT / path, path), Diagnostics())
+    return without_lines(read_file(ROOT / path, path)[0])
 
 
 def test_every_heading_with_its_own_content_is_a_note_with_its_trail_as_context() -> None:
@@ -153,33 +149,21 @@ def test_without_a_title_the_deck_comes_from_the_file_name_unless_configured() -
     assert [(n.deck, n.context) for n in forced] == [("Mon deck", "Mon deck")]
 
 
-def test_a_file_without_headings_is_not_detected_and_forced_reading_keeps_its_text() -> None:
+def test_a_file_without_headings_gives_nothing_unless_the_sections_reader_is_forced() -> None:
     source = SourceFile("plain-notes.md", Path("plain-notes.md"), "juste du texte\n")
-    assert load_readers()["document"].detect(source) == 0
-    assert load_readers()["document"].read(source, Diagnostics()) == [
+    diagnostics = Diagnostics()
+    assert read_notes(source, diagnostics)[0] == []
+    forced = SourceFile("plain-notes.md", Path("plain-notes.md"), "juste du texte\n", options=ReadOptions(only="sections"))
+    assert without_lines(read_notes(forced, diagnostics)[0]) == [
         note(NoteKind.SECTION, "Plain Notes", "Plain Notes", "juste du texte", "plain-notes.md", 1, "", "", ""),
     ]
 
 
-def test_a_document_with_nothing_to_learn_gives_a_warning_not_an_exception() -> None:
+def test_a_document_with_nothing_to_learn_gives_no_note_and_no_exception() -> None:
     diagnostics = Diagnostics()
     source = SourceFile("empty.md", Path("empty.md"), "<!-- rien -->\n# Titre\n\n## [Quiz](https://example.org)\n")
-    assert load_readers()["document"].read(source, diagnostics) == []
-    assert [(d.line, d.level.value, d.code) for d in diagnostics.sorted()] == [(0, "warning", "no-notes")]
-
-
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        (LESSON, 0.1),
-        (WORKSHOP, 0.1),
-        ("sources/deep-learning-quiz-qa.md", 0.1),
-        ("sources/deep-learning-questions-de-cours.md", 0.1),
-        ("sources/transfer-learning-open-questions.md", 0.1),
-    ],
-)
-def test_document_is_only_ever_the_fallback(path: str, expected: float) -> None:
-    assert load_readers()["document"].detect(source_of(ROOT / path, path)) == expected
+    assert read_notes(source, diagnostics)[0] == []
+    assert diagnostics.sorted() == []
 
 
 def test_real_lesson() -> None:

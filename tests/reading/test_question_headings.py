@@ -1,7 +1,8 @@
-"""The `### Qn.` / `**Réponse :**` reader, one trap per fixture, then the real course file."""
+"""Question headings on the course convention (`### Qn.` / `**Réponse :**`), one trap per fixture."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -10,23 +11,17 @@ import pytest
 from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
-from exporter.reading.readers import SourceFile
-from exporter.reading.readers.numbered_questions import NumberedQuestionsReader
+from tests.reading.support import read_file, without_lines
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "readers" / "fixtures" / "numbered"
+FIXTURES = ROOT / "tests" / "reading" / "fixtures" / "question-headings"
 COURSE = ROOT / "sources" / "deep-learning-questions-de-cours.md"
 DECK = "Deep Learning – Questions"
 
 
-def source(path: Path, deck: str | None = None) -> SourceFile:
-    return SourceFile(path.relative_to(ROOT).as_posix(), path, path.read_text(encoding="utf-8"), deck)
-
-
 def read(name: str, deck: str | None = None) -> tuple[list[Note], list[Diagnostic]]:
-    diagnostics = Diagnostics()
-    notes = NumberedQuestionsReader().read(source(FIXTURES / name, deck), diagnostics)
-    return notes, diagnostics.sorted()
+    notes, findings = read_file(FIXTURES / name, deck=deck)
+    return without_lines(notes), [d for d in findings if d.code != "unused"]
 
 
 def note(name: str, line: int, question: str, answer: str | None, topic: str = "", tag: str = "") -> Note:
@@ -35,7 +30,7 @@ def note(name: str, line: int, question: str, answer: str | None, topic: str = "
         kind=NoteKind.QA,
         question=question,
         answer=answer,
-        source=SourceLocation(f"tests/readers/fixtures/numbered/{name}", line),
+        source=SourceLocation(f"tests/reading/fixtures/question-headings/{name}", line),
         tags=(tag,) if tag else (),
         context=topic or DECK,
         section=topic,
@@ -46,7 +41,8 @@ def test_second_and_third_level_headings_both_open_a_question() -> None:
     notes, diagnostics = read("heading-levels.md")
     assert notes == [
         note("heading-levels.md", 5, "Third-level question?", "Answer one.", "Bases", "bases"),
-        note("heading-levels.md", 9, "Second-level question?", "Answer two.", "Bases", "bases"),
+        # `## Q2.` is a sibling of `## 1. Bases`, not under it: no topic.
+        note("heading-levels.md", 9, "Second-level question?", "Answer two."),
     ]
     assert diagnostics == []
 
@@ -95,7 +91,7 @@ def test_rules_separate_questions_and_are_never_part_of_an_answer() -> None:
 def test_topics_become_section_tag_and_context_and_the_title_names_the_deck() -> None:
     notes, _ = read("topics.md")
     deck = "Deep Learning – Questions de cours (M2 MIAGE IDA)"
-    path = "tests/readers/fixtures/numbered/topics.md"
+    path = "tests/reading/fixtures/question-headings/topics.md"
     assert notes == [
         Note(
             deck=deck,
@@ -127,11 +123,11 @@ def test_text_on_the_label_line_belongs_to_the_answer() -> None:
     ]
 
 
-def test_missing_answers_are_none() -> None:
+def test_missing_answers_make_open_questions() -> None:
     notes, diagnostics = read("missing-answer.md")
     assert notes == [
-        note("missing-answer.md", 3, "Sans réponse ?", None),
-        note("missing-answer.md", 7, "Réponse vide ?", None),
+        dataclasses.replace(note("missing-answer.md", 3, "Sans réponse ?", None), kind=NoteKind.OPEN),
+        dataclasses.replace(note("missing-answer.md", 7, "Réponse vide ?", None), kind=NoteKind.OPEN),
         note("missing-answer.md", 12, "Avec réponse ?", "Oui."),
     ]
     assert [(d.line, d.code) for d in diagnostics] == [(3, "no-answer-line")]
@@ -144,7 +140,7 @@ def test_question_headings_inside_code_are_code() -> None:
 
 
 def test_without_a_title_the_deck_comes_from_the_file_name_or_the_config() -> None:
-    assert [n.deck for n in read("no-title.md")[0]] == ["No title"]
+    assert [n.deck for n in read("no-title.md")[0]] == ["No Title"]
     assert [n.deck for n in read("no-title.md", deck="Révisions")[0]] == ["Révisions"]
 
 
@@ -154,19 +150,14 @@ def test_a_configured_deck_overrides_the_title() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "deep-learning-quiz-qa.md",
+    [  # not the quiz: its answers hold asking headings, which only its labels claim first
         "lesson-transfer-learning.md",
         "transfer-learning-open-questions.md",
         "workshop-phase2-performance.md",
     ],
 )
-def test_detect_leaves_other_formats_alone(name: str) -> None:
-    assert NumberedQuestionsReader().detect(source(ROOT / "sources" / name)) == 0.0
-
-
-def test_detect_claims_the_course_file() -> None:
-    assert NumberedQuestionsReader().detect(source(COURSE)) == 0.9
+def test_the_pattern_claims_nothing_in_the_other_sources(name: str) -> None:
+    assert read_file(ROOT / "sources" / name, only="question-headings")[0] == []
 
 
 def test_the_real_course_file_through_the_build() -> None:
