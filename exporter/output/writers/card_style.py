@@ -56,8 +56,8 @@ CLOZE_BACK_TEMPLATE = """\
 <div class="exporter kind-{{Kind}}">
 {{#Context}}<div class="context">{{Context}}</div>{{/Context}}
 <div class="cloze-text">{{cloze:Text}}</div>
-<hr id=answer>
-{{#Extra}}<div class="answer">{{Extra}}</div>{{/Extra}}
+{{#Extra}}<hr id=answer>
+<div class="answer">{{Extra}}</div>{{/Extra}}
 {{#Source}}<div class="source">{{Source}}</div>{{/Source}}
 </div>"""
 
