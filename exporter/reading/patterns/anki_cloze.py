@@ -23,12 +23,11 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
-from exporter.reading.patterns.lines import Card, LineView, claims, item_text, view_of
+from exporter.reading.patterns.lines import Card, LineView, claims, item_text, list_items, view_of
 from exporter.rendering.cloze import numbers
 
 NAME = "anki-cloze"
 _MARKER = re.compile(r"\{\{c\d+::")
-_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _EXTRA = re.compile(r"^\s*(?:\*\*|__)?Extra\s*:\s*(?:\*\*|__)?\s*", re.IGNORECASE)
 
 
@@ -71,7 +70,7 @@ def _leads_in(view: LineView, previous: tuple[int, int], first: int, end: int) -
 
 
 def _notes(view: LineView, first: int, end: int) -> list[Card]:
-    items = _items(view, first, end)
+    items = list_items(view, first, end)
     if len(items) > 1 and _numbering_restarts(view, items):
         return [_note(view, start, stop, item=True) for start, stop in items if has_cloze(view, start, stop)]
     return [_note(view, first, end)]
@@ -85,17 +84,6 @@ def _note(view: LineView, first: int, end: int, item: bool = False) -> Card:
     extra = "" if extra_at is None else (_EXTRA.sub("", view.lines[extra_at], count=1) + "\n"
                                          + view.text(extra_at + 1, end)).strip("\n")
     return Card(first, end, NoteKind.CLOZE, text, extra, first, extra_at)
-
-
-def _items(view: LineView, first: int, end: int) -> list[tuple[int, int]]:
-    """(first, end) of each top-level list item when the lines are one list, else one range."""
-    match = _ITEM.match(view.lines[first]) if first not in view.verbatim else None
-    if match is None:
-        return [(first, end)]
-    indent = len(match.group(1))
-    starts = [n for n in range(first, end) if n not in view.verbatim and (m := _ITEM.match(view.lines[n]))
-              and len(m.group(1)) == indent]
-    return [(start, stop) for start, stop in zip(starts, [*starts[1:], end])]
 
 
 def _numbering_restarts(view: LineView, items: list[tuple[int, int]]) -> bool:

@@ -146,3 +146,17 @@ def claims(reading: Reading, cards: Iterable[Card], syntax: Iterable[tuple[int, 
     for _, claim in sorted(found, key=lambda item: item[0]):
         if all(reading.free(start, end) for start, end in claim.ranges):
             yield claim
+
+
+_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
+
+
+def list_items(view: LineView, first: int, end: int) -> list[tuple[int, int]]:
+    """(first, end) of each top-level item when lines `first` to `end` are a list, else []."""
+    match = _ITEM.match(view.lines[first]) if first not in view.verbatim else None
+    if match is None:
+        return []
+    indent = len(match.group(1))
+    starts = [n for n in range(first, end)
+              if n not in view.verbatim and (m := _ITEM.match(view.lines[n])) and len(m.group(1)) == indent]
+    return list(zip(starts, [*starts[1:], end]))

@@ -112,13 +112,13 @@ def _question_start(view: LineView, first: int, floor: int) -> int | None:
     """The line where the question of the options at `first` starts, or None when nothing asks."""
     above = [n for n in range(floor, first) if not view.is_blank(n)]
     heading_at = max((n for n in above if view.heading(n) is not None), default=None)
-    if heading_at is not None and view.heading(heading_at)[0] == 1:  # type: ignore[index]
-        above = [n for n in above if n > heading_at]
-        heading_at = None  # the file's title names the quiz, not one question
     if heading_at is not None:
         above = [n for n in above if n > heading_at]
+    heading = view.heading(heading_at) if heading_at is not None else None
+    if heading is not None and heading[0] == 1:
+        heading_at, heading = None, None  # the file's title names the quiz, not one question
     asking = [n for n in above if n not in view.verbatim and _asks(view, n)]
-    heading_asks = heading_at is not None and bool(_ASKS.search(view.heading(heading_at)[1]))  # type: ignore[index]
+    heading_asks = heading is not None and bool(_ASKS.search(heading[1]))
     if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first):
         return heading_at  # quizdown style: a heading per question, code may come before the asking line
     if asking:

@@ -35,7 +35,7 @@ from typing import ClassVar
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
 from exporter.reading.document import Document
-from exporter.reading.patterns.lines import Card, LineView, claims, item_text, view_of
+from exporter.reading.patterns.lines import Card, LineView, claims, item_text, list_items, view_of
 
 NAME = "terms"
 _GLOSSARY_WORDS = (
@@ -53,7 +53,6 @@ _MARKED_TERM = (r"(?P<mark>\*\*|__|`)(?P<term>[^*_`]+?)\s*(?P<inner>:)?\s*(?P=ma
 _BOLD_TERM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+" + _MARKED_TERM)
 _BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
 _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
-_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
 _TRIGGERS = (
     re.compile(r"\n:[ \t]"),  # a definition list
@@ -125,16 +124,12 @@ def _is_glossary_file(view: LineView) -> bool:
 
 def _term_items(view: LineView, first: int, end: int) -> list[Card]:
     """The items of a list of terms at lines `first` to `end`, or [] when they are not all terms."""
-    if first in view.verbatim or not _ITEM.match(view.lines[first]):
-        return []
-    indent = len(_ITEM.match(view.lines[first]).group(1))  # type: ignore[union-attr]
-    starts = [n for n in range(first, end) if n not in view.verbatim and (m := _ITEM.match(view.lines[n]))
-              and len(m.group(1)) == indent]
-    bold = [_bold_item(view, start, stop) for start, stop in zip(starts, [*starts[1:], end])]
+    items = list_items(view, first, end)
+    bold = [_bold_item(view, start, stop) for start, stop in items]
     found = [card for card in bold if card is not None]
-    if len(found) >= 2 or (found and len(starts) == 1):
+    if len(found) >= 2 or (found and len(items) == 1):
         return found  # an item that is not a term (`- **Important** ...`) is left to the others
-    plain = [_plain_item(view, start, stop) for start, stop in zip(starts, [*starts[1:], end])]
+    plain = [_plain_item(view, start, stop) for start, stop in items]
     if len(plain) >= 2 and all(card is not None for card in plain):
         return [card for card in plain if card is not None]
     return []
