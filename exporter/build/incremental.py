@@ -102,10 +102,12 @@ def write_changed(
                 echo(f"unchanged {target}")
             else:
                 jobs.append(Job(deck, fmt, target, inputs))
-    if any(job.fmt in ("pdf", "html") for job in jobs):
-        from exporter.output.writers.html import describe_math_engine
+    sheets = [job.deck for job in jobs if job.fmt in ("pdf", "html")]
+    if sheets:
+        from exporter.output.writers.html import describe_math_engine, draw_ahead
 
         echo(describe_math_engine(options))
+        draw_ahead(sheets, out_dir, options)
     if step is not None and jobs:
         step("write", 0, len(jobs))
     for done, (job, findings) in enumerate(zip(jobs, _run(jobs, writers, options, step)), 1):

@@ -26,6 +26,12 @@ from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_i
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
 UNCLOSED_KEY = "unclosed_math"
 """`env` key: list of (0-based line, snippet) of unclosed `$` math found while parsing."""
+CODE_SLOTS_KEY = "code_slots"
+"""`env` key: when set to a list, highlighted code goes there and the HTML holds a slot for it.
+
+The render stage then sanitises the HTML without the highlighter's markup (most of
+it, in a note with code) and puts the code back after; see `sanitize.fill_code_slots`.
+"""
 
 # Children whose content may span lines; softbreak/hardbreak count one line each.
 _MULTILINE_CHILDREN = frozenset({INLINE, DISPLAY_INLINE, "html_inline", "image"})
@@ -134,10 +140,22 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
 
 
 def _code(code: str, language: str | None, env: Any) -> str:
-    """Highlighted code; in a cloze note's text, with its deletions kept whole for Anki."""
-    if NEXT_NUMBER in env:
-        return highlight_keeping_clozes(code, lambda bare: highlight_code(bare, language))
-    return highlight_code(code, language)
+    """Highlighted code (in a cloze note's text, with its deletions kept whole for Anki), or a slot
+    for it when the caller collects code apart (`CODE_SLOTS_KEY`)."""
+    if isinstance(env, dict) and NEXT_NUMBER in env:
+        highlighted = highlight_keeping_clozes(code, lambda bare: highlight_code(bare, language))
+    else:
+        highlighted = highlight_code(code, language)
+    slots = env.get(CODE_SLOTS_KEY) if isinstance(env, dict) else None
+    if slots is None:
+        return highlighted
+    slots.append(highlighted)
+    return code_slot(len(slots) - 1) + "\n"
+
+
+def code_slot(index: int) -> str:
+    """The stand-in for the `index`th code block: an empty `<div>`, parsed like the real one."""
+    return f'<div class="exporter-code-slot-{index}"></div>'
 
 
 def _annotate_lines(state: StateCore) -> None:

@@ -15,7 +15,7 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
+from exporter.reading.markdown import CODE_SLOTS_KEY, MATH_TYPES, UNCLOSED_KEY, code_slot, markdown, walk
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering import cloze
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, first_free_number
@@ -24,7 +24,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
-from exporter.rendering.sanitize import clean, is_script_url, unsafe_parts
+from exporter.rendering.sanitize import clean, fill_code_slots, is_script_url, unsafe_parts
 
 _STEP_EVERY = 100
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
@@ -49,8 +49,9 @@ def render_notes(
         placed = [_place(note) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
+        hits = cache.get_many([where.key for where in placed])
         for index, (note, where) in enumerate(zip(notes, placed)):
-            cached = cache.get(where.key)
+            cached = hits.get(where.key)
             if cached is None:
                 missing.append(index)
             else:
@@ -189,11 +190,20 @@ class _Field:
         md = markdown()
         env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
+        raw_html = False
         for token, line in walk(tokens):
-            self._inspect(token, self.first_line + line)
+            self._inspect(token, self.first_line + line)  # may turn an image into HTML
+            raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
-        html_text = clean(md.renderer.render(tokens, md.options, env))
+        if raw_html:  # the user's tags can reshape what follows them: clean the whole field
+            html_text = clean(md.renderer.render(tokens, md.options, env))
+        else:
+            # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
+            # is left out of the cleaning and put back after it: same result, less to parse.
+            slots: list[str] = []
+            env[CODE_SLOTS_KEY] = slots
+            html_text = fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
         if not is_cloze:
             return html_text
         if not cloze.numbers(html_text):
