@@ -34,6 +34,7 @@ NOTES = [
           r" and ${{c4::\frac{a}{\sqrt{b}}}}$", "", "g-math", 9),
     _note(NoteKind.CLOZE, "A cloze note whose deletion went missing.", "Extra", "g-none", 11),
     _note(NoteKind.CLOZE, "```python\ndef double(x):\n    return {{c1::x * 2}}\n```", None, "g-code", 13),
+    _note(NoteKind.CLOZE, r"The sum is ==$\frac{n(n+1)}{2}$== and ==$\sqrt{\frac{1}{n}}$==.", None, "g-hl-math", 15),
 ]
 
 
@@ -65,14 +66,15 @@ def note_type_name(col: Collection, guid: str) -> str:
 
 def test_each_note_gets_the_cards_of_its_kind(imported: tuple[Collection, Diagnostics]) -> None:
     col, _ = imported
-    assert col.note_count() == 7
+    assert col.note_count() == 8
     assert ordinals(col, "g-basic") == [1]
     assert ordinals(col, "g-reversed") == [1, 2]
     assert ordinals(col, "g-written") == [1, 2]
     assert ordinals(col, "g-highlight") == [1, 2, 3]
     assert ordinals(col, "g-math") == [1, 2, 3, 4]
     assert ordinals(col, "g-code") == [1]
-    assert col.card_count() == 1 + 2 + 2 + 3 + 4 + 1 + 1
+    assert ordinals(col, "g-hl-math") == [1, 2]
+    assert col.card_count() == 1 + 2 + 2 + 3 + 4 + 1 + 1 + 2
     assert note_type_name(col, "g-basic") == NOTE_TYPE_NAME
     assert note_type_name(col, "g-reversed") == REVERSED.name
     assert note_type_name(col, "g-written") == CLOZE.name
@@ -119,10 +121,10 @@ def test_deletions_inside_math_leave_formulas_mathjax_can_read(imported: tuple[C
     """Every formula of every side, as Anki hands it to MathJax: braces balanced, no cloze markup left."""
     col, _ = imported
     cards = cards_of(col, "g-math")
-    for card in cards:
+    for card in [*cards, *cards_of(col, "g-hl-math")]:
         for side in (card.question_html, card.answer_html):
             formulas = [inline or display for inline, display in MATH.findall(side)]
-            assert len(formulas) >= 2  # a formula wholly hidden is out of sight, in `data-cloze`
+            assert formulas  # a formula wholly hidden is out of sight, in `data-cloze`
             for tex in formulas:
                 assert not re.search(r"c\d::", tex), tex
                 assert tex.count("{") == tex.count("}"), tex
@@ -133,6 +135,9 @@ def test_deletions_inside_math_leave_formulas_mathjax_can_read(imported: tuple[C
     assert r"\sqrt{\frac{1}{\sqrt{2} } }" in third.answer_html
     assert r"\([...]\)" in fourth.question_html
     assert r"\frac{a}{\sqrt{b} }" in fourth.answer_html
+    first_highlight, second_highlight = cards_of(col, "g-hl-math")
+    assert r"\sqrt{\frac{1}{n} }" in first_highlight.question_html  # the other deletion, shown, Anki-safe
+    assert r"\frac{n(n+1)}{2}" in second_highlight.question_html
 
 
 def test_deletion_in_highlighted_code_is_hidden_and_revealed_whole(imported: tuple[Collection, Diagnostics]) -> None:
@@ -178,7 +183,7 @@ def test_cloze_in_a_deck_with_others_imports_twice_without_duplicates(tmp_path: 
     col = import_apkg(target, tmp_path / "collection.anki2")
     col.close()
     col = import_apkg(target, tmp_path / "collection.anki2")
-    assert col.note_count() == 7
+    assert col.note_count() == 8
     assert sorted(m["name"] for m in col.models.all() if m["name"].startswith("Exporter")) == sorted(
         [NOTE_TYPE_NAME, CLOZE.name, REVERSED.name]
     )
