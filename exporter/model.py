@@ -21,6 +21,15 @@ class NoteKind(str, Enum):
     CLOZE = "cloze"  # text with `{{cN::...}}` deletions (question) and an Extra (answer): a card per N
     REVERSED = "reversed"  # a pair studied both ways: one card question -> answer, one answer -> question
 
+    @property
+    def note_type(self) -> str:
+        """The family of Anki note type a note of this kind is written with: `basic`, `reversed` or `cloze`.
+
+        Anki cannot change a note's type on import (it skips the note as conflicting), so a
+        note keeps its GUID only within one family.
+        """
+        return {"cloze": "cloze", "reversed": "reversed"}.get(self.value, "basic")
+
 
 @dataclass(frozen=True, order=True)
 class SourceLocation:

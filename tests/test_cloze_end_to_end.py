@@ -84,3 +84,38 @@ def test_revision_sheet_marks_the_deletions(built: tuple[Path, str]) -> None:
     assert '<mark class="cloze">nucleus</mark>' in page and '<mark class="cloze">nucleolus</mark>' in page
     assert "{{c" not in page and "==" not in page
     assert page.count("Osmosis") == 1  # a reversed note prints once
+
+
+def test_a_card_turned_reversed_reaches_anki_as_a_new_note_and_the_old_one_is_tagged(tmp_path: Path) -> None:
+    """Anki cannot change a note's type on import: `::` -> `:::` must give a new GUID, not a skipped update."""
+    from tests.anki_helpers import import_into
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "exporter.toml").write_text("", encoding="utf-8")
+    source = project / "cards.md"
+    runner = CliRunner()
+
+    def build() -> Path:
+        result = runner.invoke(main, ["build", str(project), "--out", str(project / "dist"), "--format", "apkg"],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        [package] = (project / "dist").glob("*.apkg")
+        return package
+
+    source.write_text("#flashcards/lang\n\nchat::cat\nchien::dog\n", encoding="utf-8")
+    col = import_apkg(build(), tmp_path / "collection.anki2")
+    source.write_text("#flashcards/lang\n\nchat:::cat\nchien::dog\n", encoding="utf-8")
+    log = import_into(col, build())
+    assert len(log.conflicting) == 0
+    cards = rendered_cards(col)
+    by_note: dict[int, list[str]] = {}
+    for card in cards:
+        by_note.setdefault(card.note_id, []).append(card.question_text.splitlines()[-1])
+    kinds = {card.note_id: (card.fields.get("Kind"), "exporter::removed" in card.tags) for card in cards}
+    assert sorted((kinds[n], sorted(q)) for n, q in by_note.items()) == [
+        (("qa", False), ["chien"]),
+        (("qa", True), ["chat"]),  # the basic note it was: kept by Anki, tagged for deletion
+        (("reversed", False), ["cat", "chat"]),
+    ]
+    col.close()
