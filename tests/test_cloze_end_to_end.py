@@ -119,3 +119,15 @@ def test_a_card_turned_reversed_reaches_anki_as_a_new_note_and_the_old_one_is_ta
         (("reversed", False), ["cat", "chat"]),
     ]
     col.close()
+
+
+def test_dump_shows_the_new_kinds() -> None:
+    import json
+
+    result = CliRunner().invoke(main, ["dump", str(CORPUS / "obsidian-cell-biology.md")], catch_exceptions=False)
+    notes = json.loads(result.output)["notes"]
+    assert [n["kind"] for n in notes] == ["qa", "qa", "qa", "reversed", "cloze", "qa", "qa", "reversed", "cloze"]
+    cloze = notes[4]
+    assert cloze["question_html"] == (
+        "<p>The {{c1::nucleus}} stores the cell's DNA; the {{c2::nucleolus}} assembles ribosomes.</p>\n")
+    assert cloze["answer"] == "" and cloze["answer_html"] == ""
