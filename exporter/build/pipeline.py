@@ -36,8 +36,6 @@ class Model:
     notes: list[RenderedNote]
     diagnostics: Diagnostics
     sources: list[str] = field(default_factory=list)
-    coverage: Coverage = field(default_factory=Coverage)
-    """How much of the sources' text ended on cards."""
     identity: Resolution | None = None
     """What changed since the last build, and the lock to write."""
     lock_path: Path | None = None
@@ -48,6 +46,8 @@ class Model:
     """Notes whose question left the sources, still emitted to Anki with the removal tag."""
     project: Project | None = None
     """Where the paths of messages are measured from."""
+    coverage: Coverage = field(default_factory=Coverage)
+    """How much of the sources' text ended on cards."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""

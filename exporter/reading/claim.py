@@ -97,12 +97,10 @@ class Reading:
     @cached_property
     def text_mask(self) -> bytes:
         """1 for each line that is text to account for: not blank, not an HTML comment, not a rule."""
-        kinds = self.doc.layout.kinds
-        mask = bytearray(len(self.claimed))
-        for index, line in enumerate(self.doc.lines):
-            if kinds[index] is not LineKind.COMMENT and line.strip():
-                mask[index] = 1
-        for block in self.doc.blocks:
+        mask = bytearray([1 if line.strip() else 0 for line in self.doc.lines] + [0])
+        for comment in self.doc.layout.comments:
+            mask[comment.start : comment.end + 1] = bytes(comment.end + 1 - comment.start)
+        for block in self.doc.blocks if self.doc.may_have_rules else ():
             if block.type == "hr":
                 mask[block.start : block.end] = bytes(block.end - block.start)
         return bytes(mask)
@@ -191,19 +189,28 @@ def read_document(
 def _report_unused(reading: Reading, notes: Iterable[Note]) -> Coverage:
     """`not on any card` for each text block left out; the coverage of the file's text lines."""
     doc = reading.doc
+    on_cards = _and(reading.text_mask, reading.claimed)
+    if on_cards == reading.text_mask:  # every text line is on a card: no need to look at the blocks
+        return Coverage(on_cards.count(1), reading.text_mask.count(1))
     used = bytearray(reading.claimed)
-    for index in _context_headings(doc, reading.claimed):
+    for index in _context_headings(doc, reading.claimed) if doc.may_have_headings else ():
         heading = doc.blocks[index]
         used[heading.start : heading.end] = b"\x01" * (heading.end - heading.start)
     on_cards = _and(reading.text_mask, used)
-    left = bytes(a ^ b for a, b in zip(reading.text_mask, on_cards)) if on_cards != reading.text_mask else b""
-    if left:
+    left = _xor(reading.text_mask, on_cards)
+    if left.count(1):
         for block in doc.blocks:
             first = left.find(1, block.start, block.end)
             if first >= 0:
                 reading.diagnostics.info(doc.path, first + 1, "unused", "not on any card")
     _ = notes
     return Coverage(on_cards.count(1), reading.text_mask.count(1))
+
+
+def _xor(a: bytes | bytearray, b: bytes | bytearray) -> bytes:
+    """Bytewise XOR of two equally long 0/1 masks."""
+    size = len(a)
+    return (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(size, "little")
 
 
 def _and(a: bytes | bytearray, b: bytes | bytearray) -> bytes:

@@ -21,6 +21,8 @@ from exporter.reading.layout import Layout, scan
 from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.source import SourceFile
 
+_HEADING_HINT = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.MULTILINE)
+_RULE_HINT = re.compile(r"^ {0,3}([-*_])[ \t]*\1[ \t]*\1", re.MULTILINE)
 _NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*)?\d+\s*[.):]\s+", re.IGNORECASE)
 
 
@@ -59,9 +61,24 @@ class Document:
 
     source: SourceFile
     lines: list[str]
-    blocks: list[Block]
     layout: Layout
     _inline: dict[int, list[Token]] = field(default_factory=dict)
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        """The top-level blocks, tokenised on first use (once): a file whose patterns never
+        ask for its structure (a file of labelled pairs and nothing else) is never tokenised."""
+        return _top_level_blocks(parse_blocks(self.source.text))
+
+    @cached_property
+    def may_have_headings(self) -> bool:
+        """False when no line can be a heading (`#` or a setext underline): answered without tokenising."""
+        return _HEADING_HINT.search(self.source.text) is not None
+
+    @cached_property
+    def may_have_rules(self) -> bool:
+        """False when no line can be a thematic break (`---`, `***`, `___`): answered without tokenising."""
+        return _RULE_HINT.search(self.source.text) is not None
 
     @property
     def path(self) -> str:
@@ -92,6 +109,8 @@ class Document:
     @cached_property
     def title(self) -> Block | None:
         """The file's `# Title`: its first heading when it is level 1 and not numbered like a topic."""
+        if not self.may_have_headings:
+            return None
         for block in self.blocks:
             if block.type == "heading":
                 return block if block.level == 1 and not _NUMBER.match(block.content) else None
@@ -158,24 +177,24 @@ class Document:
 
 
 def parse_document(source: SourceFile) -> Document:
-    """Tokenise the block level of `source` once and cut it into top-level blocks."""
+    """`source` with its line layout; its blocks are tokenised once, on first use."""
     lines = source.text.split("\n")
-    return Document(source, lines, _top_level_blocks(parse_blocks(source.text)), scan(lines))
+    return Document(source, lines, scan(lines))
 
 
 def _top_level_blocks(tokens: list[Token]) -> list[Block]:
+    """Cut the token stream at level 0: an opening token and its matching close make one block."""
+    tops = [i for i, token in enumerate(tokens) if token.level == 0]
     blocks: list[Block] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        end = index
-        if token.nesting == 1:
-            depth = 0
-            for end in range(index, len(tokens)):
-                depth += tokens[end].nesting
-                if depth == 0:
-                    break
+    position = 0
+    while position < len(tops):
+        first = tops[position]
+        token = tokens[first]
+        last = first
+        if token.nesting == 1 and position + 1 < len(tops):
+            position += 1
+            last = tops[position]  # at level 0 the next token after an opening one is its close
         start, stop = token.map if token.map else (0, 0)
-        blocks.append(Block(len(blocks), token.type.removesuffix("_open"), start, stop, tokens[index : end + 1]))
-        index = end + 1
+        blocks.append(Block(len(blocks), token.type.removesuffix("_open"), start, stop, tokens[first : last + 1]))
+        position += 1
     return blocks

@@ -17,7 +17,7 @@ from enum import Enum
 _FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
-_OPENERS = frozenset("<`~")
+_CANDIDATE = re.compile(r"^[^\S\n]*[<`~]", re.MULTILINE)
 
 
 class LineKind(str, Enum):
@@ -63,39 +63,56 @@ def scan(lines: list[str]) -> Layout:
 
     A fence inside a comment is comment and a comment inside a fence is code,
     as CommonMark reads them. Unclosed blocks run to the end of the file (again
-    as CommonMark does) and are listed so readers can say so.
+    as CommonMark does) and are listed so readers can say so. Only the lines
+    that open with `<`, a backtick or `~` are looked at one by one.
     """
-    kinds: list[LineKind] = []
+    kinds = [LineKind.TEXT] * len(lines)
     comments: list[Comment] = []
     unclosed: list[tuple[int, str]] = []
     index = 0
-    while index < len(lines):
-        line = lines[index]
+    for candidate in _candidates(lines):
+        if candidate < index:
+            continue  # inside the comment or fence just read
+        line = lines[candidate]
         stripped = line.lstrip()
-        if stripped[:1] not in _OPENERS:  # most lines: neither a comment nor a fence can start here
-            kinds.append(LineKind.TEXT)
-            index += 1
-            continue
         fence = _FENCE_OPEN.match(line)
         if stripped.startswith(_COMMENT_OPEN):
-            end, body = _comment_end(lines, index)
+            end, body = _comment_end(lines, candidate)
             if end is None:
-                unclosed.append((index, "HTML comment"))
+                unclosed.append((candidate, "HTML comment"))
                 end = len(lines) - 1
-            comments.append(Comment(index, end, body))
-            kinds.extend([LineKind.COMMENT] * (end - index + 1))
+            comments.append(Comment(candidate, end, body))
+            kinds[candidate : end + 1] = [LineKind.COMMENT] * (end - candidate + 1)
             index = end + 1
         elif fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
-            end = _fence_end(lines, index, fence.group(1))
+            end = _fence_end(lines, candidate, fence.group(1))
             if end is None:
-                unclosed.append((index, "code fence"))
+                unclosed.append((candidate, "code fence"))
                 end = len(lines) - 1
-            kinds.extend([LineKind.FENCE] * (end - index + 1))
+            kinds[candidate : end + 1] = [LineKind.FENCE] * (end - candidate + 1)
             index = end + 1
-        else:
-            kinds.append(LineKind.TEXT)
-            index += 1
     return Layout(tuple(kinds), tuple(comments), tuple(unclosed))
+
+
+def _candidates(lines: list[str]) -> list[int]:
+    """0-based indexes of the lines whose first non-blank character could open a comment or a fence."""
+    return matching_lines(_CANDIDATE, "\n".join(lines))
+
+
+def matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """0-based indexes of the lines where a MULTILINE `^...` pattern matches, in order, each once.
+
+    One regex pass over the text instead of one `match` per line: patterns look at
+    the few lines that can hold their syntax.
+    """
+    found: list[int] = []
+    line, position = 0, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
 
 
 def _comment_end(lines: Sequence[str], start: int) -> tuple[int | None, str]:

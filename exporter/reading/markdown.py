@@ -56,18 +56,19 @@ def markdown() -> MarkdownIt:
     return _configured()
 
 
+_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 # Block rules with the text they cannot match without: a file that lacks it
 # is parsed without the rule, which then could only have said no on every line.
-_BLOCK_TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("table", re.compile(r"\|")),
-    ("blockquote", re.compile(r">")),
-    ("reference", re.compile(r"\]:")),
-    ("html_block", re.compile(r"<")),
-    (BLOCK, re.compile(r"\$\$|\\\[")),
-    ("fence", re.compile(r"```|~~~")),
-    ("heading", re.compile(r"#")),
+_BLOCK_TRIGGERS: tuple[tuple[str, tuple[str, ...] | re.Pattern[str]], ...] = (
+    ("table", ("|",)),
+    ("blockquote", (">",)),
+    ("reference", ("]:",)),
+    ("html_block", ("<",)),
+    (BLOCK, ("$$", "\\[")),
+    ("fence", ("```", "~~~")),
+    ("heading", ("#",)),
     ("hr", re.compile(r"^ {0,3}([-*_])[ \t]*\1[ \t]*\1", re.MULTILINE)),
-    ("lheading", re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)),
+    ("lheading", _UNDERLINE),
     ("code", re.compile(r"^(?: {4}|\t)", re.MULTILINE)),
 )
 
@@ -79,11 +80,23 @@ def parse_blocks(text: str) -> list[Token]:
     a few Python calls per rule per line: rules whose trigger text the file
     does not contain are left out (same tokens, a third less time).
     """
-    unused = frozenset(name for name, trigger in _BLOCK_TRIGGERS if trigger.search(text) is None)
+    unused = frozenset(name for name, trigger in _BLOCK_TRIGGERS if not _holds(text, trigger))
     md = _without(unused)
     tokens: list[Token] = []
     md.block.parse(text.replace("\0", "\ufffd"), md, {}, tokens)
     return tokens
+
+
+def _holds(text: str, trigger: tuple[str, ...] | re.Pattern[str]) -> bool:
+    if isinstance(trigger, tuple):
+        return any(part in text for part in trigger)
+    if trigger is _UNDERLINE:  # a setext underline only counts right under a line of text
+        for found in trigger.finditer(text):
+            before = text.rfind("\n", 0, max(found.start() - 1, 0))
+            if text[before + 1 : max(found.start() - 1, 0)].strip():
+                return True
+        return False
+    return trigger.search(text) is not None
 
 
 @lru_cache(maxsize=64)

@@ -27,7 +27,7 @@ from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.layout import LineKind
 
-_ASKING_BOLD = re.compile(r"\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
+ASKING_BOLD = re.compile(r"^[^\n]*\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
 """A line ending `?**`: a file without one has no bold-line question (a fast test of the whole text)."""
 _NUMBER = re.compile(r"^\d+[ \t]*[.)][ \t]+")
 
@@ -52,7 +52,8 @@ class BoldQuestions:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if _ASKING_BOLD.search(doc.source.text) is None:
+        text = doc.source.text
+        if not any(mark in text for mark in ("?**", "?__", "? **", "? __")) or ASKING_BOLD.search(text) is None:
             return
         kinds = doc.layout.kinds
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}

@@ -48,7 +48,8 @@ class Details:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if _ANY_DETAILS.search(doc.source.text) is None:
+        text = doc.source.text
+        if "<d" not in text and "<D" not in text or _ANY_DETAILS.search(text) is None:
             return
         kinds = doc.layout.kinds
         index = 0

@@ -17,7 +17,7 @@ A question runs until its answer label (so it may hold lists, math or code);
 the answer runs until the next question label, an HTML comment, a rule, a
 heading of the same or a higher level than the one the question sits under,
 a heading that introduces the next questions (a heading directly followed
-by a question label), or a heading that asks one level below that section
+by a question label), a heading that asks one level below that section, or a bold line that asks
 (`### What is UDP?` after a pair under `## Transport`). Deeper headings, and
 any heading when the question sits under none, are parts of the answer
 (`#### Example`, `### Solution`). A question without an answer label, or with a
@@ -43,7 +43,8 @@ from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
-from exporter.reading.layout import Comment, LineKind
+from exporter.reading.layout import Comment, LineKind, matching_lines
+from exporter.reading.patterns.bold_question import ASKING_BOLD, asked
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
@@ -61,7 +62,8 @@ def label_pattern(words: tuple[str, ...], letter: str) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(
         rf"^ {{0,3}}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})(?:[ \t]+\d+)?[ \t]*"
-        rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)(.*)$"
+        rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)(.*)$",
+        re.MULTILINE,  # `match` on one line is unaffected; `search` on a whole text finds any line
     )
 
 
@@ -102,6 +104,8 @@ class LabelledPairs:
             label_pattern(QUESTION_WORDS + options.question_labels, "Q"),
             label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
         )
+        if labels.question.search(reading.doc.source.text) is None:
+            return  # no line of the file opens with a question label
         pairs = _pairs(reading, labels)
         if not pairs:
             return
@@ -118,12 +122,25 @@ def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
     doc = reading.doc
     kinds = doc.layout.kinds
     comments = {c.start: c for c in doc.layout.comments}
-    starts = {b.start: b for b in doc.blocks if b.type in ("heading", "hr")}
+    structured = doc.may_have_headings or doc.may_have_rules
+    starts = {b.start: b for b in doc.blocks if b.type in ("heading", "hr")} if structured else {}
+    text = doc.source.text
+    events = sorted(
+        set(matching_lines(labels.question, text)) | set(matching_lines(labels.answer, text)) | set(comments)
+        | set(starts) | set(_claimed_run_starts(reading.claimed)) | set(matching_lines(ASKING_BOLD, text))
+    )
     pairs: list[_Pair] = []
     current: _Pair | None = None
     link: str | None = None
     structure: list[Block] = []  # the headings outside any pair: what the questions sit under
-    for index, line in enumerate(doc.lines):
+    previous = -1
+    for index in events:
+        if index >= len(doc.lines):
+            break
+        if current is not None:  # the lines since the last event: no label, comment, heading or claim
+            (current.question if current.answer is None else current.answer).extend(doc.lines[previous + 1 : index])
+        previous = index
+        line = doc.lines[index]
         kind = kinds[index]
         if not reading.claimed[index] and kind is LineKind.TEXT:
             asked = labels.question.match(line)
@@ -157,16 +174,30 @@ def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
         else:
             current.answer.append(line)
     if current is not None:
+        (current.question if current.answer is None else current.answer).extend(doc.lines[previous + 1 :])
         current.end = len(doc.lines)
     return pairs
+
+
+def _claimed_run_starts(claimed: bytearray) -> list[int]:
+    """The first line of each run of claimed lines: where a pair being read must stop."""
+    found: list[int] = []
+    position = claimed.find(1)
+    while position >= 0:
+        found.append(position)
+        free = claimed.find(0, position)
+        if free < 0:
+            break
+        position = claimed.find(1, free)
+    return found
 
 
 def _ends(
     reading: Reading, pair: _Pair, index: int, labels: _Labels, comments: dict[int, Comment], starts: dict[int, Block]
 ) -> bool:
     """True when line `index` ends the pair being read."""
-    if reading.claimed[index] or index in comments:
-        return True
+    if reading.claimed[index] or index in comments or asked(reading.doc.lines[index]) is not None:
+        return True  # a bold line that asks (`**What is X?**`) is the next card, never part of an answer
     block = starts.get(index)
     if block is None:
         return False

@@ -33,7 +33,7 @@ class Mdanki:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if _SPLIT.search(doc.source.text) is None:
+        if "%" not in doc.source.text or _SPLIT.search(doc.source.text) is None:
             return
         kinds = doc.layout.kinds
         for heading in doc.blocks:

@@ -52,7 +52,7 @@ class OpenList:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if len(_ANY_TITLE.findall(doc.source.text)) < _MIN_TITLES:
+        if "**" not in doc.source.text or len(_ANY_TITLE.findall(doc.source.text)) < _MIN_TITLES:
             return
         kinds = doc.layout.kinds
         free_text = [i for i, kind in enumerate(kinds) if kind is LineKind.TEXT and not reading.claimed[i]]

@@ -54,6 +54,8 @@ class QuestionHeadings:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
+        if not doc.may_have_headings:
+            return
         answer = label_pattern(ANSWER_WORDS + _ANSWER_EXTRA + reading.options.answer_labels, "A")
         questions = [_Question(h, _end(reading, h)) for h in _question_headings(reading)]
         for question in questions:
