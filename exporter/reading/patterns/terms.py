@@ -34,7 +34,6 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
-from exporter.reading.document import Document
 from exporter.reading.patterns.lines import Card, LineView, claims, item_text, list_items, view_of
 
 NAME = "terms"
@@ -54,6 +53,8 @@ _BOLD_TERM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+" + _MARKED_TE
 _BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
 _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
+_ATX_TEXT = re.compile(r"\n {0,3}#{1,6}[ \t]([^\n]*)")
+_SETEXT_TEXT = re.compile(r"\n([^\n]+)\n {0,3}(?:=+|-+)[ \t]*(?=\n)")
 _TRIGGERS = (
     re.compile(r"\n:[ \t]"),  # a definition list
     re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*)[ *_]*\|[^|\n]*\|?[ \t]*\n",
@@ -72,7 +73,7 @@ class Terms:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         text = f"\n{reading.doc.source.text}"
-        if not any(trigger.search(text) for trigger in _TRIGGERS) and not _names_glossary(reading.doc):
+        if not any(trigger.search(text) for trigger in _TRIGGERS) and not _names_glossary(text):
             return
         view = view_of(reading.doc)
         cards = find_cards(view)
@@ -81,9 +82,10 @@ class Terms:
         yield from claims(reading, cards, headers)
 
 
-def _names_glossary(doc: Document) -> bool:
-    """A heading of the file (`#` or underlined) names a glossary."""
-    return GLOSSARY.search("\n".join(b.content for b in doc.blocks if b.type == "heading")) is not None
+def _names_glossary(text: str) -> bool:
+    """A heading of the file (`#` or underlined) names a glossary (from the text: blocks are parsed lazily)."""
+    headings = _ATX_TEXT.findall(text) + _SETEXT_TEXT.findall(text)
+    return GLOSSARY.search("\n".join(headings)) is not None
 
 
 def find_cards(view: LineView) -> list[Card]:
