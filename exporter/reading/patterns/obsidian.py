@@ -92,7 +92,7 @@ def find_cards(view: LineView) -> list[Card]:
     while index < len(parts):
         first, end = parts[index]
         kind = _SEPARATORS.get(view.lines[first].strip()) if end == first + 1 else None
-        if kind is not None and 0 < index and index + 1 < len(parts) and cards_end(cards) <= parts[index - 1][0]:
+        if kind is not None and 0 < index and index + 1 < len(parts) and _cards_end(cards) <= parts[index - 1][0]:
             card = _spaced_card(view, parts[index - 1], parts[index + 1], kind, decks)
             if card is not None:
                 cards.append(card)
@@ -103,11 +103,13 @@ def find_cards(view: LineView) -> list[Card]:
     return cards
 
 
-def cards_end(cards: list[Card]) -> int:
+def _cards_end(cards: list[Card]) -> int:
     return cards[-1].end if cards else 0
 
 
-def _spaced_card(view: LineView, front: tuple[int, int], back: tuple[int, int], kind: NoteKind, decks: _Deck) -> Card | None:
+def _spaced_card(
+    view: LineView, front: tuple[int, int], back: tuple[int, int], kind: NoteKind, decks: _Deck
+) -> Card | None:
     """A `?` line alone between blank lines: the run of lines above is the front, the run below the back."""
     first = front[0]
     while first < front[1] and _is_tag_line(view, first):
