@@ -51,8 +51,6 @@ class LineView:
     lines: tuple[str, ...]
     verbatim: frozenset[int] = field(default_factory=frozenset)
     """Lines inside fenced or indented code, `$$` math and HTML blocks."""
-    fences: tuple[tuple[int, int], ...] = ()
-    """(first, end) of each verbatim block, end excluded."""
     setext: dict[int, tuple[int, str]] = field(default_factory=dict)
     """(level, text) of the lines of underlined headings (`Glossary` over `-----`), both lines."""
 
@@ -66,7 +64,7 @@ class LineView:
             if token.type == "heading_open" and token.markup in ("=", "-") and token.map and index + 1 < len(tokens):
                 for number in range(*token.map):
                     setext[number] = (int(token.tag[1]), tokens[index + 1].content.strip())
-        return cls(lines, inside, tuple(spans), setext)
+        return cls(lines, inside, setext)
 
     def is_blank(self, number: int) -> bool:
         return number not in self.verbatim and not self.lines[number].strip()
