@@ -11,7 +11,7 @@ lines that ended on cards is returned for `exporter check`'s summary.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -20,7 +20,6 @@ from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.reading.document import Block, Document
 from exporter.reading.inline import tag_slug
-from exporter.reading.layout import LineKind
 from exporter.reading.source import ReadOptions
 
 if TYPE_CHECKING:
@@ -183,10 +182,10 @@ def read_document(
     notes = [note for claim in claims for note in claim.notes]
     if not notes:  # the caller reports the whole file once, not each of its blocks
         return notes, Coverage(0, reading.text_mask.count(1))
-    return notes, _report_unused(reading, notes)
+    return notes, _report_unused(reading)
 
 
-def _report_unused(reading: Reading, notes: Iterable[Note]) -> Coverage:
+def _report_unused(reading: Reading) -> Coverage:
     """`not on any card` for each text block left out; the coverage of the file's text lines."""
     doc = reading.doc
     on_cards = _and(reading.text_mask, reading.claimed)
@@ -203,7 +202,6 @@ def _report_unused(reading: Reading, notes: Iterable[Note]) -> Coverage:
             first = left.find(1, block.start, block.end)
             if first >= 0:
                 reading.diagnostics.info(doc.path, first + 1, "unused", "not on any card")
-    _ = notes
     return Coverage(on_cards.count(1), reading.text_mask.count(1))
 
 
@@ -248,11 +246,3 @@ def first_text_line(lines: Sequence[str], first: int) -> int:
         if line.strip():
             return first + offset
     return first
-
-
-def iter_text_lines(reading: Reading, start: int, end: int) -> Iterator[int]:
-    """0-based text lines (outside comments and fences) in [start, end)."""
-    kinds = reading.doc.layout.kinds
-    for index in range(start, end):
-        if kinds[index] is LineKind.TEXT:
-            yield index

@@ -47,16 +47,6 @@ class Layout:
     unclosed: tuple[tuple[int, str], ...] = ()
     """(0-based line, "comment" or "code fence") for each block that runs to the end of the file."""
 
-    def comment_at(self, index: int) -> Comment | None:
-        """The comment that opens on line `index`, if any."""
-        for comment in self.comments:
-            if comment.start == index:
-                return comment
-        return None
-
-    def is_text(self, index: int) -> bool:
-        return self.kinds[index] is LineKind.TEXT
-
 
 def scan(lines: list[str]) -> Layout:
     """Classify each line as text, HTML comment or code fence.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.diagnostics import Diagnostic, Diagnostics, Level
+from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.reading.inline import tag_slug
 from tests.reading.support import read_file, without_lines

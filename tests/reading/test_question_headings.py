@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exporter.build.pipeline import collect
-from exporter.diagnostics import Diagnostic, Diagnostics
+from exporter.diagnostics import Diagnostic
 from exporter.model import Note, NoteKind, SourceLocation
 from tests.reading.support import read_file, without_lines
 
