@@ -226,8 +226,9 @@ def collect(
     # Their findings are about text no longer in the sources: not reported.
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
-    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], resolution,
-                 identity.lock_path, identity.error, removed, project, coverage)
+    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], coverage=coverage,
+                 identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
+                 project=project)
 
 
 def slugify(name: str) -> str:

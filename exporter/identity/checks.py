@@ -47,8 +47,8 @@ def drop_duplicates(notes: list[Note], diagnostics: Diagnostics) -> list[Note]:
 
 def report_missing_answers(notes: list[Note], diagnostics: Diagnostics) -> None:
     for note in notes:
-        if note.answer is not None and note.answer.strip():
-            continue
+        if note.kind is NoteKind.CLOZE or (note.answer is not None and note.answer.strip()):
+            continue  # a cloze note's answer is its deletions; its Extra may well be empty
         if note.kind is NoteKind.OPEN:
             diagnostics.info(note.source.path, note.source.line, "no-answer", "open question: no answer written yet")
         else:

@@ -20,6 +20,8 @@ from markdown_it.token import Token
 
 from exporter.reading.layout import matching_lines
 from exporter.rendering.highlight import highlight_code
+from exporter.rendering.cloze import highlight_keeping_clozes
+from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -139,6 +141,7 @@ def _configured() -> MarkdownIt:
     md.block.ruler.at(BLOCK, display_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.inline.ruler.at(INLINE, _not_after_an_amount(math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)))
     md.inline.ruler.before("escape", "math_bracket", bracket_inline)
+    highlight_cloze_plugin(md)  # idle outside cloze notes
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
     md.core.ruler.after("unclosed_math", "display_out_of_paragraph", _lift_display_math)
@@ -170,8 +173,12 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
 
 
 def _code(code: str, language: str | None, env: Any) -> str:
-    """Highlighted code, or a slot for it when the caller collects code apart (`CODE_SLOTS_KEY`)."""
-    highlighted = highlight_code(code, language)
+    """Highlighted code (in a cloze note's text, with its deletions kept whole for Anki), or a slot
+    for it when the caller collects code apart (`CODE_SLOTS_KEY`)."""
+    if isinstance(env, dict) and NEXT_NUMBER in env:
+        highlighted = highlight_keeping_clozes(code, lambda bare: highlight_code(bare, language))
+    else:
+        highlighted = highlight_code(code, language)
     slots = env.get(CODE_SLOTS_KEY) if isinstance(env, dict) else None
     if slots is None:
         return highlighted

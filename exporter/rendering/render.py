@@ -17,6 +17,8 @@ from markdown_it.token import Token
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.reading.markdown import CODE_SLOTS_KEY, MATH_TYPES, UNCLOSED_KEY, code_slot, markdown, walk
 from exporter.reading.mathdetect import tex_problem
+from exporter.rendering import cloze
+from exporter.rendering.highlight_cloze import NEXT_NUMBER, first_free_number
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
@@ -147,8 +149,9 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
     found = Diagnostics()
     packer = MediaPacker(project_root, found)
     media: dict[str, MediaFile] = {}
-    question_html = _Field(note, where.question_line, packer, found, media).render(note.question)
-    answer_html = NO_ANSWER_HTML
+    is_cloze = note.kind is NoteKind.CLOZE
+    question_html = _Field(note, where.question_line, packer, found, media).render(note.question, is_cloze)
+    answer_html = "" if is_cloze else NO_ANSWER_HTML  # a cloze note's answer is its optional Extra
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
     return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)
@@ -182,9 +185,10 @@ class _Field:
     diagnostics: Diagnostics
     media: dict[str, MediaFile] = field(default_factory=dict)
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, is_cloze: bool = False) -> str:
+        """Sanitised HTML of `text`; with `is_cloze`, `==x==` are deletions and every deletion is Anki-safe."""
         md = markdown()
-        env: dict[str, object] = {}
+        env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         raw_html = False
         for token, line in walk(tokens):
@@ -193,12 +197,19 @@ class _Field:
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
         if raw_html:  # the user's tags can reshape what follows them: clean the whole field
-            return clean(md.renderer.render(tokens, md.options, env))
-        # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
-        # is left out of the cleaning and put back after it: same result, less to parse.
-        slots: list[str] = []
-        env[CODE_SLOTS_KEY] = slots
-        return fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
+            html_text = clean(md.renderer.render(tokens, md.options, env))
+        else:
+            # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
+            # is left out of the cleaning and put back after it: same result, less to parse.
+            slots: list[str] = []
+            env[CODE_SLOTS_KEY] = slots
+            html_text = fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
+        if not is_cloze:
+            return html_text
+        if not cloze.numbers(html_text):
+            self._warn(self.first_line, "cloze", "cloze text without any deletion ({{c1::...}} or ==...==): "
+                       "written as a plain card")
+        return cloze.anki_text(html_text)
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:

@@ -63,13 +63,17 @@ from __future__ import annotations
 from typing import ClassVar, Iterator, Protocol
 
 from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.anki_cloze import AnkiCloze
 from exporter.reading.patterns.bold_question import BoldQuestions
 from exporter.reading.patterns.details import Details
 from exporter.reading.patterns.labels import LabelledPairs
 from exporter.reading.patterns.mdanki import Mdanki
+from exporter.reading.patterns.multiple_choice import MultipleChoice
+from exporter.reading.patterns.obsidian import ObsidianCards
 from exporter.reading.patterns.open_list import OpenList
 from exporter.reading.patterns.question_headings import QuestionHeadings
 from exporter.reading.patterns.sections import Sections
+from exporter.reading.patterns.terms import Terms
 
 
 class Pattern(Protocol):
@@ -85,10 +89,14 @@ class Pattern(Protocol):
 PATTERNS: tuple[Pattern, ...] = (
     Details(),
     Mdanki(),
+    ObsidianCards(),
+    MultipleChoice(),  # before question-headings and bold-questions, which would take its question alone
     LabelledPairs(),
     QuestionHeadings(),
     BoldQuestions(),
     OpenList(),
+    AnkiCloze(),  # after the explicit questions: a deletion inside an answer stays in that answer
+    Terms(),
     Sections(),
 )
 """Every pattern, in the order they claim: the more specific syntax first, the fallback last."""

@@ -83,6 +83,8 @@ class QuestionHeadings:
                 asked, text, line = [title, *doc.lines[body_start : question.end]], None, None
             else:
                 body = doc.lines[body_start : question.end]
+                if not lines_text(body) and question.end < len(doc.lines) and not reading.free(question.end, question.end + 1):
+                    continue  # its text is another pattern's card (an Obsidian `?` card): the heading names it
                 asked, text, line = [title], lines_text(body) or None, first_text_line(body, body_start)
             note = reading.note(NoteKind.QA, lines_text(asked), text, heading.start, line, context=context)
             yield Claim.of(heading.start, question.end, note)
