@@ -11,7 +11,8 @@ Syntax read:
     - [x] 2                            the ticked options are the answer
     - [ ] an error
     **Explanation:** a set keeps...    text after the options, up to the next question,
-                                       heading or rule, explains the answer
+                                       heading, rule or cloze paragraph,
+                                       explains the answer
 
 The front holds the question, its code and every option, all unticked; the back the
 ticked options, then the explanation. Options with none ticked are a to-do list, not
@@ -29,6 +30,7 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.anki_cloze import starts_cloze_paragraph
 from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "multiple-choice"
@@ -145,11 +147,12 @@ def _asks(view: LineView, number: int) -> bool:
 
 
 def _explanation_end(view: LineView, end: int, limit: int) -> int:
-    """Where the text after the options stops: the next heading, rule or question (`limit`)."""
+    """Where the text after the options stops: the next heading, rule, question (`limit`) or cloze paragraph."""
     number = end
     last = end
     while number < limit:
-        if view.heading(number) is not None or (number not in view.verbatim and _RULE.match(view.lines[number])):
+        if view.heading(number) is not None or (number not in view.verbatim and _RULE.match(view.lines[number])) \
+                or starts_cloze_paragraph(view, number):
             break
         if not view.is_blank(number):
             last = number + 1
