@@ -53,6 +53,11 @@ _URL = re.compile(r"^https?://\S+$")
 _MAX_DECK_NAME = 60
 
 
+HEADING_LABEL = re.compile(r"^(?:[\w-]+[ \t]+)?(?:Q|Question|Frage|Pregunta|Domanda|Pergunta)[ \t]*:[ \t]+",
+                           re.IGNORECASE)
+"""`## Q: What is X?`, `### Follow-up Q: ...`: a question label written in a heading, dropped from the card."""
+
+
 def label_pattern(words: tuple[str, ...], letter: str) -> re.Pattern[str]:
     """A line opening with one of `words` (any case) or the capital `letter`, as a label.
 

@@ -31,6 +31,7 @@ from typing import ClassVar
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
 from exporter.reading.patterns.anki_cloze import starts_cloze_paragraph
+from exporter.reading.patterns.labels import HEADING_LABEL
 from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "multiple-choice"
@@ -102,7 +103,8 @@ def _card(view: LineView, first: int, end: int, start: int, limit: int) -> Card 
         return None
     heading = view.heading(start)
     question_lines = view.text(start + 1 if heading else start, first).strip()
-    asked = "\n\n".join(part for part in ((heading[1] if heading else ""), question_lines) if part)
+    title = HEADING_LABEL.sub("", heading[1], count=1) if heading else ""
+    asked = "\n\n".join(part for part in (title, question_lines) if part)
     unticked = "\n".join(f"- [ ] {m.group('text').strip()}" for m in options if m)
     answer = "\n\n".join(part for part in ("\n".join(f"- {text}" for text in ticked), explanation) if part)
     first_ticked = next((n for n, m in zip(range(first, end), options) if m and m.group("mark") != " "),
