@@ -19,7 +19,8 @@ ticked options, then the explanation. Options with none ticked are a to-do list,
 a question, unless an answer line follows them (`Answer: B`, `Réponse : B`), which
 then is the back. Where a question starts: after the heading, at the last line above
 the options that asks (ends with `?`, or is numbered `3.`, `Q3`, `Question 3`), else at
-the paragraph just above them.
+the paragraph just above them. A heading that does not ask, right over the asking line
+(`## Single Choice Question`), only labels the question and stays out of it.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def _question_start(view: LineView, first: int, floor: int) -> int | None:
         heading_at, heading = None, None  # the file's title names the quiz, not one question
     asking = [n for n in above if n not in view.verbatim and _asks(view, n)]
     heading_asks = heading is not None and bool(_ASKS.search(heading[1]))
-    if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first):
+    label_only = not heading_asks and bool(asking) and asking[0] == above[0]
+    if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first) and not label_only:
         return heading_at  # quizdown style: a heading per question, code may come before the asking line
     if asking:
         start = asking[-1]
