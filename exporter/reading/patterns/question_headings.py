@@ -12,7 +12,8 @@ A heading asks when it ends with `?` or is numbered as a question (`Q12.`,
 mostly ask (`## 3. Explain backpropagation` among `## 2. Why ...?`). Its answer
 is everything down to the next heading of its level or higher, or a rule
 (`---`): `### Solution`, `### Explanation`, `#### Code example` are parts of
-the answer, not cards of their own. A heading with question headings under it
+the answer, not cards of their own; a generic `### Answer` (or `### Solution`)
+right under the question only labels the answer and is dropped. A heading with question headings under it
 is a topic, not a question: it names their section and tag (`## 1. Réseaux de
 neurones` over `### Q1.`), its number dropped, unless an answer label sits
 right under it (`## Q: ...?` then `**A:** ...` then `### Follow-up Q: ...?`):
@@ -40,6 +41,11 @@ from exporter.reading.patterns.labels import ANSWER_WORDS, HEADING_LABEL, label_
 _NUMBERED_QUESTION = re.compile(r"^(?:Q[ \t]*\d+|(?i:question)[ \t]+\d+)[ \t]*[.):]?[ \t]+")
 _NUMBERED = re.compile(r"^\d+[ \t]*[.)][ \t]+")
 _ANSWER_EXTRA = ("Réponse attendue", "Reponse attendue", "Expected answer")
+_ANSWER_HEADING = re.compile(
+    r"^ {0,3}#{1,6}[ \t]+[*_]*(?:answers?|solutions?|r[ée]ponses?|antwort|respuesta|risposta|resposta)[*_]*[ \t]*:?[ \t]*#*[ \t]*$",
+    re.IGNORECASE,
+)
+"""`### Answer` right under a question heading: a label for what follows, not part of the answer."""
 
 
 @dataclass
@@ -86,12 +92,19 @@ class QuestionHeadings:
                                             "question has no answer label")
                 asked, text, line = [title, *doc.lines[body_start : question.end]], None, None
             else:
+                body_start = _after_answer_heading(doc.lines, body_start, question.end)
                 body = doc.lines[body_start : question.end]
                 if not lines_text(body) and question.end < len(doc.lines) and not reading.free(question.end, question.end + 1):
                     continue  # its text is another pattern's card (an Obsidian `?` card): the heading names it
                 asked, text, line = [title], lines_text(body) or None, first_text_line(body, body_start)
             note = reading.note(NoteKind.QA, lines_text(asked), text, heading.start, line, context=context)
             yield Claim.of(heading.start, question.end, note)
+
+
+def _after_answer_heading(lines: list[str], start: int, end: int) -> int:
+    """The line after a leading `### Answer` heading of the lines `start` to `end`, else `start`."""
+    first = next((i for i in range(start, end) if lines[i].strip()), end)
+    return first + 1 if first < end and _ANSWER_HEADING.match(lines[first]) else start
 
 
 def _question_headings(reading: Reading, answer: re.Pattern[str]) -> list[Block]:

@@ -14,6 +14,7 @@ Syntax read:
     Gradient                                         a definition list: the term, then
     : the vector of partial derivatives              lines starting with `: `
     | Term | Definition |                            a two-column table: a card a row
+                                                 (`Question | Answer` too)
     |------|------------|
     | Loss | what training minimises |
 
@@ -43,9 +44,12 @@ _GLOSSARY_WORDS = (
 )
 GLOSSARY = re.compile(_GLOSSARY_WORDS, re.IGNORECASE)
 """A heading that names a glossary."""
-_TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?)$",
+_QUESTION_HEADER = r"questions?|fragen?|preguntas?|domande|perguntas?"
+_TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?|"
+                          + _QUESTION_HEADER + ")$",
                           re.IGNORECASE)
-_DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation)$",
+_DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation"
+                         r"|answers?|r[ée]ponses?|antworten?|respuestas?|risposte|respostas?)$",
                          re.IGNORECASE)
 _MARKED_TERM = (r"(?P<mark>\*\*|__|`)(?P<term>[^*_`]+?)\s*(?P<inner>:)?\s*(?P=mark)"
                 r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$")
@@ -58,7 +62,8 @@ _ATX_TEXT = re.compile(r"\n {0,3}#{1,6}[ \t]([^\n]*)")
 _SETEXT_TEXT = re.compile(r"\n([^\n]+)\n {0,3}(?:=+|-+)[ \t]*(?=\n)")
 _TRIGGERS = (
     re.compile(r"\n:[ \t]"),  # a definition list
-    re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*)[ *_]*\|[^|\n]*\|?[ \t]*\n",
+    re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*|" + _QUESTION_HEADER
+               + r")[ *_]*\|[^|\n]*\|?[ \t]*\n",
                re.IGNORECASE),  # a two-column table headed `Term | ...`
     re.compile(r"\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__|`)[^*_`\n]+(?:(?:\*\*|__|`)[ \t]*[:—–]|:(?:\*\*|__))"),
 )
