@@ -25,6 +25,8 @@ from exporter.reading.readers import READERS, SourceFile, detect_reader, load_re
 from exporter.reading.text import decode
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_REPORTED_LINES = 20
+"""Per file and per kind of damage: a binary file read by mistake must not print a million lines."""
 
 
 @dataclass
@@ -88,6 +90,12 @@ def load_source(
             "mojibake",
             "text was double-encoded (mojibake); repaired with ftfy",
         )
+    for line in decoded.replaced_lines[:MAX_REPORTED_LINES]:
+        diagnostics.warning(rel, line, "encoding",
+                            f"bytes invalid in {decoded.encoding} replaced by \N{REPLACEMENT CHARACTER}")
+    if len(decoded.replaced_lines) > MAX_REPORTED_LINES:
+        diagnostics.warning(rel, decoded.replaced_lines[MAX_REPORTED_LINES], "encoding",
+                            f"{len(decoded.replaced_lines) - MAX_REPORTED_LINES} more lines with invalid bytes")
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics.info(rel, 0, "encoding", f"read as {decoded.encoding}, not UTF-8")
     text = remove_junk(decoded.text, rel, diagnostics)
