@@ -7,8 +7,6 @@ together with every other finding and never leaves a half-written output.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,10 +197,3 @@ def collect(
     identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
     rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step)
     return Model(rendered, diagnostics, [relative_to(p, root) for p in files], identity, lock_path)
-
-
-def slugify(name: str) -> str:
-    """A file name for a deck: ASCII, lower case, dashes."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()
-    return slug or "deck"
