@@ -15,6 +15,15 @@ from typing import Any
 KEEP_BUILDS = 3
 
 
+def _discard(path: Path) -> bool:
+    """Delete a damaged cache file; False when it cannot be deleted either."""
+    try:
+        path.unlink(missing_ok=True)
+        return True
+    except OSError:
+        return False
+
+
 class BuildCache:
     """JSON values by key; lookups during one build, writes batched into `close`."""
 
@@ -27,13 +36,23 @@ class BuildCache:
             return
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(cache_dir / filename, timeout=5)
-            connection.execute("CREATE TABLE IF NOT EXISTS fields (key TEXT PRIMARY KEY, value TEXT, generation INTEGER)")
-            row = connection.execute("SELECT MAX(generation) FROM fields").fetchone()
-            self.generation = (row[0] or 0) + 1
-            self.connection = connection
-        except (OSError, sqlite3.Error):
-            self.connection = None
+        except OSError:
+            return
+        path = cache_dir / filename
+        for attempt in range(2):
+            try:
+                connection = sqlite3.connect(path, timeout=5)
+                connection.execute("CREATE TABLE IF NOT EXISTS fields (key TEXT PRIMARY KEY, value TEXT, generation INTEGER)")
+                row = connection.execute("SELECT MAX(generation) FROM fields").fetchone()
+                self.generation = (row[0] if isinstance(row[0], int) else 0) + 1
+                self.connection = connection
+                return
+            except sqlite3.DatabaseError:
+                # Not a database (truncated, overwritten): it only held cached values, start afresh.
+                if attempt == 0 and not _discard(path):
+                    return
+            except (OSError, sqlite3.Error):
+                return
 
     def get_value(self, key: str) -> Any | None:
         if self.connection is None:
@@ -45,8 +64,12 @@ class BuildCache:
             return None
         if row is None:
             return None
+        try:
+            value = json.loads(row[0])
+        except (TypeError, ValueError, RecursionError):
+            return None  # a corrupt entry is a miss; `put_value` replaces it
         self.used.append(key)
-        return json.loads(row[0])
+        return value
 
     def put_value(self, key: str, value: Any) -> None:
         if self.connection is not None:

@@ -115,8 +115,10 @@ def write_changed(
             else:
                 jobs.append(Job(deck, fmt, target, inputs))
     if any(job.fmt in ("pdf", "html") for job in jobs):
+        from exporter.output.mathengine import start_budget
         from exporter.output.writers.html import describe_math_engine
 
+        start_budget()  # one MathJax time limit for every deck of this build
         echo(describe_math_engine(options))
     if step is not None and jobs:
         step("write", 0, len(jobs))

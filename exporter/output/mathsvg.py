@@ -145,11 +145,21 @@ class MathRenderer:
         return self.cache_dir / f"{digest}.svg"
 
     def _cache_get(self, key: tuple[str, bool]) -> str | None:
+        """The cached SVG, or None; a damaged file (truncated, foreign) is a miss and is deleted."""
         path = self._cache_path(key)
-        try:
-            return path.read_text(encoding="utf-8") if path is not None else None
-        except OSError:
+        if path is None:
             return None
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            svg = None
+        if svg is not None and is_svg(svg):
+            return svg
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
 
     def _cache_put(self, key: tuple[str, bool], svg: str) -> None:
         path = self._cache_path(key)
@@ -164,22 +174,40 @@ class MathRenderer:
             pass  # a read-only cache only costs speed
 
     def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]] | None:
-        """(SVG, error) per formula; None when the Node process itself failed."""
+        """(SVG, error) per formula; None when the Node process failed or answered nonsense.
+
+        Each answer is checked (an object with an SVG that parses, or an error string);
+        a formula whose answer is not is drawn with ziamath, with one warning for them all.
+        """
         payload = json.dumps([{"tex": accents_to_macros(tex), "display": d} for tex, d in keys])
         env = {**os.environ, "NODE_PATH": str(self.node_modules)}
+        remaining = mathengine.time_left()
+        if remaining <= 0:
+            print("math: MathJax's time for this build is used up; formulas drawn with ziamath", file=sys.stderr)
+            return None
         try:
             proc = subprocess.run(
                 ["node", str(MATHJAX_SCRIPT)], input=payload, capture_output=True,
-                text=True, encoding="utf-8", env=env, timeout=300, check=True,
+                text=True, encoding="utf-8", env=env, timeout=remaining, check=True,
             )
             answers = json.loads(proc.stdout)
-        except (OSError, subprocess.SubprocessError, json.JSONDecodeError) as exc:
-            print(f"math: MathJax did not run ({exc}); formulas drawn with ziamath", file=sys.stderr)
+        except (OSError, subprocess.SubprocessError, ValueError, RecursionError) as exc:
+            print(f"math: MathJax did not run ({str(exc)[:200]}); formulas drawn with ziamath", file=sys.stderr)
             return None
-        return [
-            (_mathjax_svg(a["svg"], display), None) if "svg" in a else (None, a.get("error", "error"))
-            for a, (_, display) in zip(answers, keys)
+        if not isinstance(answers, list):
+            print("math: MathJax answered something other than a list; formulas drawn with ziamath",
+                  file=sys.stderr)
+            return None
+        out: list[tuple[str | None, str | None] | None] = [
+            _checked_answer(answers[i] if i < len(answers) else None, display) for i, (_, display) in enumerate(keys)
         ]
+        bad = [i for i, answer in enumerate(out) if answer is None]
+        if bad:
+            print(f"math: MathJax gave no usable answer for {len(bad)} of {len(keys)} formulas; "
+                  "those are drawn with ziamath", file=sys.stderr)
+            for i, drawn in zip(bad, self._ziamath([keys[i] for i in bad])):
+                out[i] = drawn
+        return [answer if answer is not None else (None, "no answer") for answer in out]
 
     def _ziamath(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
         from ziamath.config import config
@@ -197,6 +225,34 @@ class MathRenderer:
                 continue
             out.append(_ziamath_svg(svg, size, display))
         return out
+
+
+def is_svg(markup: str) -> bool:
+    """True when `markup` is one whole, well-formed SVG element (not truncated, not something else)."""
+    import xml.etree.ElementTree as ElementTree
+
+    if not markup.lstrip().startswith("<svg") or not markup.rstrip().endswith("</svg>"):
+        return False
+    try:
+        root = ElementTree.fromstring(markup)
+    except (ElementTree.ParseError, ValueError, RecursionError):
+        return False
+    return root.tag.rsplit("}", 1)[-1] == "svg"
+
+
+def _checked_answer(answer: object, display: bool) -> tuple[str | None, str | None] | None:
+    """One MathJax answer as (SVG, error), or None when it is not a usable answer."""
+    if not isinstance(answer, dict):
+        return None
+    svg, error = answer.get("svg"), answer.get("error")
+    if isinstance(svg, str) and is_svg(svg):
+        try:
+            return _mathjax_svg(svg, display), None
+        except ValueError:
+            return None
+    if svg is None and isinstance(error, str):
+        return None, error or "MathJax error"
+    return None
 
 
 _ATTR_RE = re.compile(r'\s(?:data-[\w-]+|role|focusable)="[^"]*"')

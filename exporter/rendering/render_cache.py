@@ -68,8 +68,17 @@ class RenderCache(BuildCache):
         value = self.get_value(key)
         if value is None:
             return None
-        question_html, answer_html, findings = value
-        return CachedFields(question_html, answer_html, tuple(tuple(f) for f in findings))
+        try:
+            question_html, answer_html, findings = value
+            fields = CachedFields(question_html, answer_html,
+                                  tuple((rel, Level(level).value, code, message) for rel, level, code, message in findings))
+        except (TypeError, ValueError):
+            return None  # an entry of another shape is a miss; rendering again replaces it
+        if not (isinstance(question_html, str) and isinstance(answer_html, str)
+                and all(isinstance(rel, int) and isinstance(code, str) and isinstance(message, str)
+                        for rel, _, code, message in fields.findings)):
+            return None
+        return fields
 
     def put(self, key: str, fields: CachedFields) -> None:
         self.put_value(key, [fields.question_html, fields.answer_html, fields.findings])
