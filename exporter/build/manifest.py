@@ -146,6 +146,7 @@ def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
         "options": options,
         "deck": deck.name,
         "notes": [note_inputs(n) for n in deck.notes],
+        "removed": [note_inputs(n) for n in deck.removed],
     }
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
