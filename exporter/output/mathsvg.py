@@ -22,6 +22,7 @@ from typing import Iterable
 
 from exporter.output import mathengine
 from exporter.output.latex_text import latex_to_text
+from exporter.output.svgclean import clean_svg
 
 MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_svg.js")
 ENGINES = ("mathjax", "ziamath")
@@ -153,8 +154,9 @@ class MathRenderer:
             svg = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             svg = None
-        if svg is not None and is_svg(svg):
-            return svg
+        cleaned = clean_svg(svg) if svg is not None and is_svg(svg) else None
+        if cleaned is not None:
+            return cleaned
         try:
             path.unlink(missing_ok=True)
         except OSError:
@@ -223,7 +225,10 @@ class MathRenderer:
             except Exception as exc:  # ziamath raises many types on bad TeX
                 out.append((None, str(exc) or type(exc).__name__))
                 continue
-            out.append(_ziamath_svg(svg, size, display))
+            try:
+                out.append(_ziamath_svg(svg, size, display))
+            except ValueError:
+                out.append((None, "ziamath gave no usable drawing"))
         return out
 
 
@@ -289,11 +294,19 @@ def _ziamath_svg(svg: str, size: float, display: bool) -> tuple[str | None, str 
 
 
 def _sized(head: str, rest: str, width: float, height: float, valign: float, unit: str, display: bool) -> str:
-    """One sizing rule for both engines: inline sits on the baseline, display shrinks to fit."""
+    """One sizing rule for both engines: inline sits on the baseline, display shrinks to fit.
+
+    The result is cleaned (`clean_svg`): what TeX asked for beyond drawing is gone.
+    """
     if display:
         # An explicit height: WeasyPrint does not derive it from the viewBox. If max-width
         # narrows a long formula, "meet" scales the drawing down inside the box, never clips it.
         style = f"width: {width:.3f}{unit}; max-width: 100%; height: {height:.3f}{unit}"
-        return f'{head} class="math-svg" preserveAspectRatio="xMidYMid meet" style="{style}"{rest}'
-    style = f"width: {width:.3f}{unit}; height: {height:.3f}{unit}; vertical-align: {valign:.3f}{unit}"
-    return f'{head} class="math-svg" style="{style}"{rest}'
+        svg = f'{head} class="math-svg" preserveAspectRatio="xMidYMid meet" style="{style}"{rest}'
+    else:
+        style = f"width: {width:.3f}{unit}; height: {height:.3f}{unit}; vertical-align: {valign:.3f}{unit}"
+        svg = f'{head} class="math-svg" style="{style}"{rest}'
+    cleaned = clean_svg(svg)
+    if cleaned is None:
+        raise ValueError("not an SVG drawing")
+    return cleaned
