@@ -37,8 +37,9 @@ def cases(scale: float = 1.0) -> dict[str, bytes]:
         "stars": "## Q1. first?\n\n**Réponse :** " + _repeat("*a", kb(200)) + "\n",
         "underscores": "## Q1. first?\n\n**Réponse :** " + _repeat("_a ", kb(200)) + "\n",
         "backticks": "## Q1. first?\n\n**Réponse :** " + _repeat("`", kb(200)) + "\n",
-        "nested-list": "## Q1. first?\n\n**Réponse :** a\n\n"
-        + "".join("  " * i + "- a\n" for i in range(max(2, int(5000 * scale)))),
+        "nested-list": "## Q1. first?\n\n**Réponse :** a\n\n" + "- " * max(2, int(5000 * scale)) + "a\n",
+        "nested-list-lines": "## Q1. first?\n\n**Réponse :** a\n\n"
+        + "".join(" " * (2 * i) + "- a\n" for i in range(max(2, int(700 * scale)))),
         "nested-quote": "## Q1. first?\n\n**Réponse :** " + ">" * max(2, int(5000 * scale)) + " a\n",
         "questions-without-answers": _repeat("Question : what is this about?\n", kb(4600)),
         "nested-divs": "## Q1. first?\n\n**Réponse :** a\n\n" + "<div>" * 150 + "x" + "</div>" * 150 + "\n",
