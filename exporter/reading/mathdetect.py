@@ -143,7 +143,7 @@ _MATHY = re.compile(r"\\[A-Za-z]+|[_^{}]|[=<>]")
 
 
 def unclosed_math(text: str) -> str | None:
-    """The start of an unclosed `$...` that looks like math in `text`, or None.
+    r"""The start of an unclosed `$...` that looks like math in `text`, or None.
 
     `text` is one line's plain text with `\x00` where code or math stood and
     escapes kept as written (`\$`), so code, escaped dollars and prices (`$5`,

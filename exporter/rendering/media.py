@@ -23,7 +23,8 @@ from exporter.model import MediaFile
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+"""`[^<>]`, not `[^>]`: with no `>` ahead, every `<img` scanned to the end of the text (quadratic)."""
 _SRC_ATTR = re.compile(r"""((?<![\w-])src\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 

@@ -15,7 +15,7 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
+from exporter.reading.markdown import FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, markdown, walk
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
@@ -195,6 +195,9 @@ class _Field:
             self._inspect(token, self.first_line + line)
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
+        if env.get(FLOOD_KEY):
+            self._warn(self.first_line, "too-many-brackets",
+                       f"a paragraph holds over {MAX_BRACKETS} '[': its links and images are shown as plain text")
         return clean(md.renderer.render(tokens, md.options, env))
 
     def _inspect(self, token: Token, line: int) -> None:
