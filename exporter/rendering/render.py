@@ -22,7 +22,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
-from exporter.rendering.sanitize import clean, is_script_url, unsafe_parts
+from exporter.rendering.sanitize import MAX_NESTING, clean, is_script_url, nesting_depth, unsafe_parts
 from exporter.reading.text import decode
 
 _SEARCH_WINDOW = 60
@@ -198,7 +198,13 @@ class _Field:
         if env.get(FLOOD_KEY):
             self._warn(self.first_line, "too-many-brackets",
                        f"a paragraph holds over {MAX_BRACKETS} '[': its links and images are shown as plain text")
-        return clean(md.renderer.render(tokens, md.options, env))
+        cleaned = clean(md.renderer.render(tokens, md.options, env))
+        depth = nesting_depth(cleaned)
+        if depth > MAX_NESTING:
+            self._warn(self.first_line, "too-deep",
+                       f"HTML nested {depth} elements deep (at most {MAX_NESTING} can be laid out): shown as text")
+            return "<pre>" + html.escape(text) + "</pre>"
+        return cleaned
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:
