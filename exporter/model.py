@@ -53,7 +53,7 @@ class Note:
     guid: str = ""
     """Stable Anki GUID; filled by `identity.resolve` (from the lock, else from deck and question)."""
     modified: int = 0
-    """Seconds since the epoch of the note's last content change (from the lock file); 0 = unknown."""
+    """Seconds since the epoch of the note's last visible change (from the lock file); 0 = unknown."""
 
     @property
     def top_deck(self) -> str:

@@ -116,12 +116,14 @@ def write_changed(
                 echo(f"unchanged {target}")
             else:
                 jobs.append(Job(deck, fmt, target, inputs))
-    if any(job.fmt in ("pdf", "html") for job in jobs):
+    sheets = [job.deck for job in jobs if job.fmt in ("pdf", "html")]
+    if sheets:
         from exporter.output.mathengine import start_budget
-        from exporter.output.writers.html import describe_math_engine
+        from exporter.output.writers.html import describe_math_engine, draw_ahead
 
         start_budget()  # one MathJax time limit for every deck of this build
         echo(describe_math_engine(options))
+        draw_ahead(sheets, out_dir, options)
     if step is not None and jobs:
         step("write", 0, len(jobs))
     for job, (findings, failure) in zip(jobs, _run(jobs, writers, options, step)):

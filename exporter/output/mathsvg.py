@@ -104,6 +104,14 @@ def _accent_macro(ch: str) -> str:
     return base
 
 
+_DRAWN: dict[tuple[str, str, bool], tuple[str | None, str | None]] = {}
+"""(engine, TeX, display) -> (SVG, error) drawn by this process, failures included.
+
+`draw_ahead` fills it before the sheets are laid out in forked worker processes, which
+inherit it: one engine run per build, whatever the number of decks.
+"""
+
+
 class MathRenderer:
     """Renders batches of formulas with one engine, with an on-disk cache."""
 
@@ -123,19 +131,31 @@ class MathRenderer:
         results: dict[tuple[str, bool], MathResult] = {}
         missing: list[tuple[str, bool]] = []
         for key in wanted:
+            drawn_here = _DRAWN.get((self.engine, *key))
+            if drawn_here is not None:
+                results[key] = MathResult(drawn_here[0], latex_to_text(key[0]), drawn_here[1])
+                continue
             cached = self._cache_get(key)
             if cached is not None:
                 results[key] = MathResult(cached, latex_to_text(key[0]))
             else:
                 missing.append(key)
         if missing:
-            drawn = self._mathjax(missing) if self.engine == "mathjax" else None
-            cacheable = drawn is not None or self.engine == "ziamath"
-            if drawn is None:  # MathJax itself could not run: ziamath is better than plain text
-                drawn = self._ziamath(missing)
-            for key, (svg, error) in zip(missing, drawn):
-                if svg is not None and cacheable:  # the cache is per engine
+            answers = self._mathjax(missing) if self.engine == "mathjax" else None
+            drawn: list[tuple[str | None, str | None] | None] = (
+                answers if answers is not None else [None] * len(missing))
+            # MathJax could not run or answered nonsense: ziamath is better than plain text,
+            # but its drawings are not remembered as MathJax's (the next build tries again).
+            cacheable = [answer is not None or self.engine == "ziamath" for answer in drawn]
+            fallback = [i for i, answer in enumerate(drawn) if answer is None]
+            for i, fallen in zip(fallback, self._ziamath([missing[i] for i in fallback])):
+                drawn[i] = fallen
+            for key, answer, keep in zip(missing, drawn, cacheable):
+                svg, error = answer if answer is not None else (None, "no drawing")
+                if svg is not None and keep:  # the cache is per engine
                     self._cache_put(key, svg)
+                if keep:
+                    _DRAWN[(self.engine, *key)] = (svg, error)
                 results[key] = MathResult(svg, latex_to_text(key[0]), error)
         return results
 
@@ -175,11 +195,11 @@ class MathRenderer:
         except OSError:
             pass  # a read-only cache only costs speed
 
-    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]] | None:
-        """(SVG, error) per formula; None when the Node process failed or answered nonsense.
+    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None] | None] | None:
+        """(SVG, error) per formula, None for an unusable answer; None when Node failed or answered nonsense.
 
         Each answer is checked (an object with an SVG that parses, or an error string);
-        a formula whose answer is not is drawn with ziamath, with one warning for them all.
+        the caller draws the unusable ones with ziamath; one warning names how many.
         """
         payload = json.dumps([{"tex": accents_to_macros(tex), "display": d} for tex, d in keys])
         env = {**os.environ, "NODE_PATH": str(self.node_modules)}
@@ -203,13 +223,11 @@ class MathRenderer:
         out: list[tuple[str | None, str | None] | None] = [
             _checked_answer(answers[i] if i < len(answers) else None, display) for i, (_, display) in enumerate(keys)
         ]
-        bad = [i for i, answer in enumerate(out) if answer is None]
+        bad = sum(answer is None for answer in out)
         if bad:
-            print(f"math: MathJax gave no usable answer for {len(bad)} of {len(keys)} formulas; "
+            print(f"math: MathJax gave no usable answer for {bad} of {len(keys)} formulas; "
                   "those are drawn with ziamath", file=sys.stderr)
-            for i, drawn in zip(bad, self._ziamath([keys[i] for i in bad])):
-                out[i] = drawn
-        return [answer if answer is not None else (None, "no answer") for answer in out]
+        return out
 
     def _ziamath(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
         from ziamath.config import config

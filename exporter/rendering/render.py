@@ -15,14 +15,16 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.reading.markdown import FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, markdown, walk
+from exporter.reading.markdown import (
+    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
+)
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
-from exporter.rendering.sanitize import MAX_NESTING, clean, is_script_url, nesting_depth, unsafe_parts
+from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 from exporter.reading.text import decode
 
 _SEARCH_WINDOW = 60
@@ -51,8 +53,9 @@ def render_notes(
         placed = [_place(note, lines) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
+        hits = cache.get_many([where.key for where in placed])
         for index, (note, where) in enumerate(zip(notes, placed)):
-            cached = cache.get(where.key)
+            cached = hits.get(where.key)
             if cached is None:
                 missing.append(index)
             else:
@@ -191,20 +194,29 @@ class _Field:
         md = markdown()
         env: dict[str, object] = {}
         tokens = md.parse(text, env)
+        raw_html = False
         for token, line in walk(tokens):
-            self._inspect(token, self.first_line + line)
+            self._inspect(token, self.first_line + line)  # may turn an image into HTML
+            raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
         if env.get(FLOOD_KEY):
             self._warn(self.first_line, "too-many-brackets",
                        f"a paragraph holds over {MAX_BRACKETS} '[': its links and images are shown as plain text")
-        cleaned = clean(md.renderer.render(tokens, md.options, env))
-        depth = nesting_depth(cleaned)
-        if depth > MAX_NESTING:
-            self._warn(self.first_line, "too-deep",
-                       f"HTML nested {depth} elements deep (at most {MAX_NESTING} can be laid out): shown as text")
-            return "<pre>" + html.escape(text) + "</pre>"
-        return cleaned
+        if raw_html:  # the user's tags can reshape what follows them: clean the whole field
+            cleaned = clean(md.renderer.render(tokens, md.options, env))
+            depth = nesting_depth(cleaned)
+            if depth > MAX_NESTING:
+                self._warn(self.first_line, "too-deep",
+                           f"HTML nested {depth} elements deep (at most {MAX_NESTING} can be laid out): shown as text")
+                return "<pre>" + html.escape(text) + "</pre>"
+            return cleaned
+        # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
+        # is left out of the cleaning and put back after it: same result, less to parse.
+        # (Markdown alone also nests at most markdown-it's maxNesting deep.)
+        slots: list[str] = []
+        env[CODE_SLOTS_KEY] = slots
+        return fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from exporter.build.pipeline import collect
+from exporter.output import mathsvg
 from exporter.output.mathsvg import MathRenderer
 from exporter.serialize import model_to_json
 
@@ -83,6 +84,7 @@ def test_a_truncated_cached_svg_is_drawn_again(tmp_path: Path) -> None:
     (cached,) = tmp_path.glob("*.svg")
     for damage in (whole[: len(whole) // 2], "", "<svg></html>", "\xff not svg"):
         cached.write_text(damage, encoding="utf-8")
+        mathsvg._DRAWN.clear()  # a new build process: only the disk cache is left
         again = MathRenderer(tmp_path, "ziamath").render([key])[key]
         assert again.svg == whole and again.error is None
         assert cached.read_text(encoding="utf-8") == whole

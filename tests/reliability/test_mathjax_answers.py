@@ -16,6 +16,12 @@ FORMULAS = [(r"x^2", False), (r"\frac{1}{2}", True), (r"\alpha + \beta", False)]
 GOOD_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1ex" height="1ex"><path d="M0 0"/></svg>'
 
 
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing drawn yet, as at the start of a build."""
+    monkeypatch.setattr(mathsvg, "_DRAWN", {})
+
+
 def _helper(tmp_path: Path, answer: str) -> Path:
     script = tmp_path / "fake_mathjax.js"
     script.write_text(f"process.stdin.resume(); process.stdin.on('end', () => process.stdout.write({answer!r}));")
