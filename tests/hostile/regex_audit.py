@@ -20,11 +20,11 @@ UNITS = (" ", "\t", "a", "a ", "#", "# ", "[a ", "[\\", "![[", "](", "$", "$x", 
 PREFIXES = ("", "# ", "## Q1. ", "Question : ", "**Réponse :** ", "- ", "<svg", "<span class=\"math inline\">\\(")
 
 
-def package_patterns(exclude: str | None = None) -> set[re.Pattern[str]]:
-    """The compiled patterns at module level of every exporter module (but those under `exclude`)."""
+def package_patterns() -> set[re.Pattern[str]]:
+    """The compiled patterns at module level of every exporter module."""
     found: set[re.Pattern[str]] = set()
     for info in pkgutil.walk_packages(exporter.__path__, "exporter."):
-        if info.name.endswith("__main__") or exclude and info.name.startswith(exclude):
+        if info.name.endswith("__main__"):
             continue
         try:
             module = importlib.import_module(info.name)

@@ -17,17 +17,16 @@ import pytest
 from tests.hostile.regex_audit import adversarial, cached_patterns, package_patterns
 
 PACKAGE = Path(__file__).resolve().parents[2] / "exporter"
-SURVIVING = [p for p in PACKAGE.rglob("*.py") if "readers" not in p.relative_to(PACKAGE).parts]
-"""The old readers (`reading/readers/`) are being replaced by card patterns; everything else is audited."""
+SOURCES = list(PACKAGE.rglob("*.py"))
 
 
 def _our_patterns() -> list[re.Pattern[str]]:
     """Module-level patterns of the audited modules, and inline ones whose text is in their source."""
     from exporter.build.pipeline import collect
 
-    source = "\n".join(p.read_text(encoding="utf-8") for p in SURVIVING)
+    source = "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
     collect([PACKAGE.parent / "tests" / "fixtures"], PACKAGE.parent, use_lock=False)  # fills re's cache
-    audited = set(package_patterns(exclude="exporter.reading.readers")) | cached_patterns()
+    audited = package_patterns() | cached_patterns()
     return sorted((p for p in audited if p.pattern in source), key=lambda p: p.pattern)
 
 
