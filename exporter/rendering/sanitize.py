@@ -42,7 +42,7 @@ MAX_NESTING = 100
 """Elements inside each other a field may hold: WeasyPrint lays boxes out recursively and
 raised RecursionError at 150 nested `<div>`s, losing the deck's PDF. Markdown nests
 lists and quotes deeper than that only on purpose to break things."""
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)([^<>]*+)>")
 _VOID = frozenset({"br", "hr", "img", "wbr", "col", "input", "source"})
 
 
@@ -132,8 +132,8 @@ def _without_comments(markup: str) -> str:
 def nesting_depth(markup: str) -> int:
     """How many elements deep `markup` (clean HTML, as `clean` returns it) nests at its deepest."""
     depth = deepest = 0
-    for closing, name, self_closing in _TAG.findall(markup):
-        if name.lower() in _VOID or self_closing:
+    for closing, name, rest in _TAG.findall(markup):
+        if name.lower() in _VOID or rest.endswith("/"):
             continue
         depth = max(depth - 1, 0) if closing else depth + 1
         deepest = max(deepest, depth)

@@ -48,7 +48,8 @@ from exporter.reading.patterns.bold_question import ASKING_BOLD, asked, may_ask_
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
-_DECK_SEPARATOR = re.compile(r"\s+-\s+")
+_DECK_SEPARATOR = re.compile(r"(?<!\s)\s++-\s+")
+"""Starts only where a run of spaces starts (the leftmost match would anyway): linear on long runs."""
 _URL = re.compile(r"^https?://\S+$")
 _MAX_DECK_NAME = 60
 
