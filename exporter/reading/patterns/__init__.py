@@ -48,8 +48,11 @@ How to add a pattern
    before it (`details` and `mdanki` before `question-headings`, which would
    take their headings as questions; `sections` always last).
 5. Add fixture files under `tests/reading/fixtures/<name>/<behaviour>.md`, each
-   with the notes it must give in `<behaviour>.json`, and realistic files with
-   their expected cards under `tests/corpus/` (see `tests/corpus/README.md`).
+   with the notes it must give in `<behaviour>.json` (`python -m
+   tests.reading.fixture_json FILE.md` prints what it gives now, to review; a
+   `<behaviour>.options.json` holds settings), and realistic files with their
+   expected cards under `tests/corpus/` (see `tests/corpus/README.md`);
+   `tests/reading/test_fixtures.py` fails until a registered pattern has fixtures.
 
 Settings: `patterns_off = ["<name>"]` in `exporter.toml` turns a pattern off for
 some files, and `reader = "<name>"` keeps only that one; nothing else is needed.

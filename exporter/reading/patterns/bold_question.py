@@ -25,7 +25,8 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
-from exporter.reading.layout import LineKind
+from exporter.reading.document import Document
+from exporter.reading.layout import LineKind, matching_lines
 
 ASKING_BOLD = re.compile(r"^[^\n]*\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
 """A line ending `?**`: a file without one has no bold-line question (a fast test of the whole text)."""
@@ -48,6 +49,14 @@ def bold_line(line: str) -> str | None:
     return None
 
 
+def opens_bold_question(doc: Document, index: int) -> bool:
+    """True when 0-based line `index` is a bold question: text (not code or comment) in a top-level paragraph."""
+    if doc.layout.kinds[index] is not LineKind.TEXT or asked(doc.lines[index]) is None:
+        return False
+    block = doc.block_at(index)
+    return block is not None and block.type == "paragraph"
+
+
 def asked(line: str) -> str | None:
     """The question of a line entirely in bold that ends with `?`, else None."""
     inner = bold_line(line)
@@ -62,16 +71,10 @@ class BoldQuestions:
         text = doc.source.text
         if not may_ask_in_bold(text) or ASKING_BOLD.search(text) is None:
             return
-        kinds = doc.layout.kinds
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
         stops.update(c.start for c in doc.layout.comments)
         stops.update(b.start for b in doc.blocks if b.type == "paragraph" and bold_line(doc.lines[b.start]) is not None)
-        starts = []
-        for index, line in enumerate(doc.lines):
-            if kinds[index] is LineKind.TEXT and not reading.claimed[index] and asked(line) is not None:
-                block = doc.block_at(index)
-                if block is not None and block.type == "paragraph":
-                    starts.append(index)
+        starts = [i for i in matching_lines(ASKING_BOLD, text) if not reading.claimed[i] and opens_bold_question(doc, i)]
         for position, start in enumerate(starts):
             limit = starts[position + 1] if position + 1 < len(starts) else len(doc.lines)
             end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]), limit)

@@ -13,7 +13,8 @@
 The summary is the question and everything up to the matching `</details>` the
 answer (Markdown and HTML as written; rendering sanitises the HTML). Interview
 collections often put the question just above and a generic summary inside
-(`<summary>Answer</summary>`, "Show answer", "Solution", "Réponse"): then the
+(`<summary>Answer</summary>`, "Show answer", "Solution", "Réponse"), and wrap
+the answer in `<p>` ... `</p>` lines, which are dropped: then the
 question is everything from the heading above down to the `<details>` (a code
 block and options included), or without a heading the paragraph right above. Nested
 `<details>` stay inside their parent's answer; indentation (a `<details>`
@@ -74,7 +75,7 @@ class Details:
                     index = end + 1
                     continue
                 question, start = above
-            body_lines = _answer_lines(doc.lines, after, end)
+            body_lines = _unwrap_paragraph(_answer_lines(doc.lines, after, end))
             body = textwrap.dedent("\n".join(body_lines)).split("\n")
             note = reading.note(NoteKind.QA, question, lines_text(body) or None, start,
                                 first_text_line(body, after[0]))
@@ -126,6 +127,18 @@ def _answer_lines(lines: list[str], after: tuple[int, int], end: int) -> list[st
     if len(body) == 1:
         return [body[0]] if body[0].strip() else []
     return body
+
+
+def _unwrap_paragraph(lines: list[str]) -> list[str]:
+    """Without the lines `<p>` and `</p>` that wrap a whole answer (interview collections do).
+
+    Blank lines stand in for the two tags, so the lines of the answer keep their numbers.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) >= 2 and lines[filled[0]].strip().lower() == "<p>" and lines[filled[-1]].strip().lower() == "</p>":
+        lines = list(lines)
+        lines[filled[0]] = lines[filled[-1]] = ""
+    return lines
 
 
 def _question_above(reading: Reading, index: int) -> tuple[str, int] | None:

@@ -44,7 +44,7 @@ from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
 from exporter.reading.layout import Comment, LineKind, matching_lines
-from exporter.reading.patterns.bold_question import ASKING_BOLD, asked, may_ask_in_bold
+from exporter.reading.patterns.bold_question import ASKING_BOLD, may_ask_in_bold, opens_bold_question
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
@@ -198,7 +198,7 @@ def _ends(
     reading: Reading, pair: _Pair, index: int, labels: _Labels, comments: dict[int, Comment], starts: dict[int, Block]
 ) -> bool:
     """True when line `index` ends the pair being read."""
-    if reading.claimed[index] or index in comments or asked(reading.doc.lines[index]) is not None:
+    if reading.claimed[index] or index in comments or opens_bold_question(reading.doc, index):
         return True  # a bold line that asks (`**What is X?**`) is the next card, never part of an answer
     block = starts.get(index)
     if block is None:
