@@ -163,7 +163,7 @@ def _blank_cloze(cloze: Cloze) -> str:
 
 _CODE_MARKER = re.compile(r"\{\{c\d+::|\}\}")
 _TAG_OR_TEXT = re.compile(r"(<[^<>]*>)|(&[^;\s&<]*;|[^<&])")
-"""On clean HTML (every `&` starts an entity, every `<` a tag); `[^<>]` and `[^;\s&<]` keep a
+r"""On clean HTML (every `&` starts an entity, every `<` a tag); `[^<>]` and `[^;\s&<]` keep a
 run of `&` or `<` from being rescanned from each of its characters."""
 
 
