@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test test-fast clean
+.PHONY: build test test-fast clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,15 +32,22 @@ $(MATHJAX_STAMP): package.json package-lock.json
 	@if npm ci --no-audit --no-fund --loglevel=error; then touch $@; \
 	else echo "warning: npm ci failed; PDF math will be drawn with ziamath" >&2; fi
 
+# Headless Chromium opens the HTML preview in a real browser in the tests (Debian's package);
+# installed only when missing, and only where apt-get can run (as root). Without it those tests skip.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	  || echo "warning: chromium is missing; the browser tests are skipped" >&2
+
 build: $(VENV)/.installed $(MATHJAX)
 	$(BIN)/exporter build sources --out dist
 
-test: $(VENV)/.installed-test $(MATHJAX)
+test: $(VENV)/.installed-test $(MATHJAX) browser
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # While working: everything but the end-to-end tests marked slow (CI runs them all).
-test-fast: $(VENV)/.installed-test $(MATHJAX)
+test-fast: $(VENV)/.installed-test $(MATHJAX) browser
 	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:

@@ -86,6 +86,23 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
           reset_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
+    from exporter.build.outfolder import OutputFolderError, claim
+
+    try:
+        with claim(out_dir, lambda line: click.echo(line, err=True)):
+            failed = _build(paths, out_dir, formats, layout, columns, paper, skip_open, strict, quiet, force,
+                            no_lock, reset_lock)
+    except OutputFolderError as exc:
+        click.echo(f"error: {exc}; nothing was written", err=True)
+        sys.exit(1)
+    if failed:
+        sys.exit(1)
+
+
+def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
+           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
+           reset_lock: bool) -> bool:
+    """The build itself, run while the output folder is held; True when an output could not be written."""
     from exporter.build import incremental
     from exporter.build.pipeline import collect
     from exporter.diagnostics import Diagnostics, Level
@@ -141,12 +158,19 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     model.diagnostics.items.extend(outcome.findings)  # replayed by the next no-op build
     incremental.save_lock(model, lambda line: click.echo(line, err=True))
     incremental.remember(manifest, digest, project.lock_path, model, outcome.built + outcome.unchanged)
-    write_manifest(out_dir, manifest)
+    if outcome.failed:
+        manifest.quick = {}  # the failed outputs must be tried again, not replayed as done
+    try:
+        write_manifest(out_dir, manifest)
+    except OSError as exc:
+        click.echo(f"warning: cannot write {out_dir}'s manifest: {exc.strerror or exc}; "
+                   "the next build rebuilds every output", err=True)
     if model.identity is not None and not quiet:
         for line in model.identity.report():
             click.echo(line)
     if strict and model.diagnostics.has_errors:
         sys.exit(1)
+    return bool(outcome.failed)
 
 
 @main.command()

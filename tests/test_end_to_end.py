@@ -109,7 +109,8 @@ def _words(text: str) -> str:
 def test_every_question_is_printed_in_its_decks_pdf(built: Path) -> None:
     from pypdf import PdfReader
 
-    from exporter.build.pipeline import collect, slugify
+    from exporter.build.pipeline import collect
+    from exporter.output.names import slugify
 
     model = collect([built / "sources"], built, use_lock=False)
     for deck in model.decks():

@@ -33,6 +33,33 @@ def _raw(key: str) -> bytes:
     return bytes.fromhex(key)
 
 
+def _open(path: Path) -> sqlite3.Connection:
+    """The cache database at `path`, emptied first when it has another schema version."""
+    connection = sqlite3.connect(path, timeout=5)
+    try:
+        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            with connection:
+                connection.execute("DROP TABLE IF EXISTS fields")
+            connection.execute("PRAGMA auto_vacuum = FULL")  # pruned entries give their space back
+            connection.execute("VACUUM")
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("CREATE TABLE IF NOT EXISTS fields (key BLOB PRIMARY KEY, value BLOB, generation INTEGER) "
+                           "WITHOUT ROWID")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _discard(path: Path) -> bool:
+    """Delete a damaged cache file; False when it cannot be deleted either."""
+    try:
+        path.unlink(missing_ok=True)
+        return True
+    except OSError:
+        return False
+
+
 class BuildCache:
     """JSON values by key; lookups during one build, writes batched into `close`."""
 
@@ -45,20 +72,23 @@ class BuildCache:
             return
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(cache_dir / filename, timeout=5)
-            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                with connection:
-                    connection.execute("DROP TABLE IF EXISTS fields")
-                connection.execute("PRAGMA auto_vacuum = FULL")  # pruned entries give their space back
-                connection.execute("VACUUM")
-                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.execute("CREATE TABLE IF NOT EXISTS fields (key BLOB PRIMARY KEY, value BLOB, generation INTEGER) "
-                               "WITHOUT ROWID")
-            row = connection.execute("SELECT MAX(generation) FROM fields").fetchone()
-            self.generation = (row[0] or 0) + 1
-            self.connection = connection
-        except (OSError, sqlite3.Error):
-            self.connection = None
+        except OSError:
+            return
+        path = cache_dir / filename
+        for attempt in range(2):
+            try:
+                self.connection = _open(path)
+                row = self.connection.execute("SELECT MAX(generation) FROM fields").fetchone()
+                self.generation = (row[0] if isinstance(row[0], int) else 0) + 1
+                return
+            except sqlite3.DatabaseError:
+                # Not a database (truncated, overwritten): it only held cached values, start afresh.
+                self.connection = None
+                if attempt == 0 and not _discard(path):
+                    return
+            except (OSError, sqlite3.Error):
+                self.connection = None
+                return
 
     def get_value(self, key: str) -> Any | None:
         return self.get_values([key]).get(key)
@@ -79,7 +109,7 @@ class BuildCache:
                 ):
                     try:
                         found[raw[stored_key]] = json.loads(zlib.decompress(data))
-                    except (zlib.error, TypeError, ValueError):
+                    except (zlib.error, TypeError, ValueError, RecursionError, KeyError):
                         continue  # damaged: rebuilt and replaced like a miss
                     self.used.append(stored_key)
         except sqlite3.Error:

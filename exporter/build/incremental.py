@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from exporter.build.pipeline import Model, discover, slugify
+from exporter.build.pipeline import Model, discover
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
 from exporter.build.manifest import (
@@ -29,6 +29,7 @@ from exporter.build.manifest import (
 from exporter.model import Deck
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
+from exporter.output.names import output_stems
 from exporter.output.writers import WriteOptions, Writer
 
 Echo = Callable[[str], None]
@@ -40,7 +41,9 @@ class Outcome:
     built: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     findings: list[Diagnostic] = field(default_factory=list)
-    """What writers found while writing (formulas the math engine could not draw)."""
+    """What writers found while writing (formulas the math engine could not draw), and write failures."""
+    failed: list[Path] = field(default_factory=list)
+    """Outputs that could not be written; whatever was there before is untouched."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,18 @@ def options_key(options: WriteOptions) -> dict[str, Any]:
     return {"layout": options.layout, "columns": options.columns, "paper": options.paper, "math_engine": engine}
 
 
-def target_for(deck: Deck, writer: Writer, out_dir: Path) -> Path:
-    return out_dir / f"{slugify(deck.name)}.{writer.extension}"
+def deck_stems(decks: list[Deck]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Each deck's unique file stem, and a warning for each deck renamed to stay apart."""
+    stems, collisions = output_stems([deck.name for deck in decks])
+    first_note = {deck.name: deck.notes[0].note.source for deck in decks if deck.notes}
+    findings = []
+    for kept, renamed in collisions:
+        where = first_note.get(renamed)
+        findings.append(Diagnostic(
+            where.path if where else "", where.line if where else 0, Level.WARNING, "output-name",
+            f"decks {kept!r} and {renamed!r} give the same file name; {renamed!r} is written as "
+            f"{stems[renamed]!r}"))
+    return stems, findings
 
 
 def write_changed(
@@ -89,12 +102,13 @@ def write_changed(
     """
     outcome = Outcome()
     key = options_key(options)
+    stems, outcome.findings = deck_stems(decks)
     jobs: list[Job] = []
     for deck in decks:
         for fmt in formats:
             if not deck.notes and not getattr(writers[fmt], "emits_removed", False):
                 continue  # a deck left with removed notes only exists for Anki
-            target = target_for(deck, writers[fmt], out_dir)
+            target = out_dir / f"{stems[deck.name]}.{writers[fmt].extension}"
             inputs = output_inputs(deck, fmt, key)
             record = manifest.outputs.get(target.name)
             if not force and record is not None and record.inputs == inputs and record.matches(target):
@@ -104,24 +118,37 @@ def write_changed(
                 jobs.append(Job(deck, fmt, target, inputs))
     sheets = [job.deck for job in jobs if job.fmt in ("pdf", "html")]
     if sheets:
+        from exporter.output.mathengine import start_budget
         from exporter.output.writers.html import describe_math_engine, draw_ahead
 
+        start_budget()  # one MathJax time limit for every deck of this build
         echo(describe_math_engine(options))
         draw_ahead(sheets, out_dir, options)
     if step is not None and jobs:
         step("write", 0, len(jobs))
-    for done, (job, findings) in enumerate(zip(jobs, _run(jobs, writers, options, step)), 1):
-        manifest.outputs[job.target.name] = record_for(job.target, job.inputs)
-        outcome.built.append(job.target)
+    for job, (findings, failure) in zip(jobs, _run(jobs, writers, options, step)):
         outcome.findings.extend(findings)
+        if failure is not None:
+            outcome.failed.append(job.target)
+            outcome.findings.append(Diagnostic(str(job.target), 0, Level.ERROR, "write-failed", failure))
+            continue
+        try:
+            manifest.outputs[job.target.name] = record_for(job.target, job.inputs)
+        except OSError:
+            manifest.outputs.pop(job.target.name, None)  # rebuilt next time
+        outcome.built.append(job.target)
         echo(f"built {job.target} ({len(job.deck.notes)} notes)")
     return outcome
 
 
+Result = tuple[list[Diagnostic], str | None]
+"""A job's findings, and why it failed (None when its output was written)."""
+
+
 def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions,
-         step: Step | None = None) -> list[list[Diagnostic]]:
-    """Each job's findings, in job order; slow formats in worker processes when that helps."""
-    results: dict[int, list[Diagnostic]] = {}
+         step: Step | None = None) -> list[Result]:
+    """Each job's result, in job order; slow formats in worker processes when that helps."""
+    results: dict[int, Result] = {}
 
     def finished() -> None:
         if step is not None:
@@ -134,23 +161,32 @@ def _run(jobs: list[Job], writers: dict[str, Writer], options: WriteOptions,
             futures = {i: pool.submit(_write_job, jobs[i], options) for i in slow}
             for i, job in enumerate(jobs):
                 if i not in futures:
-                    results[i] = writers[job.fmt].write(job.deck, job.target, options)
+                    results[i] = _write_job(job, options)
                     finished()
             for i, future in futures.items():
                 results[i] = future.result()
                 finished()
     else:
         for i, job in enumerate(jobs):
-            results[i] = writers[job.fmt].write(job.deck, job.target, options)
+            results[i] = _write_job(job, options)
             finished()
     return [results[i] for i in range(len(jobs))]
 
 
-def _write_job(job: Job, options: WriteOptions) -> list[Diagnostic]:
-    """Worker-process entry point: writers are looked up again, the registry is per process."""
+def _write_job(job: Job, options: WriteOptions) -> Result:
+    """Write one output; a failing disk or an input too deep to lay out fails this output only.
+
+    Also the worker-process entry point: writers are looked up again, the registry is per process.
+    """
     from exporter.output.writers import load_writers
 
-    return load_writers()[job.fmt].write(job.deck, job.target, options)
+    try:
+        return load_writers()[job.fmt].write(job.deck, job.target, options), None
+    except OSError as exc:
+        return [], f"not written ({exc.strerror or exc}); any previous version is kept"
+    except RecursionError:
+        return [], ("not written: the deck's HTML is nested too deeply to lay out "
+                    "(raw HTML elements inside each other, hundreds deep); any previous version is kept")
 
 
 def request_digest(paths: list[Path], root: Path, request: dict[str, Any]) -> str | None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
 
 
 def cores() -> int:
@@ -13,6 +16,25 @@ def cores() -> int:
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` processes; forked on Linux, so they start with the parent's imports."""
+    """A pool of `workers` processes; forked on Linux, so they start with the parent's imports.
+
+    Each worker dies with the build: a `kill -9` of the build would otherwise leave
+    them running for good (they wait on a queue nobody writes to any more).
+    """
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                               initargs=(os.getpid(),))
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+    if sys.platform == "linux":
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the pool's own broken-pipe checks remain
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)

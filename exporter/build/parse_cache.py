@@ -47,13 +47,23 @@ def note_from_value(value: dict[str, object]) -> Note:
     source = fields.pop("source")
     kind = fields.pop("kind")
     tags = fields.pop("tags")
-    assert isinstance(source, dict) and isinstance(kind, str) and isinstance(tags, (list, tuple))
-    return Note(
+    if not (isinstance(source, dict) and isinstance(kind, str) and isinstance(tags, (list, tuple))):
+        raise TypeError("cached note of the wrong shape")
+    note = Note(
         kind=NoteKind(kind),
         source=SourceLocation(source["path"], source["line"]),
         tags=tuple(tags),
         **fields,  # type: ignore[arg-type]
     )
+    if json.loads(json.dumps(note_to_value(note))) != value:  # a field of the wrong type
+        raise TypeError("cached note of the wrong shape")
+    return note
+
+
+def _finding(path: object, line: object, level: object, code: object, message: object) -> Diagnostic:
+    if not (isinstance(path, str) and isinstance(line, int) and isinstance(code, str) and isinstance(message, str)):
+        raise TypeError("cached finding of the wrong shape")
+    return Diagnostic(path, line, Level(level), code, message)
 
 
 class ParseCache(BuildCache):
@@ -66,10 +76,14 @@ class ParseCache(BuildCache):
         value = self.get_value(key)
         if value is None:
             return None
-        notes, findings, (on_cards, text) = value
-        return ([note_from_value(n) for n in notes],
-                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings],
-                Coverage(on_cards, text))
+        try:
+            notes, findings, (on_cards, text) = value
+            if not (isinstance(on_cards, int) and isinstance(text, int)):
+                return None
+            return ([note_from_value(n) for n in notes], [_finding(*finding) for finding in findings],
+                    Coverage(on_cards, text))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None  # an entry of another shape (older toolkit, damage): read the file again
 
     def put(self, key: str, notes: list[Note], findings: list[Diagnostic], coverage: Coverage) -> None:
         self.put_value(key, [[note_to_value(n) for n in notes],

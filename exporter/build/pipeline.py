@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +25,9 @@ from exporter.reading.patterns import canonical, pattern_names
 from exporter.reading.source import ReadOptions, SourceFile
 from exporter.reading.text import decode
 from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
+
+MAX_REPORTED_LINES = 20
+"""Per file and per kind of damage: a binary file read by mistake must not print a million lines."""
 
 
 @dataclass
@@ -99,6 +100,12 @@ def load_source(
             "mojibake",
             "text was double-encoded (mojibake); repaired with ftfy",
         )
+    for line in decoded.replaced_lines[:MAX_REPORTED_LINES]:
+        diagnostics.warning(rel, line, "encoding",
+                            f"bytes invalid in {decoded.encoding} replaced by \N{REPLACEMENT CHARACTER}")
+    if len(decoded.replaced_lines) > MAX_REPORTED_LINES:
+        diagnostics.warning(rel, decoded.replaced_lines[MAX_REPORTED_LINES], "encoding",
+                            f"{len(decoded.replaced_lines) - MAX_REPORTED_LINES} more lines with invalid bytes")
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics.info(rel, 0, "encoding", f"read as {decoded.encoding}, not UTF-8")
     text = remove_junk(decoded.text, rel, diagnostics)
@@ -230,9 +237,3 @@ def collect(
                  identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
                  project=project)
 
-
-def slugify(name: str) -> str:
-    """A file name for a deck: ASCII, lower case, dashes."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()
-    return slug or "deck"

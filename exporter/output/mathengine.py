@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 
@@ -24,3 +26,23 @@ def resolved_engine(engine: str, project_root: Path | None) -> str:
     if engine != "auto":
         return engine
     return "mathjax" if find_mathjax(project_root) is not None else "ziamath"
+
+
+MATHJAX_SECONDS = 300.0
+"""MathJax's time for a whole build, all decks together; formulas after it go to ziamath."""
+_DEADLINE_VARIABLE = "EXPORTER_MATHJAX_DEADLINE"
+
+
+def start_budget(seconds: float = MATHJAX_SECONDS) -> None:
+    """Start the build's MathJax clock; kept in the environment so forked writer processes share it."""
+    os.environ[_DEADLINE_VARIABLE] = repr(time.time() + seconds)
+
+
+def time_left() -> float:
+    """Seconds MathJax may still run in this build (the clock starts at the first call if not started)."""
+    try:
+        deadline = float(os.environ[_DEADLINE_VARIABLE])
+    except (KeyError, ValueError):
+        start_budget()
+        deadline = float(os.environ[_DEADLINE_VARIABLE])
+    return deadline - time.time()

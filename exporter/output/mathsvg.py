@@ -22,6 +22,7 @@ from typing import Iterable
 
 from exporter.output import mathengine
 from exporter.output.latex_text import latex_to_text
+from exporter.output.svgclean import clean_svg
 
 MATHJAX_SCRIPT = Path(__file__).with_name("mathjax_svg.js")
 ENGINES = ("mathjax", "ziamath")
@@ -140,14 +141,20 @@ class MathRenderer:
             else:
                 missing.append(key)
         if missing:
-            drawn = self._mathjax(missing) if self.engine == "mathjax" else None
-            cacheable = drawn is not None or self.engine == "ziamath"
-            if drawn is None:  # MathJax itself could not run: ziamath is better than plain text
-                drawn = self._ziamath(missing)
-            for key, (svg, error) in zip(missing, drawn):
-                if svg is not None and cacheable:  # the cache is per engine
+            answers = self._mathjax(missing) if self.engine == "mathjax" else None
+            drawn: list[tuple[str | None, str | None] | None] = (
+                answers if answers is not None else [None] * len(missing))
+            # MathJax could not run or answered nonsense: ziamath is better than plain text,
+            # but its drawings are not remembered as MathJax's (the next build tries again).
+            cacheable = [answer is not None or self.engine == "ziamath" for answer in drawn]
+            fallback = [i for i, answer in enumerate(drawn) if answer is None]
+            for i, fallen in zip(fallback, self._ziamath([missing[i] for i in fallback])):
+                drawn[i] = fallen
+            for key, answer, keep in zip(missing, drawn, cacheable):
+                svg, error = answer if answer is not None else (None, "no drawing")
+                if svg is not None and keep:  # the cache is per engine
                     self._cache_put(key, svg)
-                if cacheable:
+                if keep:
                     _DRAWN[(self.engine, *key)] = (svg, error)
                 results[key] = MathResult(svg, latex_to_text(key[0]), error)
         return results
@@ -159,11 +166,22 @@ class MathRenderer:
         return self.cache_dir / f"{digest}.svg"
 
     def _cache_get(self, key: tuple[str, bool]) -> str | None:
+        """The cached SVG, or None; a damaged file (truncated, foreign) is a miss and is deleted."""
         path = self._cache_path(key)
-        try:
-            return path.read_text(encoding="utf-8") if path is not None else None
-        except OSError:
+        if path is None:
             return None
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            svg = None
+        cleaned = clean_svg(svg) if svg is not None and is_svg(svg) else None
+        if cleaned is not None:
+            return cleaned
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
 
     def _cache_put(self, key: tuple[str, bool], svg: str) -> None:
         path = self._cache_path(key)
@@ -177,23 +195,39 @@ class MathRenderer:
         except OSError:
             pass  # a read-only cache only costs speed
 
-    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]] | None:
-        """(SVG, error) per formula; None when the Node process itself failed."""
+    def _mathjax(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None] | None] | None:
+        """(SVG, error) per formula, None for an unusable answer; None when Node failed or answered nonsense.
+
+        Each answer is checked (an object with an SVG that parses, or an error string);
+        the caller draws the unusable ones with ziamath; one warning names how many.
+        """
         payload = json.dumps([{"tex": accents_to_macros(tex), "display": d} for tex, d in keys])
         env = {**os.environ, "NODE_PATH": str(self.node_modules)}
+        remaining = mathengine.time_left()
+        if remaining <= 0:
+            print("math: MathJax's time for this build is used up; formulas drawn with ziamath", file=sys.stderr)
+            return None
         try:
             proc = subprocess.run(
                 ["node", str(MATHJAX_SCRIPT)], input=payload, capture_output=True,
-                text=True, encoding="utf-8", env=env, timeout=300, check=True,
+                text=True, encoding="utf-8", env=env, timeout=remaining, check=True,
             )
             answers = json.loads(proc.stdout)
-        except (OSError, subprocess.SubprocessError, json.JSONDecodeError) as exc:
-            print(f"math: MathJax did not run ({exc}); formulas drawn with ziamath", file=sys.stderr)
+        except (OSError, subprocess.SubprocessError, ValueError, RecursionError) as exc:
+            print(f"math: MathJax did not run ({str(exc)[:200]}); formulas drawn with ziamath", file=sys.stderr)
             return None
-        return [
-            (_mathjax_svg(a["svg"], display), None) if "svg" in a else (None, a.get("error", "error"))
-            for a, (_, display) in zip(answers, keys)
+        if not isinstance(answers, list):
+            print("math: MathJax answered something other than a list; formulas drawn with ziamath",
+                  file=sys.stderr)
+            return None
+        out: list[tuple[str | None, str | None] | None] = [
+            _checked_answer(answers[i] if i < len(answers) else None, display) for i, (_, display) in enumerate(keys)
         ]
+        bad = sum(answer is None for answer in out)
+        if bad:
+            print(f"math: MathJax gave no usable answer for {bad} of {len(keys)} formulas; "
+                  "those are drawn with ziamath", file=sys.stderr)
+        return out
 
     def _ziamath(self, keys: list[tuple[str, bool]]) -> list[tuple[str | None, str | None]]:
         from ziamath.config import config
@@ -209,8 +243,39 @@ class MathRenderer:
             except Exception as exc:  # ziamath raises many types on bad TeX
                 out.append((None, str(exc) or type(exc).__name__))
                 continue
-            out.append(_ziamath_svg(svg, size, display))
+            try:
+                out.append(_ziamath_svg(svg, size, display))
+            except ValueError:
+                out.append((None, "ziamath gave no usable drawing"))
         return out
+
+
+def is_svg(markup: str) -> bool:
+    """True when `markup` is one whole, well-formed SVG element (not truncated, not something else)."""
+    import xml.etree.ElementTree as ElementTree
+
+    if not markup.lstrip().startswith("<svg") or not markup.rstrip().endswith("</svg>"):
+        return False
+    try:
+        root = ElementTree.fromstring(markup)
+    except (ElementTree.ParseError, ValueError, RecursionError):
+        return False
+    return root.tag.rsplit("}", 1)[-1] == "svg"
+
+
+def _checked_answer(answer: object, display: bool) -> tuple[str | None, str | None] | None:
+    """One MathJax answer as (SVG, error), or None when it is not a usable answer."""
+    if not isinstance(answer, dict):
+        return None
+    svg, error = answer.get("svg"), answer.get("error")
+    if isinstance(svg, str) and is_svg(svg):
+        try:
+            return _mathjax_svg(svg, display), None
+        except ValueError:
+            return None
+    if svg is None and isinstance(error, str):
+        return None, error or "MathJax error"
+    return None
 
 
 _ATTR_RE = re.compile(r'\s(?:data-[\w-]+|role|focusable)="[^"]*"')
@@ -247,11 +312,19 @@ def _ziamath_svg(svg: str, size: float, display: bool) -> tuple[str | None, str 
 
 
 def _sized(head: str, rest: str, width: float, height: float, valign: float, unit: str, display: bool) -> str:
-    """One sizing rule for both engines: inline sits on the baseline, display shrinks to fit."""
+    """One sizing rule for both engines: inline sits on the baseline, display shrinks to fit.
+
+    The result is cleaned (`clean_svg`): what TeX asked for beyond drawing is gone.
+    """
     if display:
         # An explicit height: WeasyPrint does not derive it from the viewBox. If max-width
         # narrows a long formula, "meet" scales the drawing down inside the box, never clips it.
         style = f"width: {width:.3f}{unit}; max-width: 100%; height: {height:.3f}{unit}"
-        return f'{head} class="math-svg" preserveAspectRatio="xMidYMid meet" style="{style}"{rest}'
-    style = f"width: {width:.3f}{unit}; height: {height:.3f}{unit}; vertical-align: {valign:.3f}{unit}"
-    return f'{head} class="math-svg" style="{style}"{rest}'
+        svg = f'{head} class="math-svg" preserveAspectRatio="xMidYMid meet" style="{style}"{rest}'
+    else:
+        style = f"width: {width:.3f}{unit}; height: {height:.3f}{unit}; vertical-align: {valign:.3f}{unit}"
+        svg = f'{head} class="math-svg" style="{style}"{rest}'
+    cleaned = clean_svg(svg)
+    if cleaned is None:
+        raise ValueError("not an SVG drawing")
+    return cleaned

@@ -22,7 +22,7 @@ CARD_COLUMNS = 2
 CARD_ROWS = 4
 NO_TOPIC = "General"
 
-_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_RE = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)  # [^<>]: linear when no ">" follows
 _SRC_RE = re.compile(r'\ssrc\s*=\s*("([^"]*)"|\'([^\']*)\')', re.IGNORECASE)
 
 

@@ -15,7 +15,8 @@ from markdown_it.token import Token
 
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE
 
-_TIME_NOTE = re.compile(r"\s*\(\s*(?:\d+\s*h\s*\d*|\d+\s*min(?:utes?)?)\s*\)\s*$", re.IGNORECASE)
+_TIME_NOTE = re.compile(r"(?<!\s)\s*+\(\s*+(?:\d++\s*+h\s*+\d*+|\d++\s*+min(?:utes?)?)\s*+\)\s*+$", re.IGNORECASE)
+"""Possessive quantifiers, and one start per run of spaces: linear on a name of 100 KB of spaces."""
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _MATH = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
 

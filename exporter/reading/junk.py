@@ -63,9 +63,24 @@ def strip_junk(text: str) -> tuple[str, list[Removal]]:
         if not found:
             continue
         removals.extend(Removal(number, junk) for junk in found)
-        cleaned = re.sub(rf"[ \t]*(?:{_JUNK.pattern})", "", line)
+        cleaned = _without(line)
         lines[number - 1] = "" if not cleaned.strip() else cleaned
     return "\n".join(lines), removals
+
+
+def _without(line: str) -> str:
+    """`line` without its junk and the spaces before each marker.
+
+    Done by hand, not with `[ \\t]*(?:junk)`: that pattern retries every space of a long
+    run at each position, quadratic in the run's length.
+    """
+    kept: list[str] = []
+    done = 0
+    for match in _JUNK.finditer(line):
+        kept.append(line[done : match.start()].rstrip(" \t"))
+        done = match.end()
+    kept.append(line[done:])
+    return "".join(kept)
 
 
 def remove_junk(text: str, path: str, diagnostics: Diagnostics) -> str:

@@ -34,6 +34,13 @@ The render stage then sanitises the HTML without the highlighter's markup (most 
 it, in a note with code) and puts the code back after; see `sanitize.fill_code_slots`.
 """
 
+FLOOD_KEY = "bracket_flood"
+"""`env` key: set to True when a paragraph had too many `[` for its links to be looked for."""
+MAX_BRACKETS = 1000
+"""Above this many `[` in one paragraph or heading, `[`/`![` are plain text there: markdown-it's
+link-label scan restarts at every `[`, quadratic (200 KB of `![[` took minutes), and no
+real note has a thousand links in one paragraph."""
+
 # Children whose content may span lines; softbreak/hardbreak count one line each.
 _MULTILINE_CHILDREN = frozenset({INLINE, DISPLAY_INLINE, "html_inline", "image"})
 
@@ -141,6 +148,7 @@ def _configured() -> MarkdownIt:
     md.block.ruler.at(BLOCK, display_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.inline.ruler.at(INLINE, _not_after_an_amount(math_inline_dollar(allow_space=True, allow_digits=False, allow_double=True)))
     md.inline.ruler.before("escape", "math_bracket", bracket_inline)
+    md.inline.ruler.before("link", "bracket_flood", _bracket_flood)
     highlight_cloze_plugin(md)  # idle outside cloze notes
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
@@ -164,6 +172,24 @@ def _not_after_an_amount(rule: Any) -> Any:
         return bool(rule(state, silent))
 
     return guarded
+
+
+def _bracket_flood(state: Any, silent: bool) -> bool:
+    """In a paragraph with more than `MAX_BRACKETS` `[`, take `[` and `![` as text (see there)."""
+    src = state.src
+    opener = "![" if src.startswith("![", state.pos) else "[" if src[state.pos] == "[" else ""
+    if not opener:
+        return False
+    count = state.__dict__.get("_exporter_brackets")
+    if count is None:
+        count = state.__dict__["_exporter_brackets"] = src.count("[")
+    if count <= MAX_BRACKETS:
+        return False
+    if not silent:
+        state.pending += opener
+        state.env[FLOOD_KEY] = True
+    state.pos += len(opener)
+    return True
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

@@ -32,8 +32,8 @@ def bracket_inline(state: StateInline, silent: bool) -> bool:
         return False
     display = src[pos + 1] == "["
     close = "\\]" if display else "\\)"
-    end = src.find(close, pos + 2, state.posMax)
-    if end < 0 or not src[pos + 2 : end].strip():
+    end = _next_closer(state, close, pos + 2)
+    if end < 0 or _NON_SPACE.search(src, pos + 2, end) is None:
         return False
     if not silent:
         token = state.push(DISPLAY_INLINE if display else INLINE, "math", 0)
@@ -41,6 +41,25 @@ def bracket_inline(state: StateInline, silent: bool) -> bool:
         token.markup = src[pos : pos + 2]
     state.pos = end + 2
     return True
+
+
+_NON_SPACE = re.compile(r"\S")
+
+
+def _next_closer(state: StateInline, close: str, start: int) -> int:
+    """`state.src.find(close, start, state.posMax)`, remembered per inline run.
+
+    Searching afresh from every opener made a line of 100,000 `\\[` without a closer
+    quadratic (each search ran to the end of the line). The answer for a later start is
+    the same closer (or the same absence) as long as the start has not passed it.
+    """
+    memo: dict[tuple[str, int], tuple[int, int]] = state.__dict__.setdefault("_exporter_closers", {})
+    key = (close, state.posMax)  # a link label narrows posMax for a nested run
+    searched_from, found = memo.get(key, (-1, -1))
+    if searched_from < 0 or start < searched_from or (found >= 0 and start > found):
+        found = state.src.find(close, start, state.posMax)
+        memo[key] = (start, found)
+    return found
 
 
 def display_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -106,19 +125,50 @@ def tex_problem(tex: str) -> str | None:
     return None
 
 
-_UNCLOSED = re.compile(r"(?<![\d\\])\${1,2}(?![\s$]*[\d.,])(?P<body>[^\x00$]{1,80})")
+_OPENER = re.compile(r"(?<![\d\\])\$")
+_BODY = re.compile(r"[^\x00$]{1,80}")
 _MATHY = re.compile(r"\\[A-Za-z]+|[_^{}]|[=<>]")
 
 
 def unclosed_math(text: str) -> str | None:
-    """The start of an unclosed `$...` that looks like math in `text`, or None.
+    r"""The start of an unclosed `$...` that looks like math in `text`, or None.
 
-    `text` is one line's plain text with `\\x00` where code or math stood and
-    escapes kept as written (`\\$`), so code, escaped dollars and prices (`$5`,
-    `10$`) never match.
+    `text` is one line's plain text with `\x00` where code or math stood and
+    escapes kept as written (`\$`), so code, escaped dollars and prices (`$5`,
+    `10$`, `$ $5`) never match.
+
+    Linear in the line's length: this was the pattern
+    `(?<![\d\\])\${1,2}(?![\s$]*[\d.,])(?P<body>[^\x00$]{1,80})`, whose lookahead
+    rescans a run of dollars or spaces from each of its positions (a line of 200,000 `$`
+    took minutes). The same matches are found with the end of each run computed once.
     """
-    for match in _UNCLOSED.finditer(text):
-        body = match.group("body")
-        if _MATHY.search(body):
-            return (match.group(0)[:40]).strip()
-    return None
+    after_run = _ends_of_space_dollar_runs(text)
+    pos = 0
+    while True:
+        opener = _OPENER.search(text, pos)
+        if opener is None:
+            return None
+        start = opener.start()
+        for width in (2, 1):  # `\${1,2}` is greedy: two dollars first
+            if text[start : start + width] != "$" * width:
+                continue
+            after = after_run[start + width]
+            if after < len(text) and text[after] in "0123456789.,":
+                continue  # a price: `$5`, `$ 5`, `$$.5`
+            body = _BODY.match(text, start + width)
+            if body is None:
+                continue
+            if _MATHY.search(body.group(0)):
+                return text[start : body.end()][:40].strip()
+            pos = body.end()
+            break
+        else:
+            pos = start + 1
+
+
+def _ends_of_space_dollar_runs(text: str) -> list[int]:
+    """For each index, the first index at or after it that is neither whitespace nor `$`."""
+    ends = [len(text)] * (len(text) + 1)
+    for i in range(len(text) - 1, -1, -1):
+        ends[i] = ends[i + 1] if text[i] == "$" or text[i].isspace() else i
+    return ends

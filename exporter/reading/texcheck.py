@@ -71,7 +71,8 @@ def _specs() -> _Specs:
 
 
 _NO_ARGS = _ArgSpec("")
-_ENVIRONMENT_NAME = re.compile(r"\s*\{([\w* ._-]+)\}")
+_ENVIRONMENT_NAME = re.compile(r"(?<!\s)\s*+\{([\w* ._-]++)\}")
+r"""Matched right after `\begin`/`\end` (a letter precedes); `(?<!\s)` keeps a search linear too."""
 _PARAGRAPH = "\n\n"
 _STRUCTURAL = re.compile(r"[\\{}$%]")
 _STRUCTURAL_BRACKETS = re.compile(r"[\\{}$%\[\]]")

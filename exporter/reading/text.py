@@ -25,26 +25,45 @@ class DecodedText:
     repaired_mojibake: bool
     """True when ftfy undid a double encoding (UTF-8 read as Mac Roman, cp1252...)."""
     first_repaired_line: int = 0
+    replaced_lines: tuple[int, ...] = ()
+    """Lines (1-based) where bytes invalid in `encoding` were replaced by U+FFFD."""
+
+
+MAX_REPLACED_SHARE = 0.01
+"""A file that starts with a BOM but breaks it is kept in that encoding (bad bytes replaced)
+when at most this share of its characters (or one character) is damaged: a truncated UTF-16 file or one stray
+byte in a UTF-8 file. Beyond that the BOM lied, and the bytes are read as if it were absent."""
 
 
 def decode(data: bytes) -> DecodedText:
-    """Decode source bytes: BOM first, then UTF-8, then cp1252, then Latin-1 (never fails)."""
-    text, encoding = _decode_bytes(data)
+    """Decode source bytes: BOM first, then UTF-8, then cp1252, then Latin-1; never raises."""
+    text, encoding, replaced = _decode_bytes(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = tuple(n for n, line in enumerate(text.split("\n"), 1) if "\ufffd" in line) if replaced else ()
     repaired, first_line = repair_mojibake(text)
-    return DecodedText(repaired, encoding, repaired != text, first_line)
+    return DecodedText(repaired, encoding, repaired != text, first_line, lines)
 
 
-def _decode_bytes(data: bytes) -> tuple[str, str]:
+def _decode_bytes(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, whether invalid bytes were replaced)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding, False
+            except UnicodeDecodeError:
+                pass
+            # A BOM that lies: keep its encoding if only a few bytes are bad, else detect.
+            text = data.decode(encoding, errors="replace")
+            if text.count("\ufffd") <= max(1.0, MAX_REPLACED_SHARE * len(text)):
+                return text, encoding, True
+            data = data[len(bom):]
+            break
     for encoding in ("utf-8", "cp1252"):
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, False
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1"), "latin-1"
+    return data.decode("latin-1"), "latin-1", False
 
 
 def repair_mojibake(text: str) -> tuple[str, int]:

@@ -162,7 +162,9 @@ def _blank_cloze(cloze: Cloze) -> str:
 
 
 _CODE_MARKER = re.compile(r"\{\{c\d+::|\}\}")
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|(&[^;\s]*;|[^<&])")
+_TAG_OR_TEXT = re.compile(r"(<[^<>]*>)|(&[^;\s&<]*;|[^<&])")
+r"""On clean HTML (every `&` starts an entity, every `<` a tag); `[^<>]` and `[^;\s&<]` keep a
+run of `&` or `<` from being rescanned from each of its characters."""
 
 
 def highlight_keeping_clozes(code: str, highlight: Callable[[str], str]) -> str:

@@ -2,7 +2,9 @@
 
 Anki keeps only media a field names, so each packed file gets a unique flat name
 and the `src` is rewritten to it. Nothing outside the project is ever opened:
-URLs, absolute paths and `..` or symlinks that leave the root are refused first.
+URLs, absolute paths and `..` or symlinks that leave the root are refused first, then
+hidden files and folders (`.ssh/`, `.env`) and anything that is not an image, audio
+or video file (`MEDIA_SUFFIXES`), so a shared deck carries only what its cards show.
 """
 
 from __future__ import annotations
@@ -22,8 +24,24 @@ from exporter.model import MediaFile
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+"""`[^<>]`, not `[^>]`: with no `>` ahead, every `<img` scanned to the end of the text (quadratic)."""
 _SRC_ATTR = re.compile(r"""((?<![\w-])src\s*=\s*)("([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+
+
+MEDIA_SUFFIXES = frozenset({
+    # images Anki's card view shows
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico", ".tif", ".tiff",
+    # audio and video Anki plays
+    ".mp3", ".ogg", ".oga", ".opus", ".wav", ".flac", ".m4a", ".aac", ".spx",
+    ".mp4", ".webm", ".ogv", ".mov", ".mkv", ".m4v", ".mpg", ".mpeg", ".avi",
+})
+"""The only files ever packed: a deck is shared, so a path to `notes.txt` or a key must not ride along."""
+
+
+def _hidden_part(relative: Path) -> str | None:
+    """The first hidden file or folder name of a path inside the project, if any."""
+    return next((part for part in relative.parts if part.startswith(".") and part not in (".", "..")), None)
 
 
 def placeholder(path: str, reason: str) -> str:
@@ -64,6 +82,18 @@ class MediaPacker:
         if not real.is_relative_to(self.real_root):
             self.diagnostics.error(
                 source_path, line, "forbidden-media", f"image is a link that leaves the project, not read: {written}"
+            )
+            return placeholder(written, "image not allowed")
+        hidden = _hidden_part(candidate.relative_to(self.root)) or _hidden_part(real.relative_to(self.real_root))
+        if hidden:
+            self.diagnostics.error(
+                source_path, line, "forbidden-media", f"hidden file or folder {hidden!r}, not read: {written}"
+            )
+            return placeholder(written, "image not allowed")
+        if real.suffix.lower() not in MEDIA_SUFFIXES or candidate.suffix.lower() not in MEDIA_SUFFIXES:
+            self.diagnostics.error(
+                source_path, line, "forbidden-media",
+                f"not an image, audio or video file Anki can show, not read: {written}",
             )
             return placeholder(written, "image not allowed")
         if not real.is_file():

@@ -15,7 +15,9 @@ from typing import Iterator
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.reading.markdown import CODE_SLOTS_KEY, MATH_TYPES, UNCLOSED_KEY, code_slot, markdown, walk
+from exporter.reading.markdown import (
+    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
+)
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering import cloze
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, first_free_number
@@ -24,7 +26,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
-from exporter.rendering.sanitize import clean, fill_code_slots, is_script_url, unsafe_parts
+from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
 NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
@@ -196,11 +198,20 @@ class _Field:
             raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
+        if env.get(FLOOD_KEY):
+            self._warn(self.first_line, "too-many-brackets",
+                       f"a paragraph holds over {MAX_BRACKETS} '[': its links and images are shown as plain text")
         if raw_html:  # the user's tags can reshape what follows them: clean the whole field
             html_text = clean(md.renderer.render(tokens, md.options, env))
+            depth = nesting_depth(html_text)
+            if depth > MAX_NESTING:
+                self._warn(self.first_line, "too-deep",
+                           f"HTML nested {depth} elements deep (at most {MAX_NESTING} can be laid out): shown as text")
+                html_text = "<pre>" + html.escape(text) + "</pre>"
         else:
             # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
             # is left out of the cleaning and put back after it: same result, less to parse.
+            # (Markdown alone also nests at most markdown-it's maxNesting deep.)
             slots: list[str] = []
             env[CODE_SLOTS_KEY] = slots
             html_text = fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)

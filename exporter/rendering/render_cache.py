@@ -58,6 +58,23 @@ def note_key(parts: list[object]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+def _fields(value: object) -> CachedFields | None:
+    """`value` as cached fields, or None when it has another shape (damage, an older toolkit)."""
+    if not (isinstance(value, list) and len(value) == 3):
+        return None
+    question, answer, findings = value
+    if not (isinstance(question, str) and isinstance(answer, str) and isinstance(findings, list)):
+        return None
+    try:
+        checked = tuple((rel, Level(level).value, code, message) for rel, level, code, message in findings)
+    except (TypeError, ValueError):
+        return None
+    if not all(isinstance(rel, int) and isinstance(code, str) and isinstance(message, str)
+               for rel, _, code, message in checked):
+        return None
+    return CachedFields(question, answer, checked)
+
+
 class RenderCache(BuildCache):
     """The rendered fields of notes, by `note_key`."""
 
@@ -68,11 +85,13 @@ class RenderCache(BuildCache):
         return self.get_many([key]).get(key)
 
     def get_many(self, keys: list[str]) -> dict[str, CachedFields]:
-        """The cached fields of every key that has them."""
-        return {
-            key: CachedFields(question_html, answer_html, tuple(tuple(f) for f in findings))
-            for key, (question_html, answer_html, findings) in self.get_values(keys).items()
-        }
+        """The cached fields of every key that has them; an entry of another shape is a miss."""
+        found = {}
+        for key, value in self.get_values(keys).items():
+            fields = _fields(value)
+            if fields is not None:
+                found[key] = fields
+        return found
 
     def put(self, key: str, fields: CachedFields) -> None:
         self.put_value(key, [fields.question_html, fields.answer_html, fields.findings])

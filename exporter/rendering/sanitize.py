@@ -38,6 +38,12 @@ _DANGEROUS_TAGS = frozenset(
 )
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
 _INVISIBLE = re.compile(r"[\x00-\x20]+")
+MAX_NESTING = 100
+"""Elements inside each other a field may hold: WeasyPrint lays boxes out recursively and
+raised RecursionError at 150 nested `<div>`s, losing the deck's PDF. Markdown nests
+lists and quotes deeper than that only on purpose to break things."""
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*+)([^<>]*+)>")
+_VOID = frozenset({"br", "hr", "img", "wbr", "col", "input", "source"})
 
 
 def clean(markup: str) -> str:
@@ -94,9 +100,44 @@ def _absolute_links_only(element: str, attribute: str, value: str) -> str | None
 def unsafe_parts(markup: str) -> list[str]:
     """The dangerous kinds present in raw HTML, in order of appearance, each named once."""
     finder = _UnsafeFinder()
-    finder.feed(markup)
+    finder.feed(_without_comments(markup))
     finder.close()
     return list(dict.fromkeys(finder.found))
+
+
+def _without_comments(markup: str) -> str:
+    """`markup` without its HTML comments (an unclosed one runs to the end, as browsers read it).
+
+    Comments never reach a card (`clean` strips them) so nothing in them is unsafe; and
+    the standard library's parser rescans from every `<!--` that has no `-->`, which
+    made 200 KB of `<!-- a` take minutes.
+    """
+    kept: list[str] = []
+    pos = 0
+    while (start := markup.find("<!--", pos)) >= 0:
+        kept.append(markup[pos:start])
+        for abrupt in ("<!-->", "<!--->"):  # closed at once, as HTML5 reads them
+            if markup.startswith(abrupt, start):
+                pos = start + len(abrupt)
+                break
+        else:
+            end = markup.find("-->", start + 4)
+            if end < 0:
+                return "".join(kept)
+            pos = end + 3
+    kept.append(markup[pos:])
+    return "".join(kept)
+
+
+def nesting_depth(markup: str) -> int:
+    """How many elements deep `markup` (clean HTML, as `clean` returns it) nests at its deepest."""
+    depth = deepest = 0
+    for closing, name, rest in _TAG.findall(markup):
+        if name.lower() in _VOID or rest.endswith("/"):
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def is_script_url(url: str) -> bool:

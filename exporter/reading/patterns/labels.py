@@ -53,7 +53,8 @@ _INLINE_ANSWER = re.compile(
     r"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?=\S)"
 )
 """`Q: Capital of Peru? A: Lima`: an answer label on the question's own line, after its `?`."""
-_DECK_SEPARATOR = re.compile(r"\s+-\s+")
+_DECK_SEPARATOR = re.compile(r"(?<!\s)\s++-\s+")
+"""Starts only where a run of spaces starts (the leftmost match would anyway): linear on long runs."""
 _URL = re.compile(r"^https?://\S+$")
 _MAX_DECK_NAME = 60
 

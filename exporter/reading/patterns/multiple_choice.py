@@ -38,12 +38,12 @@ from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_m
 NAME = "multiple-choice"
 _OPTION = re.compile(r"^(?P<indent>\s*)[-*+]\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*)$")
 _ASKS = re.compile(
-    r"\?\s*(?:\*\*|__)?\s*$|^\s*(?:\*\*|__)?\s*(?:Q\s*\d+|(?:Question|Frage|Pregunta|Domanda|Pergunta)\b)",
+    r"\?\s*+(?:\*\*|__)?\s*+$|^\s*+(?:\*\*|__)?\s*+(?:Q\s*+\d+|(?:Question|Frage|Pregunta|Domanda|Pergunta)\b)",
     re.IGNORECASE,
 )
-_NUMBERED = re.compile(r"^\s*(?:\*\*|__)?\s*\d+\s*[.)]\s+\S")
+_NUMBERED = re.compile(r"^\s*+(?:\*\*|__)?\s*+\d++\s*+[.)]\s++\S")
 """`3. Complexity of ...`: asks as a paragraph, not as a heading (`## 1. Installation` is a step)."""
-_ANSWER_LINE = re.compile(r"^\s*(?:\*\*|__)?\s*(?:answer|réponse|correct answer|bonne réponse|solution)s?\s*:",
+_ANSWER_LINE = re.compile(r"^\s*+(?:\*\*|__)?\s*+(?:answer|réponse|correct answer|bonne réponse|solution)s?\s*+:",
                           re.IGNORECASE)
 _TRIGGER = re.compile(r"^[ \t]*[-*+][ \t]+\[[ xX]\]", re.MULTILINE)
 _RULE = re.compile(r"^\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")

@@ -35,7 +35,9 @@ from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_m
 
 NAME = "obsidian"
 TAG = re.compile(r"(?<![\w#])#flashcards((?:/[^\s#/]+)*)/?(?![\w/-])", re.IGNORECASE)
-SCHEDULE = re.compile(r"\s*<!--SR:[^>]*-->\s*")
+SCHEDULE = re.compile(r"(?<!\s)\s*+<!--SR:[^<>]*-->\s*+")
+r"""`(?<!\s)` and `[^<>]`: a search starts once per run of spaces, and an unclosed `<!--SR:`
+is not scanned to the end of the text from each copy (both were quadratic)."""
 _SEPARATORS = {"?": NoteKind.QA, "??": NoteKind.REVERSED}
 _INLINE = re.compile(r"(?<!:)(:{2,3})(?!:)")
 _CLOZE_MARKER = re.compile(r"\{\{c\d+::")

@@ -30,7 +30,7 @@ from exporter.reading.layout import LineKind
 
 _TITLE = re.compile(r"^[ \t]*\*\*[ \t]*(\d+)[ \t]*[.)](.*)$")
 _LINK = re.compile(r"^[ \t]*(?i:GDocs|Google Docs|Source|Lien|Link)[ \t]*:[ \t]*(https?://\S+)[ \t]*$")
-_ANSWER = re.compile(r"^\s*(?:\*\*)?[ \t]*(?i:R[ée]ponse|Answer|Question)[ \t]*(?:\*\*)?[ \t]*:")
+_ANSWER = re.compile(r"^\s*+(?:\*\*)?[ \t]*+(?i:R[ée]ponse|Answer|Question)[ \t]*+(?:\*\*)?[ \t]*+:")
 _MIN_TITLES = 3
 _ANY_TITLE = re.compile(r"^[ \t]*\*\*[ \t]*\d", re.MULTILINE)
 

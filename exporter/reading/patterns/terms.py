@@ -55,7 +55,7 @@ _MARKED_TERM = (r"(?P<mark>\*\*|__|`)(?P<term>[^*_`]+?)\s*(?P<inner>:)?\s*(?P=ma
                 r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$")
 _BOLD_TERM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+" + _MARKED_TERM)
 _BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
-_PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_PLAIN_TERM = re.compile(r"^(?P<indent>\s*+)[-*+]\s++(?P<term>[^:*`|]{1,60}?)\s*+:\s++(?P<rest>\S.*)$")
 _ITEM = re.compile(r"^\s{0,3}[-*+]\s+\S")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
 _ATX_TEXT = re.compile(r"\n {0,3}#{1,6}[ \t]([^\n]*)")
@@ -69,7 +69,7 @@ _TRIGGERS = (
 )
 """Text without which a file has no terms (besides a heading naming a glossary): `: ` definitions, a term
 table, a term list."""
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_TABLE_RULE = re.compile(r"^\s*+\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)++\|?\s*+$")
 
 
 class Terms:
