@@ -75,7 +75,7 @@ def label_pattern(words: tuple[str, ...], letter: str, items: bool = False) -> r
     Linear: every quantifier is followed by a different character class.
     """
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    bullet = r"(?:[-*+][ \t]+)?" if items else ""
+    bullet = r"(?:[-*+][ \t]++)?" if items else ""  # possessive: the label may open with spaces too
     return re.compile(
         rf"^ {{0,3}}{bullet}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})"
         rf"(?:[ \t]*\d+[ \t]*\.[ \t]*(?:\*\*|__)?(?=[ \t])|(?:[ \t]+\d+)?[ \t]*"
