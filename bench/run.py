@@ -55,6 +55,9 @@ PEERS = {
 }
 
 
+NOTES_MARKER = "<!-- Written by hand below: bench/run.py --write keeps it. -->"
+
+
 @dataclass(frozen=True)
 class Sample:
     cpu: float
@@ -335,7 +338,10 @@ def main() -> None:
     text = report(results, peers, shipped, args.runs)
     print(text)
     if args.write:
-        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+        target = ROOT / "docs" / "benchmarks.md"
+        kept = target.read_text(encoding="utf-8").partition(NOTES_MARKER) if target.exists() else ("", "", "")
+        notes = NOTES_MARKER + kept[2] if kept[1] else ""
+        target.write_text(text + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
