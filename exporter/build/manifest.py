@@ -146,7 +146,9 @@ def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
     """
     head = {"toolkit": toolkit_fingerprint(), "writer": writer, "options": options, "deck": deck.name}
     digest = hashlib.sha256(json.dumps(head, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
-    for rendered in deck.notes:
-        digest.update(b"\x1e")
-        digest.update(json.dumps(note_inputs(rendered), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    # Removed notes are emitted too, so they are inputs of the deck, after their own marker.
+    for marker, notes in ((b"\x1e", deck.notes), (b"\x1d", deck.removed)):
+        for rendered in notes:
+            digest.update(marker)
+            digest.update(json.dumps(note_inputs(rendered), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()

@@ -161,12 +161,21 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
 
 
 def source_html(note: Note) -> str:
-    """`path:line`, plus the note's link when the source gives one."""
-    where = html.escape(str(note.source))
+    """Where the note comes from, as the card shows it: the file, its section unless the context shows it, the link.
+
+    Never the line number: a line moves whenever anything above it is edited, and a field
+    that changes makes Anki rewrite the note on every device (see the note type in
+    `exporter.output.writers.apkg`). The file and the section heading find the question
+    in an editor as well, and stay put; `dump` and every finding give the line.
+    """
+    where = note.source.path
+    if note.section and not note.context.endswith(note.section):
+        where = f"{where} › {note.section}"
+    escaped = html.escape(where)
     if not note.link:
-        return where
+        return escaped
     link = html.escape(note.link)
-    return clean(f'{where} · <a href="{link}">{link}</a>')
+    return clean(f'{escaped} · <a href="{link}">{link}</a>')
 
 
 @dataclass
