@@ -59,14 +59,17 @@ class ParseCache(BuildCache):
     def __init__(self, cache_dir: Path | None) -> None:
         super().__init__(cache_dir, CACHE_NAME)
 
-    def get(self, key: str) -> tuple[list[Note], list[Diagnostic]] | None:
+    def get(self, key: str) -> tuple[list[Note], list[Diagnostic], list[tuple[int, int]]] | None:
         value = self.get_value(key)
-        if value is None:
+        if not isinstance(value, list) or len(value) != 3:
             return None
-        notes, findings = value
+        notes, findings, placements = value
         return ([note_from_value(n) for n in notes],
-                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings])
+                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings],
+                [(question, answer) for question, answer in placements])
 
-    def put(self, key: str, notes: list[Note], findings: list[Diagnostic]) -> None:
+    def put(self, key: str, notes: list[Note], findings: list[Diagnostic], placements: list[tuple[int, int]]) -> None:
+        """`placements`: each note's question and answer lines (`render.field_lines`), kept with it."""
         self.put_value(key, [[note_to_value(n) for n in notes],
-                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]])
+                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
+                             [list(p) for p in placements]])

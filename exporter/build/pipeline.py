@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
@@ -25,6 +26,9 @@ from exporter.build.parse_cache import ParseCache, file_key
 from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.reading.text import decode
 from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
+
+if TYPE_CHECKING:
+    from exporter.rendering.render import Placements
 
 
 @dataclass
@@ -110,8 +114,16 @@ def read_bytes(path: Path, rel: str, diagnostics: Diagnostics) -> bytes | None:
         return None
 
 
-def read_file(path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache) -> list[Note]:
-    """The notes of one file, from the parse cache when its bytes and settings are unchanged."""
+def read_file(
+    path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache, placements: Placements
+) -> list[Note]:
+    """The notes of one file, from the parse cache when its bytes and settings are unchanged.
+
+    Each note's field lines are found here too, while the file is at hand, and added to
+    `placements`: the render stage then never opens an unchanged file again.
+    """
+    from exporter.rendering.render import SourceLines, field_lines, placement_key  # Markdown stack: not for no-ops
+
     rel = relative_to(path, root)
     data = read_bytes(path, rel, diagnostics)
     if data is None:
@@ -119,15 +131,21 @@ def read_file(path: Path, root: Path, config: Config, diagnostics: Diagnostics, 
     key = file_key(toolkit_fingerprint(), rel, data, config.for_source(rel))
     cached = cache.get(key)
     if cached is not None:
-        notes, findings = cached
+        notes, findings, lines = cached
         diagnostics.items.extend(findings)
-        return notes
-    found = Diagnostics()
-    source = load_source(path, root, config, found, data)
-    notes = read_source(source, config, found) if source is not None else []
-    if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
-        cache.put(key, notes, found.items)
-    diagnostics.items.extend(found.items)
+    else:
+        found = Diagnostics()
+        source = load_source(path, root, config, found, data)
+        notes = read_source(source, config, found) if source is not None else []
+        # The text the render stage would read: decoded, before junk removal.
+        where = SourceLines(root, {rel: decode(data).text.split("\n")})
+        lines = [field_lines(note, where) if note.source.path == rel else (0, 0) for note in notes]
+        if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
+            cache.put(key, notes, found.items, lines)
+        diagnostics.items.extend(found.items)
+    for note, found_lines in zip(notes, lines):
+        if note.source.path == rel:
+            placements[placement_key(note)] = found_lines
     return notes
 
 
@@ -195,16 +213,17 @@ def collect(
         diagnostics.warning(config.path or "", 0, "config",
                             f"sources entry {entry.pattern!r} matches none of the files read")
     notes: list[Note] = []
+    placements: Placements = {}
     cache = ParseCache(cache_dir)
     try:
         for done, path in enumerate(files, 1):
-            notes.extend(read_file(path, root, config, diagnostics, cache))
+            notes.extend(read_file(path, root, config, diagnostics, cache, placements))
             if step is not None:
                 step("read", done, len(files))
     finally:
         cache.close()
     notes = run_checks(notes, diagnostics)
-    rendered = render_notes(notes, root, diagnostics, cache_dir, step)
+    rendered = render_notes(notes, root, diagnostics, cache_dir, step, placements=placements)
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now)
     resolution = identity.resolution
     gone = resolution.emitted_removed

@@ -38,17 +38,21 @@ def render_notes(
     cache_dir: Path | None = None,
     step: Step | None = None,
     workers: int | None = None,
+    placements: Placements | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
     With `cache_dir`, notes rendered by an earlier build are taken from the render cache;
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
+    `placements` gives the field lines of notes already placed when their file was read
+    (see `field_lines`): an edit then opens no other source file than the edited one.
     """
-    lines = _SourceLines(project_root)
+    lines = SourceLines(project_root)
     cache = RenderCache(cache_dir)
+    known = placements or {}
     try:
-        placed = [_place(note, lines) for note in notes]
+        placed = [_place(note, lines, known) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
         hits = cache.get_many([where.key for where in placed])
@@ -111,13 +115,32 @@ class _Fields:
     packed_media: bool
 
 
-def _place(note: Note, lines: _SourceLines) -> _Placement:
+Placements = dict[tuple[str, int, str, str, str | None], tuple[int, int]]
+"""(path, line, kind, question, answer) of a note -> the source lines of its question and answer."""
+
+
+def placement_key(note: Note) -> tuple[str, int, str, str, str | None]:
+    return (note.source.path, note.source.line, note.kind.value, note.question, note.answer)
+
+
+def _has_answer(note: Note) -> bool:
+    return not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
+
+
+def field_lines(note: Note, lines: SourceLines) -> tuple[int, int]:
+    """The source lines where the note's question and answer start (answer 0 when it has none)."""
     question_line = lines.first_line_of(note, note.question, note.source.line)
-    has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
     answer_line = 0
-    if has_answer:
+    if _has_answer(note):
         after_question = question_line + note.question.rstrip("\n").count("\n")
         answer_line = lines.first_line_of(note, note.answer or "", after_question)
+    return question_line, answer_line
+
+
+def _place(note: Note, lines: SourceLines, known: Placements) -> _Placement:
+    found = known.get(placement_key(note))
+    question_line, answer_line = found if found is not None else field_lines(note, lines)
+    has_answer = _has_answer(note)
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
                     answer_line - base if has_answer else None, base if base < 1 else 0])
@@ -242,7 +265,7 @@ def _short(tex: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-class _SourceLines:
+class SourceLines:
     """Finds where a field starts in its source file, so findings point at their own line.
 
     Notes only carry the line of their question; an answer's findings would all
@@ -251,9 +274,9 @@ class _SourceLines:
     rewrote it), the question's line is used.
     """
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, known: dict[str, list[str]] | None = None) -> None:
         self.root = project_root
-        self.cache: dict[str, list[str]] = {}
+        self.cache: dict[str, list[str]] = dict(known or {})
 
     def first_line_of(self, note: Note, text: str, search_from: int) -> int:
         """The source line of `text`'s first line, looking from line `search_from` on."""
