@@ -178,7 +178,7 @@ def bench_tool(project: Path, code: Path, runs: int, edit_path: Path, floor_cmd:
     return {"cold": colds, "floor": floors, "edit": edits, "noop": noop, "cache": cache}
 
 
-def bench_size(count: int, runs: int, work: Path, baseline: Path | None) -> dict[str, object]:
+def bench_size(count: int, runs: int, work: Path, baseline: Path | None, baseline_max: int) -> dict[str, object]:
     many = work / f"n{count}-many"
     one = work / f"n{count}-one"
     write_corpus(many / "sources", count)
@@ -195,7 +195,7 @@ def bench_size(count: int, runs: int, work: Path, baseline: Path | None) -> dict
     first_qa = sorted((many / "sources").glob("qa-*.md"))[0]
     result["many"] = bench_tool(many, ROOT, runs, first_qa, floor_cmd)
     result["one"] = bench_tool(one, ROOT, runs, one_path, None)
-    if baseline is not None:
+    if baseline is not None and count <= baseline_max:
         write_corpus(many / "sources", count)
         write_one_file(one / "sources", count)
         result["base_many"] = bench_tool(many, baseline, runs, first_qa, None)
@@ -322,6 +322,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="time ankdown and markdown-anki-decks too")
     parser.add_argument("--baseline", type=Path, help="a checkout whose code to time beside this one")
+    parser.add_argument("--baseline-max", type=int, default=10**9, help="time the baseline only up to this size")
     parser.add_argument("--shipped", action="store_true", help="time a cold build of sources/ (apkg + pdf)")
     parser.add_argument("--write", action="store_true", help="write the table to docs/benchmarks.md")
     args = parser.parse_args()
@@ -329,7 +330,7 @@ def main() -> None:
         work = Path(folder)
         results = []
         for count in args.sizes:
-            results.append(bench_size(count, args.runs, work, args.baseline))
+            results.append(bench_size(count, args.runs, work, args.baseline, args.baseline_max))
             print(report(results, None, None, args.runs), file=sys.stderr, flush=True)  # so far
         peers = bench_peers(min(args.sizes), work) if args.peers else None
         shipped = None
