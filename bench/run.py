@@ -6,7 +6,8 @@ Run from the project root:
 
 Every figure is the CPU time (user + system) of a whole command and of all its child
 processes (worker processes included), read with `getrusage`; wall seconds and the
-peak memory (RSS summed over the process tree, sampled every 50 ms) are shown beside.
+peak memory (PSS summed over the process tree, so pages a forked worker shares with its
+parent count once; sampled every 50 ms) are shown beside.
 The machine may be shared, so the floor runs in the same run as what it is compared
 with, paired run by run, and ratios are medians of per-run ratios.
 
@@ -66,9 +67,8 @@ class Sample:
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants, in kB."""
+    """Memory of `root` and all its descendants, in kB (PSS: shared pages split between sharers)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -76,15 +76,26 @@ def _tree_rss_kb(root: int) -> int:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 fields = handle.read().rsplit(b")", 1)[1].split()
             parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid)
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with forked workers count once over the tree."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
@@ -271,7 +282,7 @@ def report(results: list[dict[str, object]], peers: dict[str, Sample] | None,
         f"{platform.python_implementation()} {platform.python_version()}, {platform.system()}. "
         f"CPU seconds (user + system, worker processes included) of whole commands; medians of {runs} runs "
         "(1 at 100k); ratios are to the floor measured in the same run, paired run by run. Peak memory is "
-        "the resident memory of the whole process tree. Corpus: bench/corpus.py (math in every note, code "
+        "the memory of the whole process tree (PSS: pages shared by forked workers count once). Corpus: bench/corpus.py (math in every note, code "
         "or a list in every answer); the floor (bench/floor.py) writes the same rendered fields with bare "
         "genanki. Builds are `--format apkg` with the lock.",
         "",
