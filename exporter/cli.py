@@ -26,11 +26,11 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _print_diagnostics(diagnostics: Diagnostics, quiet: bool = False) -> None:
-    from exporter.diagnostics import Level
+    from exporter.diagnostics import Diagnostics, Level
 
+    if quiet:  # leave the infos out before sorting: a big deck has thousands of them
+        diagnostics = Diagnostics([d for d in diagnostics.items if d.level is not Level.INFO])
     for diagnostic in diagnostics.sorted():
-        if quiet and diagnostic.level is Level.INFO:
-            continue
         click.echo(diagnostic.format(), err=True)
 
 
