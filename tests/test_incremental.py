@@ -253,3 +253,31 @@ def test_sheets_are_redrawn_when_the_math_engine_changes(monkeypatch: pytest.Mon
     without_node = options_key(options)
     monkeypatch.setattr(mathengine, "find_mathjax", lambda _root: tmp_path)
     assert options_key(options) != without_node
+
+
+def test_check_reports_an_unreadable_lock_as_an_error(project: Path) -> None:
+    (project / "exporter.lock").write_text("[]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "exporter.lock: error: not a lock: the file must hold an object, found a list;" in result.output
+
+
+def test_removed_note_is_emitted_tagged_then_forgotten_after_the_window_with_a_backup(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exporter.identity import resolve as resolve_module
+
+    build()
+    (project / "sources" / "biology.md").write_text(BIO.split("\n\n")[1], encoding="utf-8")
+    result = build()
+    assert "1 removed note stays in the decks until" in result.output
+    lock = json.loads((project / "exporter.lock").read_text(encoding="utf-8"))
+    assert [n["question"] for n in lock["removed"]] == ["What is a cell?"]
+    later = lock["removed"][0]["removed"] + resolve_module.REMOVED_DAYS * 86_400
+    monkeypatch.setattr(resolve_module.time, "time", lambda: later)
+    (project / "sources" / "chemistry.md").write_text(CHEM + "\n## What is a bond?\nA link.\n", encoding="utf-8")
+    result = build()
+    assert "removed note" not in result.output
+    assert json.loads((project / "exporter.lock").read_text(encoding="utf-8"))["removed"] == []
+    assert "is kept as exporter.lock.bak" in result.output
+    backup = json.loads((project / "exporter.lock.bak").read_text(encoding="utf-8"))
+    assert [n["question"] for n in backup["removed"]] == ["What is a cell?"]

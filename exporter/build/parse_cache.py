@@ -16,13 +16,16 @@ from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation
+from exporter.reading.claim import Coverage
 
 CACHE_NAME = "read.sqlite"
 
 
 def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSettings) -> str:
     digest = hashlib.sha256(toolkit.encode())
-    digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags)]).encode())
+    digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags),
+                              list(settings.patterns_off), list(settings.question_labels),
+                              list(settings.answer_labels)]).encode())
     digest.update(data)
     return digest.hexdigest()
 
@@ -59,17 +62,16 @@ class ParseCache(BuildCache):
     def __init__(self, cache_dir: Path | None) -> None:
         super().__init__(cache_dir, CACHE_NAME)
 
-    def get(self, key: str) -> tuple[list[Note], list[Diagnostic], list[tuple[int, int]]] | None:
+    def get(self, key: str) -> tuple[list[Note], list[Diagnostic], Coverage] | None:
         value = self.get_value(key)
-        if not isinstance(value, list) or len(value) != 3:
+        if value is None:
             return None
-        notes, findings, placements = value
+        notes, findings, (on_cards, text) = value
         return ([note_from_value(n) for n in notes],
                 [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings],
-                [(question, answer) for question, answer in placements])
+                Coverage(on_cards, text))
 
-    def put(self, key: str, notes: list[Note], findings: list[Diagnostic], placements: list[tuple[int, int]]) -> None:
-        """`placements`: each note's question and answer lines (`render.field_lines`), kept with it."""
+    def put(self, key: str, notes: list[Note], findings: list[Diagnostic], coverage: Coverage) -> None:
         self.put_value(key, [[note_to_value(n) for n in notes],
                              [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
-                             [list(p) for p in placements]])
+                             [coverage.on_cards, coverage.text]])

@@ -12,22 +12,52 @@ from functools import lru_cache
 
 from exporter.rendering.highlight import pygments_css
 
-STYLE_MODIFIED = 1_779_235_200
-"""Seconds since the epoch (2026-05-20) of the last change to templates or CSS; bump it on change."""
+STYLE_MODIFIED = 1_795_392_000
+"""Seconds since the epoch (2026-11-23) of the last change to templates or CSS; bump it on change."""
 
-FRONT_TEMPLATE = """\
-<div class="exporter kind-{{Kind}}">
-{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
-<div class="question">{{Question}}</div>
+
+
+def front_template(shown: str) -> str:
+    """A card's front: the context line, then the field `shown` as the question."""
+    return f"""\
+<div class="exporter kind-{{{{Kind}}}}">
+{{{{#Context}}}}<div class="context">{{{{Context}}}}</div>{{{{/Context}}}}
+<div class="question">{{{{{shown}}}}}</div>
 </div>"""
 
-BACK_TEMPLATE = """\
-{{FrontSide}}
+
+def back_template(hidden: str) -> str:
+    """A card's back: its front, the rule Anki scrolls to, the field `hidden` as the answer, the source."""
+    return f"""\
+{{{{FrontSide}}}}
 
 <hr id=answer>
 
+<div class="exporter kind-{{{{Kind}}}}">
+<div class="answer">{{{{{hidden}}}}}</div>
+{{{{#Source}}}}<div class="source">{{{{Source}}}}</div>{{{{/Source}}}}
+</div>"""
+
+
+FRONT_TEMPLATE = front_template("Question")
+BACK_TEMPLATE = back_template("Answer")
+REVERSE_FRONT_TEMPLATE = front_template("Answer")
+"""The reversed note type's second card: the answer asks, the question answers."""
+REVERSE_BACK_TEMPLATE = back_template("Question")
+
+CLOZE_FRONT_TEMPLATE = """\
 <div class="exporter kind-{{Kind}}">
-<div class="answer">{{Answer}}</div>
+{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
+<div class="cloze-text">{{cloze:Text}}</div>
+</div>"""
+"""As Anki's own Cloze type: one template, `{{cloze:Text}}` on both sides (the front shows blanks)."""
+
+CLOZE_BACK_TEMPLATE = """\
+<div class="exporter kind-{{Kind}}">
+{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
+<div class="cloze-text">{{cloze:Text}}</div>
+{{#Extra}}<hr id=answer>
+<div class="answer">{{Extra}}</div>{{/Extra}}
 {{#Source}}<div class="source">{{Source}}</div>{{/Source}}
 </div>"""
 
@@ -47,6 +77,8 @@ _BASE_CSS = """\
   --warn-fg: #8a4b00;
   --warn-bg: #fff4e0;
   --warn-border: #e0a040;
+  --cloze: #0b4fb3;
+  --cloze-bg: #e6efff;
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 19px;
   line-height: 1.5;
@@ -70,6 +102,8 @@ NIGHT_CARD {
   --warn-fg: #ffcf8a;
   --warn-bg: #3a2a12;
   --warn-border: #a86f1c;
+  --cloze: #9cc7ff;
+  --cloze-bg: #1d3250;
 }
 
 .exporter { max-width: 42em; margin: 0 auto; }
@@ -84,6 +118,14 @@ NIGHT_CARD {
   letter-spacing: 0.01em;
 }
 .question { font-weight: 600; }
+/* cloze deletions: Anki wraps the active one in span.cloze ("[...]" on the front) */
+.exporter .cloze {
+  font-weight: 700;
+  color: var(--cloze);
+  background: var(--cloze-bg);
+  border-radius: 3px;
+  padding: 0 0.15em;
+}
 .answer { margin-top: 0.2em; }
 .source {
   font-size: 0.7em;
