@@ -6,8 +6,6 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import pytest
-
 from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostics
 from exporter.identity.lock import LOCK_VERSION, Lock, LockEntry
@@ -65,26 +63,3 @@ def test_notes_with_images_are_rendered_afresh(tmp_path: Path) -> None:
     second = render_notes([n.note for n in notes], tmp_path, Diagnostics(), cache)
     assert [m.name for m in second[0].media] and "image not found" not in second[0].answer_html
 
-
-def test_an_edit_opens_no_unchanged_source_again_and_findings_keep_their_lines(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Field lines come from the parse cache with the notes: only the edited file is read."""
-    import exporter.rendering.render as render
-
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    (sources / "a.md").write_text(SOURCE, encoding="utf-8")
-    (sources / "b.md").write_text(SOURCE.replace("Sub", "Other"), encoding="utf-8")
-    cache = tmp_path / "dist" / ".cache"
-    first = collect([sources], tmp_path, cache_dir=cache)
-    opened: list[str] = []
-    real_decode = render.decode
-    monkeypatch.setattr(render, "decode", lambda data: opened.append("x") or real_decode(data))
-    (sources / "a.md").write_text("\n\n" + SOURCE.replace("Plain", "Plainer"), encoding="utf-8")
-    second = collect([sources], tmp_path, cache_dir=cache)
-    assert opened == []
-    uncached = collect([sources], tmp_path)
-    assert [d.format() for d in second.diagnostics.sorted()] == [d.format() for d in uncached.diagnostics.sorted()]
-    lines = sorted(d.line for d in second.diagnostics.items if d.code == "math" and d.path.endswith("a.md"))
-    assert lines == [d.line + 2 for d in first.diagnostics.items if d.code == "math" and d.path.endswith("a.md")]
