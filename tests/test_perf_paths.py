@@ -62,4 +62,3 @@ def test_notes_with_images_are_rendered_afresh(tmp_path: Path) -> None:
     (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     second = render_notes([n.note for n in notes], tmp_path, Diagnostics(), cache)
     assert [m.name for m in second[0].media] and "image not found" not in second[0].answer_html
-
