@@ -86,8 +86,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
           reset_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
+    # Only what the no-op check needs is imported before it: reading and rendering
+    # (markdown-it, the patterns, identity) cost more than the check itself.
     from exporter.build import incremental
-    from exporter.build.pipeline import collect
     from exporter.diagnostics import Diagnostics, Level
     from exporter.build.manifest import read_manifest, write_manifest
     from exporter.output.mathengine import resolved_engine
@@ -111,6 +112,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    from exporter.build.pipeline import collect
     from exporter.build.progress import bars_for
     from exporter.output.writers import WriteOptions
 

@@ -14,9 +14,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from exporter.build.pipeline import Model, discover, slugify
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
 from exporter.build.manifest import (
@@ -30,6 +29,11 @@ from exporter.model import Deck
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.output.writers import WriteOptions, Writer
+
+from exporter.build.discover import discover
+
+if TYPE_CHECKING:
+    from exporter.build.pipeline import Model
 
 Echo = Callable[[str], None]
 _SETTINGS_FILES = ("exporter.toml", "pyproject.toml")
@@ -67,6 +71,8 @@ def options_key(options: WriteOptions) -> dict[str, Any]:
 
 
 def target_for(deck: Deck, writer: Writer, out_dir: Path) -> Path:
+    from exporter.build.pipeline import slugify  # the pipeline's imports are not needed for a no-op
+
     return out_dir / f"{slugify(deck.name)}.{writer.extension}"
 
 
