@@ -6,7 +6,8 @@ Run from the project root:
 
 Every figure is the CPU time (user + system) of a whole command and of all its child
 processes (worker processes included), read with `getrusage`; wall seconds and the
-peak memory (RSS summed over the process tree, sampled every 50 ms) are shown beside.
+peak memory (PSS summed over the process tree, so pages a forked worker shares with its
+parent count once; sampled every 50 ms) are shown beside.
 The machine may be shared, so the floor runs in the same run as what it is compared
 with, paired run by run, and ratios are medians of per-run ratios.
 
@@ -55,6 +56,9 @@ PEERS = {
 }
 
 
+NOTES_MARKER = "<!-- Written by hand below: bench/run.py --write keeps it. -->"
+
+
 @dataclass(frozen=True)
 class Sample:
     cpu: float
@@ -63,9 +67,8 @@ class Sample:
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants, in kB."""
+    """Memory of `root` and all its descendants, in kB (PSS: shared pages split between sharers)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -73,15 +76,26 @@ def _tree_rss_kb(root: int) -> int:
             with open(f"/proc/{entry.name}/stat", "rb") as handle:
                 fields = handle.read().rsplit(b")", 1)[1].split()
             parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid)
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with forked workers count once over the tree."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
@@ -175,7 +189,7 @@ def bench_tool(project: Path, code: Path, runs: int, edit_path: Path, floor_cmd:
     return {"cold": colds, "floor": floors, "edit": edits, "noop": noop, "cache": cache}
 
 
-def bench_size(count: int, runs: int, work: Path, baseline: Path | None) -> dict[str, object]:
+def bench_size(count: int, runs: int, work: Path, baseline: Path | None, baseline_max: int) -> dict[str, object]:
     many = work / f"n{count}-many"
     one = work / f"n{count}-one"
     write_corpus(many / "sources", count)
@@ -192,7 +206,7 @@ def bench_size(count: int, runs: int, work: Path, baseline: Path | None) -> dict
     first_qa = sorted((many / "sources").glob("qa-*.md"))[0]
     result["many"] = bench_tool(many, ROOT, runs, first_qa, floor_cmd)
     result["one"] = bench_tool(one, ROOT, runs, one_path, None)
-    if baseline is not None:
+    if baseline is not None and count <= baseline_max:
         write_corpus(many / "sources", count)
         write_one_file(one / "sources", count)
         result["base_many"] = bench_tool(many, baseline, runs, first_qa, None)
@@ -268,7 +282,7 @@ def report(results: list[dict[str, object]], peers: dict[str, Sample] | None,
         f"{platform.python_implementation()} {platform.python_version()}, {platform.system()}. "
         f"CPU seconds (user + system, worker processes included) of whole commands; medians of {runs} runs "
         "(1 at 100k); ratios are to the floor measured in the same run, paired run by run. Peak memory is "
-        "the resident memory of the whole process tree. Corpus: bench/corpus.py (math in every note, code "
+        "the memory of the whole process tree (PSS: pages shared by forked workers count once). Corpus: bench/corpus.py (math in every note, code "
         "or a list in every answer); the floor (bench/floor.py) writes the same rendered fields with bare "
         "genanki. Builds are `--format apkg` with the lock.",
         "",
@@ -319,6 +333,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peers", action="store_true", help="time ankdown and markdown-anki-decks too")
     parser.add_argument("--baseline", type=Path, help="a checkout whose code to time beside this one")
+    parser.add_argument("--baseline-max", type=int, default=10**9, help="time the baseline only up to this size")
     parser.add_argument("--shipped", action="store_true", help="time a cold build of sources/ (apkg + pdf)")
     parser.add_argument("--write", action="store_true", help="write the table to docs/benchmarks.md")
     args = parser.parse_args()
@@ -326,7 +341,7 @@ def main() -> None:
         work = Path(folder)
         results = []
         for count in args.sizes:
-            results.append(bench_size(count, args.runs, work, args.baseline))
+            results.append(bench_size(count, args.runs, work, args.baseline, args.baseline_max))
             print(report(results, None, None, args.runs), file=sys.stderr, flush=True)  # so far
         peers = bench_peers(min(args.sizes), work) if args.peers else None
         shipped = None
@@ -335,7 +350,10 @@ def main() -> None:
     text = report(results, peers, shipped, args.runs)
     print(text)
     if args.write:
-        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+        target = ROOT / "docs" / "benchmarks.md"
+        kept = target.read_text(encoding="utf-8").partition(NOTES_MARKER) if target.exists() else ("", "", "")
+        notes = NOTES_MARKER + kept[2] if kept[1] else ""
+        target.write_text(text + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -26,11 +26,11 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _print_diagnostics(diagnostics: Diagnostics, quiet: bool = False) -> None:
-    from exporter.diagnostics import Level
+    from exporter.diagnostics import Diagnostics, Level
 
+    if quiet:  # leave the infos out before sorting: a big deck has thousands of them
+        diagnostics = Diagnostics([d for d in diagnostics.items if d.level is not Level.INFO])
     for diagnostic in diagnostics.sorted():
-        if quiet and diagnostic.level is Level.INFO:
-            continue
         click.echo(diagnostic.format(), err=True)
 
 
@@ -103,8 +103,9 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
            paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
            reset_lock: bool) -> bool:
     """The build itself, run while the output folder is held; True when an output could not be written."""
+    # Only what the no-op check needs is imported before it: reading and rendering
+    # (markdown-it, the patterns, identity) cost more than the check itself.
     from exporter.build import incremental
-    from exporter.build.pipeline import collect
     from exporter.diagnostics import Diagnostics, Level
     from exporter.build.manifest import read_manifest, write_manifest
     from exporter.output.mathengine import resolved_engine
@@ -128,6 +129,7 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    from exporter.build.pipeline import collect
     from exporter.build.progress import bars_for
     from exporter.output.writers import WriteOptions
 

@@ -33,7 +33,7 @@ LOCK_NAME = "exporter.lock"
 SETTINGS_NAMES = ("exporter.toml", "pyproject.toml")
 _VCS_MARKERS = (".git", ".hg")
 SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
-"""What a source file is named like; `exporter.build.pipeline` discovers these."""
+"""What a source file is named like; `exporter.build.discover` finds these."""
 
 
 @dataclass(frozen=True)

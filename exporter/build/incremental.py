@@ -14,9 +14,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from exporter.build.pipeline import Model, discover
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
 from exporter.build.manifest import (
@@ -31,6 +30,11 @@ from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.output.names import output_stems
 from exporter.output.writers import WriteOptions, Writer
+
+from exporter.build.discover import discover
+
+if TYPE_CHECKING:
+    from exporter.build.pipeline import Model
 
 Echo = Callable[[str], None]
 _SETTINGS_FILES = ("exporter.toml", "pyproject.toml")

@@ -119,23 +119,24 @@ def file_digest(path: Path | str) -> str:
         return "missing"
 
 
-_NOTE_FIELDS = tuple(f.name for f in fields(Note))
+_PLAIN_FIELDS = tuple(f.name for f in fields(Note) if f.name not in ("kind", "source"))
 
 
-def note_inputs(rendered: RenderedNote) -> dict[str, Any]:
-    """Everything about one note a writer can see, media by content.
+def note_inputs(rendered: RenderedNote) -> list[Any]:
+    """Everything about one note a writer can see, media by content, as a flat JSON-ready list.
 
-    Fields are copied one level deep rather than with `asdict`, whose deep copy was a
-    third of a cached 10k-note build.
+    Every field of the note in declaration order (a new field is an input by itself), its
+    HTML and its media; no dicts to sort, so hashing a deck costs little next to writing it.
     """
-    note = {name: getattr(rendered.note, name) for name in _NOTE_FIELDS}
-    note["kind"] = rendered.note.kind.value
-    note["source"] = {f.name: getattr(rendered.note.source, f.name) for f in fields(rendered.note.source)}
-    return {
-        "note": note,
-        "html": [rendered.question_html, rendered.answer_html, rendered.context_html, rendered.source_html],
-        "media": [[m.name, file_digest(m.path)] for m in rendered.media],
-    }
+    note = rendered.note
+    return [
+        [getattr(note, name) for name in _PLAIN_FIELDS],
+        note.kind.value,
+        note.source.path,
+        note.source.line,
+        [rendered.question_html, rendered.answer_html, rendered.context_html, rendered.source_html],
+        [[m.name, file_digest(m.path)] for m in rendered.media],
+    ]
 
 
 def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
@@ -150,5 +151,5 @@ def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
     for marker, notes in ((b"\x1e", deck.notes), (b"\x1d", deck.removed)):
         for rendered in notes:
             digest.update(marker)
-            digest.update(json.dumps(note_inputs(rendered), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+            digest.update(json.dumps(note_inputs(rendered), ensure_ascii=False, default=str).encode("utf-8"))
     return digest.hexdigest()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1
 
@@ -15,15 +18,24 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+@contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes; forked on Linux, so they start with the parent's imports.
 
+    The parent's objects are frozen out of the garbage collector while the pool lives: a
+    forked worker's collections would otherwise write to every object's header and so copy
+    the parent's whole heap (the notes of a 100k-note build) page by page into each worker.
     Each worker dies with the build: a `kill -9` of the build would otherwise leave
     them running for good (they wait on a queue nobody writes to any more).
     """
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
-                               initargs=(os.getpid(),))
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def die_with_parent(parent: int) -> None:

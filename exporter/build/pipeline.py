@@ -19,12 +19,13 @@ from exporter.reading.junk import remove_junk
 from exporter.build.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
+from exporter.build.discover import discover
 from exporter.build.parse_cache import ParseCache, file_key
 from exporter.reading.claim import Coverage
 from exporter.reading.patterns import canonical, pattern_names
 from exporter.reading.source import ReadOptions, SourceFile
 from exporter.reading.text import decode
-from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
+from exporter.project import Project, project_at, relative_path
 
 MAX_REPORTED_LINES = 20
 """Per file and per kind of damage: a binary file read by mistake must not print a million lines."""
@@ -65,22 +66,6 @@ class Model:
 def relative_to(path: Path, root: Path) -> str:
     """`path` relative to the project root; never an absolute path (see `project.relative_path`)."""
     return relative_path(path, root)
-
-
-def discover(paths: list[Path], root: Path, diagnostics: Diagnostics) -> list[Path]:
-    """Source files under `paths`, sorted; hidden files and folders are skipped."""
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            for candidate in path.rglob("*"):
-                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
-                if candidate.is_file() and candidate.suffix.lower() in SOURCE_SUFFIXES and not hidden:
-                    found.add(candidate)
-        elif path.is_file():
-            found.add(path)
-        else:
-            diagnostics.error(relative_to(path, root), 0, "not-found", "no such file or folder")
-    return sorted(found, key=lambda p: relative_to(p, root))
 
 
 def load_source(

@@ -53,9 +53,16 @@ def renderer_version() -> str:
     return "\n".join(parts)
 
 
+@lru_cache(maxsize=1)
+def _versioned() -> "hashlib._Hash":
+    """A hash already fed the renderer version, copied for each key instead of re-encoding it."""
+    return hashlib.sha256(renderer_version().encode("utf-8") + b"\x00")
+
+
 def note_key(parts: list[object]) -> str:
-    data = json.dumps([renderer_version(), *parts], ensure_ascii=False)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    digest = _versioned().copy()
+    digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _fields(value: object) -> CachedFields | None:
