@@ -6,6 +6,9 @@
     reader = "document"            # force a reader instead of auto-detection
     deck = "Transfer learning"     # force the deck name
     tags = ["lesson"]              # extra tags on every note of the matching files
+    language = "fr"                # the tool's own labels (en, fr); guessed from the notes if unset
+
+`language` may also be set once at the top level for every source.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exporter.diagnostics import Diagnostics
+from exporter.language import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class SourceSettings:
     reader: str | None = None
     deck: str | None = None
     tags: tuple[str, ...] = ()
+    language: str | None = None
+    """The language of the tool's own labels for these notes; None = guessed from their text."""
 
 
 @dataclass(frozen=True)
@@ -31,17 +37,21 @@ class Config:
     path: str | None = None
     """The file the settings came from, relative to the project root."""
     sources: tuple[SourceSettings, ...] = field(default_factory=tuple)
+    language: str | None = None
+    """The top-level `language`: every source's default."""
 
     def for_source(self, relative_path: str) -> SourceSettings:
         """The merged settings of every entry whose glob matches; later entries win."""
         reader = deck = None
+        language = self.language
         tags: list[str] = []
         for entry in self.sources:
             if fnmatch.fnmatch(relative_path, _normalise(entry.pattern)):
                 reader = entry.reader or reader
                 deck = entry.deck or deck
+                language = entry.language or language
                 tags.extend(t for t in entry.tags if t not in tags)
-        return SourceSettings(relative_path, reader, deck, tuple(tags))
+        return SourceSettings(relative_path, reader, deck, tuple(tags), language)
 
     def unmatched(self, relative_paths: list[str]) -> list[SourceSettings]:
         """The entries whose glob matches none of `relative_paths`: most likely a typo."""
@@ -72,7 +82,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
             data = data.get(key, {}) if isinstance(data, dict) else {}
         if not data:
             continue
-        return Config(rel, tuple(_parse_sources(data, rel, diagnostics)))
+        return Config(rel, tuple(_parse_sources(data, rel, diagnostics)),
+                      _language(data.get("language"), rel, "'language'", diagnostics))
     return Config()
 
 
@@ -86,7 +97,7 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             diagnostics.error(rel, 0, "config", f"sources entry {number} needs a 'path' glob")
             continue
-        unknown = set(entry) - {"path", "reader", "deck", "tags"}
+        unknown = set(entry) - {"path", "reader", "deck", "tags", "language"}
         if unknown:
             diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown keys {sorted(unknown)}")
         tags = entry.get("tags", [])
@@ -100,5 +111,16 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
                 diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be a string")
                 value = None
             text[key] = value
-        parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], tuple(tags)))
+        language = _language(entry.get("language"), rel, f"sources entry {number}: 'language'", diagnostics)
+        parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], tuple(tags), language))
     return parsed
+
+
+def _language(value: object, rel: str, what: str, diagnostics: Diagnostics) -> str | None:
+    """A supported language code, or None (guess from the text) after an error for anything else."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in LANGUAGES:
+        diagnostics.error(rel, 0, "config", f"{what} must be one of {', '.join(LANGUAGES)}, not {value!r}")
+        return None
+    return value.lower()

@@ -170,7 +170,7 @@ def collect(
     rendering across builds;
     `step` hears the progress of reading and rendering.
     """
-    from exporter.rendering.render import render_notes
+    from exporter.rendering.render import file_languages, render_notes
 
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
@@ -189,7 +189,9 @@ def collect(
         cache.close()
     notes = run_checks(notes, diagnostics)
     identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
-    rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step)
+    languages = file_languages(identity.notes, {rel: config.for_source(rel).language
+                                                for rel in {n.source.path for n in identity.notes}})
+    rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step, languages=languages)
     return Model(rendered, diagnostics, [relative_to(p, root) for p in files], identity, lock_path)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
+from exporter.language import DEFAULT_LANGUAGE, detect_language, label
 from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
@@ -28,7 +29,23 @@ from exporter.reading.text import decode
 _SEARCH_WINDOW = 60
 """How many source lines past the question a field's first line is looked for."""
 _STEP_EVERY = 100
-NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
+
+
+def no_answer_html(language: str) -> str:
+    """The back of a question with no answer yet, in the notes' language."""
+    return f'<p class="no-answer">{html.escape(label(language, "no_answer"))}</p>\n'
+
+
+NO_ANSWER_HTML = no_answer_html(DEFAULT_LANGUAGE)
+
+
+def file_languages(notes: list[Note], configured: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Each source file's language: as configured, else guessed from all of that file's notes."""
+    texts: dict[str, list[str]] = {}
+    for note in notes:
+        texts.setdefault(note.source.path, []).extend((note.question, note.answer or ""))
+    configured = configured or {}
+    return {path: configured.get(path) or detect_language(parts) for path, parts in texts.items()}
 
 
 def render_notes(
@@ -38,17 +55,20 @@ def render_notes(
     cache_dir: Path | None = None,
     step: Step | None = None,
     workers: int | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
     With `cache_dir`, notes rendered by an earlier build are taken from the render cache;
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
+    `languages` gives each source file's language (default: guessed from its notes).
     """
     lines = _SourceLines(project_root)
     cache = RenderCache(cache_dir)
+    languages = languages or file_languages(notes)
     try:
-        placed = [_place(note, lines) for note in notes]
+        placed = [_place(note, lines, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
         for index, (note, where) in enumerate(zip(notes, placed)):
@@ -81,6 +101,7 @@ def render_notes(
             context_html=html.escape(note.context),
             source_html=source_html(note),
             media=note_fields.media,
+            language=languages.get(note.source.path, DEFAULT_LANGUAGE),
         ))
     return rendered
 
@@ -97,6 +118,7 @@ class _Placement:
     answer_line: int
     has_answer: bool
     key: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -110,7 +132,7 @@ class _Fields:
     packed_media: bool
 
 
-def _place(note: Note, lines: _SourceLines) -> _Placement:
+def _place(note: Note, lines: _SourceLines, language: str) -> _Placement:
     question_line = lines.first_line_of(note, note.question, note.source.line)
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
     answer_line = 0
@@ -119,8 +141,8 @@ def _place(note: Note, lines: _SourceLines) -> _Placement:
         answer_line = lines.first_line_of(note, note.answer or "", after_question)
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
-                    answer_line - base if has_answer else None, base if base < 1 else 0])
-    return _Placement(question_line, answer_line, has_answer, key)
+                    answer_line - base if has_answer else None, base if base < 1 else 0, language])
+    return _Placement(question_line, answer_line, has_answer, key, language)
 
 
 def _render_missing(
@@ -150,10 +172,10 @@ def _render_batch(job: list[tuple[int, Note, _Placement]], project_root: Path) -
 def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields:
     """Render one note's question and answer, collecting its own findings and media."""
     found = Diagnostics()
-    packer = MediaPacker(project_root, found)
+    packer = MediaPacker(project_root, found, where.language)
     media: dict[str, MediaFile] = {}
     question_html = _Field(note, where.question_line, packer, found, media).render(note.question)
-    answer_html = NO_ANSWER_HTML
+    answer_html = no_answer_html(where.language)
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
     return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)

@@ -11,7 +11,11 @@ from exporter.diagnostics import Diagnostic, Level
 from exporter.rendering.highlight import pygments_css
 from exporter.output.mathsvg import MathRenderer
 from exporter.model import Deck, MediaFile
-from exporter.output.sheets import CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, card_sheets, make_sheet
+from exporter.language import label, labels
+from exporter.output.sheets import (
+    CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, SheetItem, card_sheets, make_sheet,
+)
+from exporter.output.widths import fit
 from exporter.output.writers import WriteOptions, atomic_output, register
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
@@ -19,7 +23,7 @@ PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 CARD_WIDTH_MM = 90.0
 CARD_HEIGHT_MM = 62.0
 BASE_CARD_FONT_PT = 10.0
-LAYOUT_TITLES = {"sheet": "Revision sheet", "quiz": "Quiz with answer key", "cards": "Flashcards to cut out"}
+LAYOUTS = ("sheet", "quiz", "cards")
 
 @dataclass
 class CardFit:
@@ -76,7 +80,7 @@ def render_sheet_html(
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
-    layout = options.layout if options.layout in LAYOUT_TITLES else "sheet"
+    layout = options.layout if options.layout in LAYOUTS else "sheet"
     paper_w, paper_h = PAPER_MM.get(options.paper, PAPER_MM["a4"])
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
@@ -84,7 +88,8 @@ def render_sheet_html(
     )
     template = env.get_template(f"{layout}.html.j2")
     fit = fit or CardFit()
-    marked = _mark_safe(sheet, Markup)
+    columns = options.columns if layout != "cards" else 1
+    marked = _prepare(sheet, Markup, options.paper if layout != "cards" else None, columns)
     topic_starts: dict[int, list[object]] = {}
     for part in marked.parts:
         for topic in part.topics:
@@ -92,10 +97,11 @@ def render_sheet_html(
                 topic_starts.setdefault(topic.items[0].number, []).append(topic)
     return template.render(
         sheet=marked,
-        lang="fr" if _looks_french(sheet) else "en",
+        lang=sheet.language,
+        t=labels(sheet.language),
         layout=layout,
-        layout_title=LAYOUT_TITLES[layout],
-        columns=options.columns if layout != "cards" else 1,
+        layout_title=label(sheet.language, layout),
+        columns=columns,
         paper=options.paper,
         page_size="A4" if options.paper != "letter" else "letter",
         pygments_css=Markup(pygments_css()),
@@ -117,31 +123,26 @@ def render_sheet_html(
     )
 
 
-def _looks_french(sheet: SheetDeck) -> bool:
-    text = " ".join(i.question_html for i in sheet.items[:50]).lower()
-    return sum(text.count(w) for w in (" le ", " la ", " les ", " des ", " est ", "é")) > 5
+def _prepare(sheet: SheetDeck, markup: Callable[[str], str], paper: str | None, columns: int) -> SheetDeck:
+    """Size code to its column (`paper` None: leave it) and mark item HTML safe for Jinja.
 
-
-def _mark_safe(sheet: SheetDeck, markup: Callable[[str], str]) -> SheetDeck:
-    """Item HTML is already sanitised by the render stage: mark it safe for autoescaping Jinja."""
+    Item HTML is already sanitised by the render stage; autoescaping would print its tags.
+    """
     import dataclasses
+
+    def prepared(item: SheetItem) -> SheetItem:
+        question, answer, wide = item.question_html, item.answer_html, False
+        if paper is not None:
+            fitted_q, fitted_a = fit(question, paper, columns), fit(answer, paper, columns)
+            question, answer, wide = fitted_q.html, fitted_a.html, fitted_q.wide or fitted_a.wide
+        return dataclasses.replace(item, question_html=markup(question), answer_html=markup(answer),
+                                   context_html=markup(item.context_html), wide=wide)
 
     parts = tuple(
         dataclasses.replace(
             part,
             topics=tuple(
-                dataclasses.replace(
-                    topic,
-                    items=tuple(
-                        dataclasses.replace(
-                            item,
-                            question_html=markup(item.question_html),
-                            answer_html=markup(item.answer_html),
-                            context_html=markup(item.context_html),
-                        )
-                        for item in topic.items
-                    ),
-                )
+                dataclasses.replace(topic, items=tuple(prepared(item) for item in topic.items))
                 for topic in part.topics
             ),
         )
