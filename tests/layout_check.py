@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from exporter.language import LANGUAGES, label
+
 MM = 72 / 25.4
 INVISIBLE_PT = 1.5
 """Text at or below this size is the invisible search layer under drawn formulas, not print."""
@@ -51,10 +53,13 @@ class PdfReport:
     text: str
     body_start: int
     """The 0-based index of the first page a topic's bookmark points at: title and contents come before."""
+    section_ends: frozenset[int] = frozenset()
+    """0-based indexes of pages that end a part printed from a new page (the quiz's questions)."""
 
     def max_blank(self, skip_last: bool = True) -> float:
-        """The emptiest page's blank share; the title page, the contents and the last page are left out."""
-        body = self.pages[self.body_start:-1] if skip_last else self.pages[self.body_start:]
+        """The emptiest page's blank share; front matter, section ends and the last page are left out."""
+        body = [p for p in self.pages[self.body_start:-1 if skip_last else None]
+                if p.number - 1 not in self.section_ends]
         return max((p.blank for p in body), default=0.0)
 
     @property
@@ -112,10 +117,13 @@ def check_pdf(path: Path, margins_mm: tuple[float, float, float, float], columns
             pages.append(report)
             textpage.close()
             page.close()
-        topics = [b.page_index for b in document.get_toc() if b.level > 0 and b.page_index is not None]
+        marks = [(b.get_title(), dest.get_index()) for b in document.get_toc()
+                 if b.level > 0 and (dest := b.get_dest()) is not None]
     finally:
         document.close()
-    return PdfReport(path, pages, "\n".join(texts), min(topics, default=0))
+    keys = {label(language, "answer_key") for language in LANGUAGES}
+    ends = frozenset(index - 1 for title, index in marks if title in keys)
+    return PdfReport(path, pages, "\n".join(texts), min((i for _, i in marks), default=0), ends)
 
 
 def _overprinted(boxes: list[tuple[float, float, float, float, str]]) -> list[str]:

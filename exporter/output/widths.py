@@ -20,8 +20,8 @@ CODE_PT = 8.0
 """Code on sheets is printed at this size when it fits."""
 MIN_CODE_PT = 6.5
 """The smallest size code is shrunk to before it spans both columns (or, at full width, wraps)."""
-CODE_PADDING_MM = 5.0
-"""The code block's left and right padding and border."""
+CODE_PADDING_MM = 10.0
+"""The code block's padding and border plus the answer's left padding and rule."""
 EX_PT = 4.3
 """One `ex` of a formula at the sheet's 10 pt text (MathJax's ex is 0.43 em)."""
 COLUMN_GAP_MM = 7.0
