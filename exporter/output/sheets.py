@@ -19,9 +19,6 @@ from exporter.output.mathsvg import MathRenderer, MathResult, find_math, substit
 from exporter.rendering.media import file_name
 from exporter.model import Deck, MediaFile, NoteKind, RenderedNote
 
-CARD_COLUMNS = 2
-CARD_ROWS = 4
-
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC_RE = re.compile(r'\ssrc\s*=\s*("([^"]*)"|\'([^\']*)\')', re.IGNORECASE)
 
@@ -57,14 +54,6 @@ class Part:
     label: str
     anchor: str
     topics: tuple[Topic, ...]
-
-
-@dataclass(frozen=True)
-class CardSheet:
-    """One duplex sheet: fronts in reading order, backs mirrored for a long-edge flip."""
-
-    fronts: tuple[SheetItem | None, ...]
-    backs: tuple[SheetItem | None, ...]
 
 
 @dataclass(frozen=True)
@@ -199,15 +188,3 @@ def resolve_images(
         return f'<img src="{url}"{alt}>'
 
     return _IMG_RE.sub(replace, fragment)
-
-
-def card_sheets(items: list[SheetItem], columns: int = CARD_COLUMNS, rows: int = CARD_ROWS) -> list[CardSheet]:
-    """Fronts in reading order; each back row is reversed so it lands behind its front when flipped."""
-    per_page = columns * rows
-    sheets: list[CardSheet] = []
-    for start in range(0, len(items), per_page):
-        fronts: list[SheetItem | None] = list(items[start : start + per_page])
-        fronts += [None] * (per_page - len(fronts))
-        backs = [fronts[r * columns + (columns - 1 - c)] for r in range(rows) for c in range(columns)]
-        sheets.append(CardSheet(tuple(fronts), tuple(backs)))
-    return sheets

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
 
@@ -12,28 +11,13 @@ from exporter.rendering.highlight import pygments_css
 from exporter.output.mathsvg import MathRenderer
 from exporter.model import Deck, MediaFile
 from exporter.language import label, labels
-from exporter.output.sheets import (
-    CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, SheetItem, card_sheets, make_sheet,
-)
+from exporter.output.cardsizes import card_grid
+from exporter.output.sheets import MathProblem, SheetDeck, SheetItem, make_sheet
 from exporter.output.widths import fit
 from exporter.output.writers import WriteOptions, atomic_output, register
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
-PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
-CARD_WIDTH_MM = 90.0
-CARD_HEIGHT_MM = 62.0
-BASE_CARD_FONT_PT = 10.0
 LAYOUTS = ("sheet", "quiz", "cards")
-
-@dataclass
-class CardFit:
-    """Per-card font sizes in points, chosen so that text fits its card instead of being cut off."""
-
-    fronts: dict[int, float] = field(default_factory=dict)
-    backs: dict[int, float] = field(default_factory=dict)
-    overfull: set[str] = field(default_factory=set)
-    """`fit-…` ids of cards whose text does not fit even at the smallest readable size."""
-
 
 def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
     """The engine for this build (MathJax if Node has it, else ziamath), caching beside the outputs."""
@@ -66,36 +50,19 @@ def build_sheet(
     return sheet, math_findings(problems)
 
 
-def render_sheet_html(
-    sheet: SheetDeck,
-    options: WriteOptions,
-    fit: CardFit | None = None,
-    only: set[int] | None = None,
-) -> str:
-    """Fill the layout's template; the PDF writer calls this too, so both outputs agree.
-
-    `only` makes a page for measuring cards: just the cards with those numbers, no title
-    page, no contents.
-    """
+def sheet_template(sheet: SheetDeck, options: WriteOptions) -> Callable[..., str]:
+    """`fill(template_name, **values)`: a template filled with the sheet and what every layout shares."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
     layout = options.layout if options.layout in LAYOUTS else "sheet"
-    paper_w, paper_h = PAPER_MM.get(options.paper, PAPER_MM["a4"])
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
         trim_blocks=False, keep_trailing_newline=True,
     )
-    template = env.get_template(f"{layout}.html.j2")
-    fit = fit or CardFit()
     columns = options.columns if layout != "cards" else 1
     marked = _prepare(sheet, Markup, options.paper if layout != "cards" else None, columns)
-    topic_starts: dict[int, list[object]] = {}
-    for part in marked.parts:
-        for topic in part.topics:
-            if topic.items:
-                topic_starts.setdefault(topic.items[0].number, []).append(topic)
-    return template.render(
+    shared = dict(
         sheet=marked,
         lang=sheet.language,
         t=labels(sheet.language),
@@ -105,22 +72,32 @@ def render_sheet_html(
         paper=options.paper,
         page_size="A4" if options.paper != "letter" else "letter",
         pygments_css=Markup(pygments_css()),
-        card_pages=card_sheets(
-            [i for i in marked.items if only is None or i.number in only], CARD_COLUMNS, CARD_ROWS
-        ) if layout == "cards" else [],
-        measure=only is not None,
-        card_columns=CARD_COLUMNS,
-        card_rows=CARD_ROWS,
-        card_width=CARD_WIDTH_MM,
-        card_height=CARD_HEIGHT_MM,
-        card_margin_h=round((paper_w - CARD_COLUMNS * CARD_WIDTH_MM) / 2, 2),
-        card_margin_v=round((paper_h - CARD_ROWS * CARD_HEIGHT_MM) / 2, 2),
-        base_font_size=BASE_CARD_FONT_PT,
-        font_sizes=fit.fronts,
-        back_font_sizes=fit.backs,
-        overfull=fit.overfull,
-        topic_starts=topic_starts,
+        measure=False,
+        toc_pages={},
     )
+
+    def fill(name: str, **values: object) -> str:
+        if "faces" in values:
+            values["faces"] = [i for i in marked.items if i.number in {f.number for f in values["faces"]}]  # type: ignore[attr-defined]
+        if "long_items" in values:
+            values["long_items"] = [i for i in marked.items
+                                    if i.number in {f.number for f in values["long_items"]}]  # type: ignore[attr-defined]
+        return env.get_template(name).render(**{**shared, **values})
+
+    return fill
+
+
+def render_sheet_html(sheet: SheetDeck, options: WriteOptions) -> str:
+    """The layout's page: what the PDF writer lays out, and the HTML preview.
+
+    Cut-out cards preview as their faces one after the other, each the size of a card.
+    """
+    fill = sheet_template(sheet, options)
+    if options.layout == "cards":
+        grid = card_grid(options.card_size, options.paper)
+        return fill("faces.html.j2", faces=sheet.items, long_pages={}, card_width=grid.card[0],
+                    card_height=grid.card[1], writing_lines=5)
+    return fill(f"{options.layout if options.layout in LAYOUTS else 'sheet'}.html.j2")
 
 
 def _prepare(sheet: SheetDeck, markup: Callable[[str], str], paper: str | None, columns: int) -> SheetDeck:
