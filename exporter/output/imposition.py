@@ -99,8 +99,8 @@ def draw_sheet(writer: Any, grid: CardGrid, placed: list[Placed], page_label: st
             forms[NameObject(name)] = item.page
             ops.append(f"q 1 0 0 1 {x:.3f} {y_top - card_h:.3f} cm {name} Do Q\n")
         if item.label:
-            ops.append(_text(x + card_w - 4.5 * PT_PER_MM, y_top - 4 * PT_PER_MM - LABEL_PT * 0.8, item.label,
-                             right=True))
+            # in the face's 4 mm top margin, so it never touches the text
+            ops.append(_text(x + card_w - 4.5 * PT_PER_MM, y_top - 9.0, item.label, right=True))
         if item.text:
             ops.append(_text(x + 4.5 * PT_PER_MM, y_top - 4 * PT_PER_MM - LABEL_PT * 0.8, item.text, 9.5))
     if page_label:

@@ -184,13 +184,14 @@ def _toc_pages(sheet: SheetDeck, first_card: dict[int, int], grid: CardGrid, fir
 
 def _outline(writer: Any, sheet: SheetDeck, toc_pages: dict[str, int]) -> None:
     """Bookmarks: the deck, then each part and topic at the sheet of its first card, then the long answers."""
-    root = writer.add_outline_item(sheet.name, 0)
+    root = writer.add_outline_item(title=sheet.name, page_number=0)
     for part in sheet.parts:
         parent = root
         if part.label and part.anchor in toc_pages:
-            parent = writer.add_outline_item(part.label, toc_pages[part.anchor] - 1, parent=root)
+            parent = writer.add_outline_item(title=part.label, page_number=toc_pages[part.anchor] - 1, parent=root)
         for topic in part.topics:
             if topic.title and topic.anchor in toc_pages:
-                writer.add_outline_item(topic.title, toc_pages[topic.anchor] - 1, parent=parent)
+                writer.add_outline_item(title=topic.title, page_number=toc_pages[topic.anchor] - 1, parent=parent)
     if "long-answers" in toc_pages:
-        writer.add_outline_item(label(sheet.language, "long_answers"), toc_pages["long-answers"] - 1, parent=root)
+        writer.add_outline_item(title=label(sheet.language, "long_answers"), page_number=toc_pages["long-answers"] - 1,
+                                parent=root)
