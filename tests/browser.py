@@ -57,15 +57,19 @@ function check() {
     card.querySelectorAll("*").forEach((el) => {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) return;
-      if (r.right > width + 1 || r.left < -1) {
+      const own = getComputedStyle(el).overflowX;
+      // text spilling out of its box (nowrap, long words) shows only in scrollWidth
+      const right = own === "visible" ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
+      if (right > width + 1 || r.left < -1) {
         const s = scroller(el);
         const sr = s && s.getBoundingClientRect();
         if (!s || sr.right > width + 1 || sr.left < -1)
-          problems.push({card: id, what: "overflow", el: el.tagName + "." + el.className, right: Math.round(r.right)});
+          problems.push({card: id, what: "overflow", el: el.tagName + "." + el.className, right: Math.round(right)});
       }
     });
     card.querySelectorAll("mjx-container").forEach((math) => {
-      const r = math.getBoundingClientRect();
+      const box = math.getBoundingClientRect();
+      const r = {left: box.left, top: box.top, bottom: box.bottom, right: Math.max(box.right, box.left + math.scrollWidth)};
       const c = clipper(math);
       if (c) {
         const cr = c.getBoundingClientRect();

@@ -209,3 +209,11 @@ def test_fetcher_refuses_other_files_and_network(folder: Path, tmp_path: Path) -
     for url in ("file:///etc/passwd", "http://example.com/x.png", (allowed / ".." / "x").as_uri()):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_emoji_print_with_the_emoji_font(folder: Path) -> None:
+    deck = Deck("Emoji", [rendered("<p>Lancement 🚀 réussi ?</p>", "<p>Oui ✅</p>")])
+    reader = pypdf.PdfReader(write(deck, folder, layout="sheet"))
+    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"].get("/Font", {}).values()}
+    assert any("Emoji" in name for name in fonts), fonts  # drawn from the font, not as empty boxes
