@@ -92,14 +92,15 @@ def check_pdf(path: Path, margins_mm: tuple[float, float, float, float], columns
             area = text_area(width, height, margins_mm)
             textpage = page.get_textpage()
             count = textpage.count_chars()
-            texts.append(textpage.get_text_range())
             matrix = raw.FS_MATRIX()
             sizes: list[float] = []
             boxes: list[tuple[float, float, float, float, str]] = []
             report = PageReport(index + 1, 0.0, 0.0)
+            kept: list[str] = []  # in drawing order, without the running header and page number
             for i in range(count):
                 char = chr(raw.FPDFText_GetUnicode(textpage, i))
-                if char.isspace() or char == "\ufffe":
+                if char.isspace() or char in "\ufffe\x02":
+                    kept.append(char)
                     continue
                 raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
                 size = raw.FPDFText_GetFontSize(textpage, i) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
@@ -108,9 +109,12 @@ def check_pdf(path: Path, margins_mm: tuple[float, float, float, float], columns
                 sizes.append(size)
                 left, bottom, right, top = textpage.get_charbox(i)
                 boxes.append((left, bottom, right, top, char))
+                if bottom >= area.bottom - 1 and top <= area.top + 1:
+                    kept.append(char)
                 band = band_mm * MM
                 if left < area.left - 1 or right > area.right + 1 or bottom < area.bottom - band or top > area.top + band:
                     report.outside.append(f"{char!r} at ({left:.0f}, {bottom:.0f})")
+            texts.append("".join(kept))
             report.min_font = round(min(sizes), 2) if sizes else 0.0
             report.overprinted = _overprinted(boxes)
             report.blank = _blank_share(page, area, columns)
@@ -175,7 +179,9 @@ def _blank_share(page: object, area: Area, columns: int) -> float:
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text without whitespace; pdfium reports a hyphen ending a line as U+FFFE or U+0002."""
+    text = re.sub(r"[\s•◦▪‣]+", "", text)  # list bullets are drawn in a pass of their own
+    return text.replace("\ufffe", "-").replace("\x02", "-")
 
 
 def visible_question(question_html: str) -> str:
