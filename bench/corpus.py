@@ -1,6 +1,6 @@
 """Write a synthetic source tree of N notes spread over every source format the toolkit reads.
 
-Run from the project root: `python bench/corpus.py OUT_DIR --notes 10000`.
+Run from the project root: `python bench/corpus.py OUT_DIR --notes 10000 [--one-file]`.
 Each note has inline and display math, and notes alternate a code block and a list, so
 the render stage does the work real notes ask of it. The split (40% qa-blocks, 30%
 numbered questions, 20% open questions, 10% lesson sections and table rows) keeps every
@@ -86,6 +86,16 @@ def lesson_file(start: int, count: int, part: int) -> str:
     return "\n".join(out)
 
 
+def write_one_file(out: Path, notes: int) -> Path:
+    """Replace `out` with one qa-blocks file holding all `notes` notes (people keep one big file too)."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    path = out / "all-notes.md"
+    path.write_text(qa_file(0, notes), encoding="utf-8")
+    return path
+
+
 def write_corpus(out: Path, notes: int) -> dict[str, int]:
     """Replace `out` with a corpus of about `notes` notes; returns notes asked of each format."""
     if out.exists():
@@ -114,8 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--notes", type=int, default=1000)
+    parser.add_argument("--one-file", action="store_true", help="all notes in one qa-blocks file")
     args = parser.parse_args()
-    print(write_corpus(args.out, args.notes))
+    print(write_one_file(args.out, args.notes) if args.one_file else write_corpus(args.out, args.notes))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def main() -> None:
     from exporter.rendering.render import render_notes
     from exporter.output.writers import WriteOptions
     from exporter.output.writers.apkg import write_apkg
+    from exporter.project import project_at
 
     project = Path(sys.argv[1]).resolve()
     paths = [project / "sources"]
@@ -51,16 +52,17 @@ def main() -> None:
     t = lap("read", t)
     notes = run_checks(notes, diagnostics)
     t = lap("check", t)
-    resolution, _ = identify(notes, paths, project, files, diagnostics, use_lock=True)
-    t = lap("identity", t)
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder) / "cache"
-        render_notes(resolution.notes, project, Diagnostics(), None)
+        cold = render_notes(notes, project, Diagnostics(), None)
         t = lap("render_cold", t)
-        render_notes(resolution.notes, project, Diagnostics(), cache)  # fills the cache
+        render_notes(notes, project, Diagnostics(), cache)  # fills the cache
         t = time.perf_counter()
-        rendered = render_notes(resolution.notes, project, Diagnostics(), cache)
+        render_notes(notes, project, Diagnostics(), cache)
         t = lap("render_cached", t)
+        resolution = identify(cold, project_at(project, paths), files, diagnostics, use_lock=True).resolution
+        rendered = resolution.notes
+        t = lap("identity", t)
         by_name: dict[str, Deck] = {}
         for item in rendered:
             by_name.setdefault(item.note.top_deck, Deck(item.note.top_deck)).notes.append(item)

@@ -54,6 +54,9 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet."),
         click.option("--no-lock", is_flag=True,
                      help="Neither read nor write the lock file (GUIDs from deck and question)."),
+        click.option("--reset-lock", is_flag=True,
+                     help="Start a new lock, ignoring the current one (kept as exporter.lock.bak): "
+                          "notes get fresh GUIDs, Anki sees them as new."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -84,8 +87,8 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
 @click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, card_size: str, skip_open: bool, strict: bool, quiet: bool, force: bool,
-          no_lock: bool) -> None:
+          paper: str, card_size: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
+          reset_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
     from exporter.build import incremental
     from exporter.build.pipeline import collect
@@ -93,15 +96,17 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     from exporter.build.manifest import read_manifest, write_manifest
     from exporter.output.mathengine import resolved_engine
     from exporter.model import NoteKind
+    from exporter.project import find_project
 
-    root = Path.cwd()
+    project = find_project(_paths(paths))
+    root = project.root
     request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper, "card_size": card_size,
                "math_engine": resolved_engine("auto", root),
                "skip_open": skip_open, "lock": not no_lock, "out": out_dir.resolve()}
     manifest = read_manifest(out_dir)
     digest = incremental.request_digest(_paths(paths), root, request)
-    if digest is not None and not force:
-        key = incremental.full_key(digest, _paths(paths), root, not no_lock)
+    if digest is not None and not force and not reset_lock:
+        key = incremental.full_key(digest, project.lock_path, not no_lock)
         replayed = incremental.replay_if_unchanged(manifest, key, out_dir)
         if replayed is not None:
             _print_diagnostics(Diagnostics(replayed), quiet)
@@ -116,13 +121,20 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     writers, wanted = _writers_for(formats)
     bars = bars_for(quiet)
     try:
-        model = collect(_paths(paths), root, use_lock=not no_lock, cache_dir=out_dir / ".cache", step=bars.step)
+        model = collect(_paths(paths), project, use_lock=not no_lock, cache_dir=out_dir / ".cache", step=bars.step,
+                        reset_lock=reset_lock)
         if skip_open:
             model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
         _print_diagnostics(model.diagnostics, quiet)
-        options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper, card_size=card_size)
+        if model.lock_error is not None:
+            click.echo(f"error: {project.relative(project.lock_path)} cannot be read, so nothing was built: "
+                       "building on would give every note a new GUID and cost its review history in Anki",
+                       err=True)
+            sys.exit(1)
+        options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper,
+                           card_size=card_size)
         decks = model.decks()
-        if not decks:
+        if not model.notes and not model.removed:
             click.echo("error: no notes found; nothing to build", err=True)
             sys.exit(1)
         echo = (lambda _line: None) if quiet else click.echo
@@ -133,7 +145,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
     _print_diagnostics(Diagnostics(outcome.findings), quiet)
     model.diagnostics.items.extend(outcome.findings)  # replayed by the next no-op build
     incremental.save_lock(model, lambda line: click.echo(line, err=True))
-    incremental.remember(manifest, digest, _paths(paths), root, model, outcome.built + outcome.unchanged)
+    incremental.remember(manifest, digest, project.lock_path, model, outcome.built + outcome.unchanged)
     write_manifest(out_dir, manifest)
     if model.identity is not None and not quiet:
         for line in model.identity.report():
@@ -147,15 +159,18 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 @click.option("--debounce", type=click.IntRange(50, 10_000), default=300, show_default=True,
               help="Milliseconds of quiet after a save before rebuilding.")
 def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, card_size: str, skip_open: bool, no_lock: bool, debounce: int) -> None:
+          paper: str, card_size: str, skip_open: bool, no_lock: bool, reset_lock: bool, debounce: int) -> None:
     """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
     from exporter.build.watch import Watcher
     from exporter.output.writers import WriteOptions
+    from exporter.project import find_project
 
-    root = Path.cwd()
+    project = find_project(_paths(paths))
     writers, wanted = _writers_for(formats)
-    options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper, card_size=card_size)
-    watcher = Watcher(_paths(paths), root, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open)
+    options = WriteOptions(project_root=project.root, layout=layout, columns=columns, paper=paper,
+                           card_size=card_size)
+    watcher = Watcher(_paths(paths), project, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open,
+                      reset_lock)
     watcher.run(debounce)
 
 
@@ -164,9 +179,10 @@ def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 def dump(paths: tuple[Path, ...]) -> None:
     """Print the parsed model of PATHS as one JSON object."""
     from exporter.build.pipeline import collect
+    from exporter.project import find_project
     from exporter.serialize import model_to_json
 
-    model = collect(_paths(paths), Path.cwd())
+    model = collect(_paths(paths), find_project(_paths(paths)))
     json.dump(model_to_json(model), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
@@ -177,8 +193,9 @@ def check(paths: tuple[Path, ...]) -> None:
     """Lint PATHS: one line per finding, then a summary; exit 1 on any error."""
     from exporter.build.pipeline import collect
     from exporter.diagnostics import Level
+    from exporter.project import find_project
 
-    model = collect(_paths(paths), Path.cwd())
+    model = collect(_paths(paths), find_project(_paths(paths)))
     diagnostics = model.diagnostics
     for diagnostic in diagnostics.sorted():
         click.echo(diagnostic.format())

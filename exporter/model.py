@@ -51,9 +51,9 @@ class Note:
     link: str | None = None
     """A URL the source gives for the notes under it (a course page)."""
     guid: str = ""
-    """Stable Anki GUID; filled by `identity.identify` (from the lock, else from deck and question)."""
+    """Stable Anki GUID; filled by `identity.resolve` (from the lock, else from deck and question)."""
     modified: int = 0
-    """Seconds since the epoch of the note's last content change (from the lock file); 0 = unknown."""
+    """Seconds since the epoch of the note's last visible change (from the lock file); 0 = unknown."""
 
     @property
     def top_deck(self) -> str:
@@ -89,6 +89,8 @@ class Deck:
 
     name: str
     notes: list[RenderedNote] = field(default_factory=list)
+    removed: list[RenderedNote] = field(default_factory=list)
+    """Notes whose question left the sources, tagged for deletion: only the Anki writer emits them."""
 
     @property
     def source_paths(self) -> list[str]:

@@ -34,6 +34,34 @@ def import_into(col: Collection, package: Path, with_scheduling: bool = False) -
     return response.log
 
 
+def import_all(col: Collection, out: Path) -> dict[str, int]:
+    """Import every deck of `out` like desktop Anki does; counts from Anki's own import logs.
+
+    Anki lists a note it already has and leaves alone (not newer) under `duplicate`,
+    here `unchanged`; `conflicting` would be a GUID clash with another note type.
+    """
+    counts = {"new": 0, "updated": 0, "unchanged": 0, "conflicting": 0}
+    for package in sorted(out.glob("*.apkg")):
+        log = import_into(col, package)
+        counts["new"] += len(log.new)
+        counts["updated"] += len(log.updated)
+        counts["unchanged"] += len(log.duplicate)
+        counts["conflicting"] += len(log.conflicting) + len(log.first_field_match)
+    return counts
+
+
+def note_with(col: Collection, text: str) -> int:
+    """The id of the one note with `text` in a field."""
+    found = [nid for nid in col.find_notes("") if any(text in value for value in col.get_note(nid).values())]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def reviews(col: Collection, nid: int) -> int:
+    """How many reviews the cards of note `nid` have in the review log."""
+    return int(col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid))
+
+
 def import_apkg(package: Path, collection_path: Path) -> Collection:
     """Open (or create) the collection at `collection_path`, import `package` into it, return it open."""
     col = Collection(str(collection_path))

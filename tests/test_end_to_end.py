@@ -56,7 +56,9 @@ def collection(built: Path, tmp_path_factory: pytest.TempPathFactory):  # type: 
 def _notes_from(col, source_path: str) -> list:  # type: ignore[no-untyped-def]
     ids = col.find_notes("")
     notes = [col.get_note(i) for i in ids]
-    return [n for n in notes if n["Source"].startswith(source_path + ":")]
+    # Source is the file, then " › section" or " · link" when there are: never a line number.
+    return [n for n in notes if n["Source"] == source_path or n["Source"].startswith((f"{source_path} › ",
+                                                                                      f"{source_path} · "))]
 
 
 @pytest.mark.parametrize("source_path,count", sorted(EXPECTED_NOTES.items()))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from exporter.identity import lock as lock_module
-from exporter.identity.resolve import resolve
-from exporter.identity.lock import Lock, LockEntry, LockError, lock_path_for, read_lock, write_lock
+from exporter.identity.lock import Lock, LockEntry, LockError, parse_lock, read_lock, save_lock, write_lock
 from exporter.model import Note, NoteKind, SourceLocation
+from tests.test_identity import resolve
 
 
 def sample_lock() -> Lock:
@@ -28,9 +28,9 @@ def test_round_trip(tmp_path: Path) -> None:
     lock = sample_lock()
     write_lock(path, lock)
     again = read_lock(path)
-    assert again is not None
-    assert sorted(again.entries) == sorted(lock.entries)
-    assert again.to_json() == path.read_text(encoding="utf-8")
+    assert again is not None and again.problems == [] and again.version == 2
+    assert sorted(again.lock.entries) == sorted(lock.entries)
+    assert again.lock.to_json() == path.read_text(encoding="utf-8")
 
 
 def test_file_is_sorted_readable_json(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_file_is_sorted_readable_json(tmp_path: Path) -> None:
     assert "Première question ?" in text  # as written, unescaped
     assert data["notes"][1]["answer_start"] == "réponse ici"
     assert data["notes"][0] == {
-        "answer_start": "", "deck": "Deck A", "fingerprint": data["notes"][0]["fingerprint"],
+        "answer_start": "", "deck": "Deck A", "fingerprint": data["notes"][0]["fingerprint"], "kind": "open",
         "guid": data["notes"][0]["guid"], "line": 2, "modified": 111, "question": "Open one?",
         "source": "sources/a.md",
     }
@@ -52,7 +52,8 @@ def test_missing_lock_reads_as_none(tmp_path: Path) -> None:
     assert read_lock(tmp_path / "exporter.lock") is None
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"version": 99, "notes": []}', '{"version": 1, "notes": [{"x": 1}]}'])
+@pytest.mark.parametrize("content", ["{not json", '{"version": 99, "notes": []}', '[1, 2]', '{"version": 2}',
+                                     '{"version": 2, "notes": {}}', "<<<<<<< HEAD\n", "[" * 100_000])
 def test_unusable_lock_raises_lock_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "exporter.lock"
     path.write_text(content, encoding="utf-8")
@@ -97,18 +98,10 @@ def test_read_only_folder_raises_os_error_and_keeps_old_lock(tmp_path: Path, mon
     assert path.read_bytes() == before
 
 
-def test_lock_lives_in_the_folder_holding_the_sources(tmp_path: Path) -> None:
-    sources = tmp_path / "sources"
-    (sources / "sub").mkdir(parents=True)
-    (sources / "a.md").write_text("x")
-    (sources / "sub" / "b.md").write_text("x")
-    assert lock_path_for([sources], tmp_path) == sources.resolve() / "exporter.lock"
-    assert lock_path_for([sources / "a.md", sources / "sub" / "b.md"], tmp_path) == sources.resolve() / "exporter.lock"
-
-
 def test_entry_field_order_is_the_sort_order() -> None:
     a = LockEntry("A", "s.md", 9, "q", "", "f", "g", 1)
     b = LockEntry("A", "s.md", 10, "q", "", "f", "g", 1)
+    assert a.removed == 0
     assert sorted([b, a]) == [a, b]
 
 
@@ -120,3 +113,174 @@ def test_new_lock_is_readable_by_others_like_any_new_file(tmp_path: Path) -> Non
     finally:
         os.umask(old_umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+# --- a lock of the wrong shape: what is wrong is said, good entries are kept -------------------
+
+GOOD = {"answer_start": "a", "deck": "D", "fingerprint": "f", "guid": "good1", "line": 3, "modified": 100,
+        "question": "Kept?", "source": "sources/a.md"}
+
+
+def lock_text(*entries: object, version: object = 2) -> str:
+    return json.dumps({"notes": list(entries), "version": version}, indent=1)
+
+
+@pytest.mark.parametrize(("bad", "said"), [
+    ({**GOOD, "guid": 12}, "'guid' must be text, found the number 12"),
+    ({**GOOD, "question": ["a", "list"]}, "'question' must be text, found a list"),
+    ({**GOOD, "modified": "100"}, "'modified' must be a whole number, found text"),
+    ({**GOOD, "modified": 1.5}, "'modified' must be a whole number, found the number 1.5"),
+    ({**GOOD, "modified": 10**40}, "'modified' must be between 0 and 4294967296"),
+    ({**GOOD, "line": -1}, "'line' must be between 0 and"),
+    ({**GOOD, "modified": True}, "'modified' must be a whole number, found true/false"),
+    ({k: v for k, v in GOOD.items() if k != "deck"}, "'deck' must be text, found nothing"),
+    ({**GOOD, "source": "/home/me/notes/a.md"}, "'source' must be a path inside the project"),
+    ({**GOOD, "source": "../secret/a.md"}, "'source' must be a path inside the project"),
+    ({**GOOD, "guid": "has space"}, "'guid' must be 1 to 64 characters without spaces"),
+    ("just text", "an entry must be an object, found text"),
+])
+def test_wrong_shape_entry_is_named_and_skipped_good_ones_kept(bad: object, said: str) -> None:
+    other = {**GOOD, "guid": "good2", "question": "Also kept?"}
+    read = parse_lock(lock_text(GOOD, bad, other))
+    assert [e.guid for e in read.lock.entries] == ["good1", "good2"]
+    [(_line, message)] = read.problems
+    assert message.startswith("notes entry 2: ") and said in message and message.endswith("entry skipped")
+
+
+def test_nan_and_huge_numbers_are_named_not_a_crash() -> None:
+    text = lock_text(GOOD, {**GOOD, "guid": "nan", "line": "NAN"}, {**GOOD, "guid": "huge", "line": "HUGE"},
+                     {**GOOD, "guid": "inf", "line": "INF"})
+    text = text.replace('"NAN"', "NaN").replace('"HUGE"', "9" * 5_000).replace('"INF"', "1e400")
+    read = parse_lock(text)
+    assert [e.guid for e in read.lock.entries] == ["good1"]
+    messages = [m for _line, m in read.problems]
+    assert "'line' must be a whole number, found NaN" in messages[0]
+    assert "'line' must be a whole number, found a 5000-digit number" in messages[1]
+    assert "'line' must be a whole number, found the number 1e400" in messages[2]
+
+
+def test_value_nested_100k_deep_is_cut_and_the_other_entries_kept() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    text = lock_text(GOOD, {**GOOD, "guid": "deep", "question": "PLACEHOLDER"}).replace('"PLACEHOLDER"', deep)
+    read = parse_lock(text)
+    assert [e.guid for e in read.lock.entries] == ["good1"]
+    [(line, message)] = read.problems
+    assert "'question' must be text, found a list" in message
+    assert line == [n for n, text_line in enumerate(text.splitlines(), 1) if '"guid": "deep"' in text_line][0]  # points where an editor finds it
+
+
+def test_version_1_lock_is_read() -> None:
+    read = parse_lock(lock_text(GOOD, version=1))
+    assert read.version == 1 and [e.guid for e in read.lock.entries] == ["good1"]
+
+
+def test_shipped_lock_reads_without_problems() -> None:
+    read = read_lock(Path(__file__).resolve().parent.parent / "sources" / "exporter.lock")
+    assert read is not None and read.problems == [] and len(read.lock.entries) == 270
+
+
+def test_removed_entries_round_trip_in_their_own_section(tmp_path: Path) -> None:
+    path = tmp_path / "exporter.lock"
+    gone = LockEntry("D", "sources/a.md", 4, "Gone?", "", "f", "gone1", 500, removed=400)
+    write_lock(path, Lock([LockEntry("D", "sources/a.md", 2, "Here?", "", "f", "here1", 100), gone]))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert [n["guid"] for n in data["notes"]] == ["here1"] and "removed" not in data["notes"][0]
+    assert [(n["guid"], n["removed"]) for n in data["removed"]] == [("gone1", 400)]
+    read = read_lock(path)
+    assert read is not None and gone in read.lock.entries
+
+
+def test_backup_keeps_the_old_lock_before_one_with_less_replaces_it(tmp_path: Path) -> None:
+    path = tmp_path / "exporter.lock"
+    write_lock(path, sample_lock())
+    before = path.read_bytes()
+    backup = save_lock(path, Lock([]), backup=True)
+    assert backup == tmp_path / "exporter.lock.bak"
+    assert backup.read_bytes() == before
+    read = read_lock(path)
+    assert read is not None and read.lock.entries == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exporter.lock", "exporter.lock.bak"]
+
+
+def test_stale_temporary_of_a_killed_writer_is_removed(tmp_path: Path) -> None:
+    path = tmp_path / "exporter.lock"
+    dead = subprocess_pid_that_exited()
+    stale = tmp_path / f".exporter.lock.{dead}.abc.tmp"
+    stale.write_text("half a lock")
+    write_lock(path, sample_lock())
+    assert not stale.exists()
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(child.stdout)
+
+
+@pytest.mark.slow
+def test_kill_9_at_any_moment_leaves_the_old_or_the_new_lock_whole(tmp_path: Path) -> None:
+    """20 writers killed at random moments while replacing a 2,000-entry lock: always one whole version."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "exporter.lock"
+    script = tmp_path / "writer.py"
+    script.write_text(
+        "import sys\n"
+        "from exporter.identity.lock import Lock, LockEntry, write_lock\n"
+        "from pathlib import Path\n"
+        "path = Path(sys.argv[1])\n"
+        "for round in range(1_000_000):\n"
+        "    entries = [LockEntry('D', 'sources/a.md', i, 'q' * 200, '', 'f', f'g{i}', round) for i in range(2000)]\n"
+        "    write_lock(path, Lock(entries))\n", encoding="utf-8")
+    rng = random.Random(7)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    for _trial in range(20):
+        writer = subprocess.Popen([sys.executable, str(script), str(path)], env=env)
+        time.sleep(rng.uniform(0.3, 1.0))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        read = read_lock(path)
+        assert read is not None and read.problems == []
+        assert len(read.lock.entries) == 2000 and len({e.modified for e in read.lock.entries}) == 1
+    write_lock(path, Lock([]))  # the next write removes what the killed writers left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exporter.lock", "writer.py"]
+
+
+def test_mangled_locks_give_a_lock_or_a_lock_error_never_anything_else() -> None:
+    """1,000 random mutations of a real lock's text: truncations, flipped characters, swapped values."""
+    import random
+
+    text = sample_lock().to_json()
+    rng = random.Random(13)
+    swaps = ['"x"', "1", "-1", "1e999", "NaN", "null", "true", "[]", "{}", '"\\ud800"', "9" * 50, "[" * 200]
+    for _ in range(1_000):
+        mangled = list(text)
+        for _edit in range(rng.randint(1, 4)):
+            at = rng.randrange(len(mangled) + 1)
+            choice = rng.random()
+            if choice < 0.3:
+                del mangled[at:]
+            elif choice < 0.6:
+                mangled[at:at + 1] = [rng.choice('{}[]",:0a\\ \n')]
+            else:
+                mangled[at:at] = list(rng.choice(swaps))
+        try:
+            read = parse_lock("".join(mangled))
+        except LockError:
+            continue
+        for entry in read.lock.entries:
+            assert isinstance(entry.guid, str) and isinstance(entry.modified, int) and 0 <= entry.modified <= 2**32
+        read.lock.to_json().encode("utf-8")  # whatever was kept can be written back
+
+
+def test_lone_surrogate_is_named_and_the_entry_skipped() -> None:
+    text = lock_text(GOOD, {**GOOD, "guid": "lone", "question": "SURROGATE"}).replace('"SURROGATE"', '"a\\ud800b"')
+    read = parse_lock(text)
+    assert [e.guid for e in read.lock.entries] == ["good1"]
+    assert "'question' holds a lone surrogate (\\ud800), not text" in read.problems[0][1]

@@ -17,10 +17,14 @@ def test_lock_layout_is_json_dumps_indent_1() -> None:
     entries = [
         LockEntry("Déck::Sub", "a.md", 3, 'Why "x" < y?\n\tTab', "answer é", "f" * 32, "g" * 20, 1_700_000_000),
         LockEntry("A", "b.md", 1, "Q", "", "0" * 32, "h" * 20, 0),
+        LockEntry("A", "c.md", 1, "Gone?", "", "1" * 32, "i" * 20, 5, removed=4),
     ]
     for lock in (Lock(entries), Lock([])):
-        notes = [asdict(entry) for entry in sorted(lock.entries)]
-        expected = json.dumps({"version": LOCK_VERSION, "notes": notes}, ensure_ascii=False, indent=1, sort_keys=True)
+        notes = [{k: v for k, v in asdict(entry).items() if k != "removed"}
+                 for entry in sorted(lock.entries) if not entry.removed]
+        removed = [asdict(entry) for entry in sorted(lock.entries) if entry.removed]
+        expected = json.dumps({"version": LOCK_VERSION, "notes": notes, "removed": removed}, ensure_ascii=False,
+                              indent=1, sort_keys=True)
         assert lock.to_json() == expected + "\n"
 
 

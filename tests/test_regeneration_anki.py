@@ -3,7 +3,7 @@
 Builds a copy of sources/, imports the decks into a fresh collection with desktop Anki's
 default options ("update notes if newer"), reviews every card once, then edits the copy
 (one answer changed, one question reworded, one question deleted, one added), rebuilds
-and imports again.
+and imports again. tests/test_churn_anki.py takes each edit on its own.
 """
 
 from __future__ import annotations
@@ -20,15 +20,10 @@ pytestmark = pytest.mark.slow
 
 pytest.importorskip("exporter.output.writers.apkg", reason="needs the apkg writer")
 anki_collection = pytest.importorskip("anki.collection")
-from anki.import_export_pb2 import (  # noqa: E402
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-    ImportAnkiPackageUpdateCondition,
-)
+from tests.anki_helpers import import_all, note_with, reviews  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE = "sources/deep-learning-questions-de-cours.md"
-IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 
 OLD_ANSWER = "Il joue un rôle analogue à l’ordonnée à l’origine dans une régression linéaire."
 NEW_ANSWER = "Il joue le rôle de l’ordonnée à l’origine d’une droite de régression."
@@ -45,36 +40,8 @@ def build(*args: str) -> str:
     return result.output
 
 
-def import_all(col: anki_collection.Collection, out: Path) -> dict[str, int]:
-    """Import every deck like desktop Anki does; counts from Anki's import log.
-
-    Anki lists a note it already has and leaves alone (not newer) under `duplicate`,
-    here `unchanged`; `conflicting` would be a GUID clash with another note type.
-    """
-    options = ImportAnkiPackageOptions(merge_notetypes=False, update_notes=IF_NEWER, update_notetypes=IF_NEWER,
-                                       with_scheduling=False)
-    counts = {"new": 0, "updated": 0, "unchanged": 0, "conflicting": 0}
-    for package in sorted(out.glob("*.apkg")):
-        log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options)).log
-        counts["new"] += len(log.new)
-        counts["updated"] += len(log.updated)
-        counts["unchanged"] += len(log.duplicate)
-        counts["conflicting"] += len(log.conflicting) + len(log.first_field_match)
-    return counts
-
-
 def notes_by_guid(col: anki_collection.Collection) -> dict[str, int]:
     return {col.get_note(nid).guid: nid for nid in col.find_notes("")}
-
-
-def note_with(col: anki_collection.Collection, text: str) -> int:
-    found = [nid for nid in col.find_notes("") if any(text in value for value in col.get_note(nid).values())]
-    assert len(found) == 1, (text, found)
-    return found[0]
-
-
-def reviews(col: anki_collection.Collection, nid: int) -> int:
-    return int(col.db.scalar("select count() from revlog where cid in (select id from cards where nid = ?)", nid))
 
 
 def test_edits_update_notes_in_place_and_keep_their_reviews(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,8 +82,10 @@ def test_edits_update_notes_in_place_and_keep_their_reviews(tmp_path: Path, monk
         second = import_all(col, tmp_path / "dist")
         print("first import:", first, "second import:", second, "notes:", notes_before, "->", col.note_count())
         assert second["new"] == 1 and second["conflicting"] == 0
-        assert second["updated"] >= 2  # the two edits, and the notes below the deletion (their source line moved)
-        assert second["new"] + second["updated"] + second["unchanged"] == notes_before  # one deleted, one added
+        assert second["updated"] == 3  # the two edits and the deleted note's removal tag; no line shift counts
+        # Every old note is in the package again (the deleted one tagged exporter::removed), plus the new one.
+        assert second["new"] + second["updated"] + second["unchanged"] == notes_before + 1
+        assert col.find_notes("tag:exporter::removed") == [deleted]
         assert col.note_count() == notes_before + 1  # Anki never deletes on import: the old note stays
         assert notes_by_guid(col).items() >= ids_before.items()  # every old note kept its id
         assert note_with(col, NEW_ANSWER) == edited and reviews(col, edited) == 1

@@ -6,6 +6,7 @@ Golden files change only on purpose: after a deliberate change, regenerate with
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -62,14 +63,14 @@ def test_open_question_says_no_answer_yet(tmp_path: Path) -> None:
     [rendered] = render_notes([open_note], tmp_path, Diagnostics())
     assert rendered.answer_html == '<p class="no-answer">Pas encore de réponse rédigée.</p>\n'  # a French note
     assert rendered.question_html == "<p><strong>1. Transfert</strong></p>\n<p>Pourquoi geler les couches ?</p>\n"
-    assert rendered.source_html == "notes/a.md:12"
+    assert rendered.source_html == "notes/a.md"  # no line: it moves with every edit above (see apkg.FIELDS)
 
 
 def test_source_and_context_are_escaped(tmp_path: Path) -> None:
     linked = note("Q", path="notes/<a>.md", line=3, link="https://example.com/a?b=1&c=2", context="Cours <1> & TP")
     [rendered] = render_notes([linked], tmp_path, Diagnostics())
     assert rendered.source_html == (
-        'notes/&lt;a&gt;.md:3 · <a href="https://example.com/a?b=1&amp;c=2">https://example.com/a?b=1&amp;c=2</a>'
+        'notes/&lt;a&gt;.md · <a href="https://example.com/a?b=1&amp;c=2">https://example.com/a?b=1&amp;c=2</a>'
     )
     assert rendered.context_html == "Cours &lt;1&gt; &amp; TP"
 
@@ -97,3 +98,10 @@ def test_worker_processes_render_exactly_what_one_process_renders(tmp_path: Path
     ]
     assert parallel_findings.items == serial_findings.items
     assert {d.code for d in serial_findings.items} >= {"math", "forbidden-media"}
+
+
+def test_source_names_the_section_unless_the_context_shows_it(tmp_path: Path) -> None:
+    under = dataclasses.replace(note("Q"), section="Batch normalization", context="")
+    shown = dataclasses.replace(note("Q"), section="Bases", context="Transfer Learning > Bases")
+    sources = [r.source_html for r in render_notes([under, shown], tmp_path, Diagnostics())]
+    assert sources == ["notes/a.md › Batch normalization", "notes/a.md"]

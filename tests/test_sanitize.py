@@ -76,3 +76,41 @@ def test_relative_links_keep_their_text_but_lose_the_href() -> None:
 def test_web_and_mail_links_are_kept() -> None:
     markup = '<p><a href="https://www.robots.ox.ac.uk/~vgg/data/pets/">pets</a> <a href="mailto:prof@univ.fr">prof</a></p>'
     assert clean(markup) == markup
+
+
+def test_highlighted_code_is_what_cleaning_it_would_give() -> None:
+    """`as_cleaned` stands for nh3 over the highlighter's markup: compared on random code."""
+    import random
+
+    from exporter.rendering.highlight import highlight_code
+    from exporter.rendering.sanitize import as_cleaned
+
+    rng = random.Random(5)
+    pieces = [*"abc <>&\"' \t\n\xa0é{}()#=;/\\`$*_-", "&amp;", "&lt;", "<script>", "</pre>", "\u2028", "\x00",
+              "\x01", "\x0c", "\ufeff", "\x7f", "\x85", "\U0001F600", "&#39;", "\ufffe", "\u200b"]
+    languages = ["python", "js", "bash", "c", None, "html", "json", "text", "latex", "sql", "nosuchlanguage"]
+    for _ in range(3000):
+        code = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) + "\n"
+        highlighted = highlight_code(code, rng.choice(languages))
+        assert as_cleaned(highlighted) == clean(highlighted), code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intro\n\n```python\nx = '<b>' & \"y\"\n```\n\nafter",
+        "- item\n\n  ```js\n  let a = 1 < 2;\n  ```\n- next `code`",
+        "> quoted\n>\n> ```\n> plain <code> 'q'\n> ```",
+        "```python\nfirst = 1\n```\n\n```bash\necho \"second\" \xa0done\n```",
+        "    indented code <x>\n\ntext",
+        "| a | b |\n|---|---|\n| `x` | y |\n\n```c\nint main() { return 0; }\n```",
+        "<b>bold\n\n```python\ncode = 1\n```\n\nafter",
+    ],
+)
+def test_fields_with_code_render_as_if_cleaned_whole(tmp_path: Path, text: str) -> None:
+    """Code left out of the cleaning and put back gives the HTML cleaning everything gives."""
+    from exporter.reading.markdown import markdown
+
+    md = markdown()
+    rendered, _ = render_one(text, tmp_path)
+    assert rendered.question_html == clean(md.render(text))

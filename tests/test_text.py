@@ -66,3 +66,20 @@ def test_healthy_text_is_left_exactly_as_written() -> None:
         decoded = decode(raw.encode("utf-8"))
         assert decoded.text == raw
         assert not decoded.repaired_mojibake
+
+
+def test_the_whole_file_check_agrees_with_fixing_line_by_line() -> None:
+    """Healthy files skip ftfy; any line ftfy would change still gets repaired, at its own line."""
+    import random
+
+    import ftfy
+
+    from exporter.reading.text import repair_mojibake
+
+    rng = random.Random(3)
+    pieces = ["é", "è", "Ã©", "Ã ", "Â ", "â€™", "Ã¨", "Ã", "Â", " ", "a", "b", "\u00a0", "Å“", "Œ", "×²", "€", "ðŸ"]
+    for _ in range(2000):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(1, 4))]
+        expected = [ftfy.fix_encoding(line) if not line.isascii() else line for line in lines]
+        first = next((i + 1 for i, (a, b) in enumerate(zip(lines, expected)) if a != b), 0)
+        assert repair_mojibake("\n".join(lines)) == ("\n".join(expected), first), lines

@@ -70,6 +70,7 @@ def test_only_sources_trigger_a_rebuild() -> None:
     assert is_source_change("/p/sources/biology.md")
     assert is_source_change("/p/sources/img/cell.png")
     assert not is_source_change("/p/sources/exporter.lock")
+    assert not is_source_change("/p/sources/exporter.lock.bak")  # the backup the build keeps
     assert not is_source_change("/p/sources/.exporter.lock.abc.tmp")
     assert not is_source_change("/p/sources/.hidden/x.md")
     assert not is_source_change("/p/sources/sedxg5ix9")  # `sed -i` writes one beside the file it edits

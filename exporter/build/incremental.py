@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from exporter.build.pipeline import Model, discover, slugify
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
-from exporter.identity.lock import lock_path_for, write_lock
+from exporter.identity.lock import save_lock as save_lock_file
 from exporter.build.manifest import (
     Manifest,
     OutputRecord,
@@ -93,6 +93,8 @@ def write_changed(
     jobs: list[Job] = []
     for deck in decks:
         for fmt in formats:
+            if not deck.notes and not getattr(writers[fmt], "emits_removed", False):
+                continue  # a deck left with removed notes only exists for Anki
             target = target_for(deck, writers[fmt], out_dir)
             inputs = output_inputs(deck, fmt, key)
             record = manifest.outputs.get(target.name)
@@ -101,10 +103,12 @@ def write_changed(
                 echo(f"unchanged {target}")
             else:
                 jobs.append(Job(deck, fmt, target, inputs))
-    if any(job.fmt in ("pdf", "html") for job in jobs):
-        from exporter.output.writers.html import describe_math_engine
+    sheets = [job.deck for job in jobs if job.fmt in ("pdf", "html")]
+    if sheets:
+        from exporter.output.writers.html import describe_math_engine, draw_ahead
 
         echo(describe_math_engine(options))
+        draw_ahead(sheets, out_dir, options)
     if step is not None and jobs:
         step("write", 0, len(jobs))
     for done, (job, findings) in enumerate(zip(jobs, _run(jobs, writers, options, step)), 1):
@@ -167,12 +171,12 @@ def request_digest(paths: list[Path], root: Path, request: dict[str, Any]) -> st
     return digest.hexdigest()
 
 
-def full_key(digest: str, paths: list[Path], root: Path, use_lock: bool) -> str:
+def full_key(digest: str, lock_path: Path, use_lock: bool) -> str:
     """The request digest with the lock's current bytes: the lock is an input of identity."""
     lock_bytes = b""
     if use_lock:
         try:
-            lock_bytes = lock_path_for(paths, root).read_bytes()
+            lock_bytes = lock_path.read_bytes()
         except OSError:
             lock_bytes = b"\x01missing"
     return hashlib.sha256(digest.encode() + lock_bytes).hexdigest()
@@ -194,8 +198,7 @@ def replay_if_unchanged(manifest: Manifest, key: str, out_dir: Path) -> list[Dia
             for d in quick.get("diagnostics", [])]
 
 
-def remember(manifest: Manifest, digest: str | None, paths: list[Path], root: Path, model: Model,
-             outputs: list[Path]) -> None:
+def remember(manifest: Manifest, digest: str | None, lock_path: Path, model: Model, outputs: list[Path]) -> None:
     """Record the whole build so that the next identical one can be skipped.
 
     Called after the lock is written, so the key holds the lock this build leaves behind.
@@ -205,8 +208,8 @@ def remember(manifest: Manifest, digest: str | None, paths: list[Path], root: Pa
     if digest is None:
         manifest.quick = {}
         return
-    key = full_key(digest, paths, root, model.lock_path is not None)
-    media = sorted({m.path for rn in model.notes for m in rn.media})
+    key = full_key(digest, lock_path, model.lock_path is not None)
+    media = sorted({m.path for rn in [*model.notes, *model.removed] for m in rn.media})
     stats = []
     for path in media:
         try:
@@ -223,11 +226,21 @@ def remember(manifest: Manifest, digest: str | None, paths: list[Path], root: Pa
 
 
 def save_lock(model: Model, echo: Echo) -> None:
-    """Write the lock after a build; a read-only location is a warning, never a crash."""
+    """Write the lock after a build; a read-only location is a warning, never a crash.
+
+    When the new lock knows fewer GUIDs than the one it replaces (entries skipped as
+    malformed, `--reset-lock`, expired removed notes), the old one is kept as a backup
+    and the message names it.
+    """
     if model.lock_path is None or model.identity is None:
         return
-    try:
-        write_lock(model.lock_path, model.identity.lock)
-    except OSError as exc:
-        echo(f"warning: cannot write {model.lock_path}: {exc.strerror or exc}; note identities not saved")
+    def shown(path: Path) -> str:
+        return model.project.relative(path) if model.project is not None else path.name
 
+    try:
+        backup = save_lock_file(model.lock_path, model.identity.lock, model.identity.backup)
+    except OSError as exc:
+        echo(f"warning: cannot write {shown(model.lock_path)}: {exc.strerror or exc}; note identities not saved")
+        return
+    if backup is not None:
+        echo(f"the previous lock, which knew notes this one does not, is kept as {shown(backup)}")

@@ -6,6 +6,7 @@ together with every other finding and never leaves a half-written output.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -15,7 +16,7 @@ from pathlib import Path
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
-from exporter.identity.resolve import Resolution, identify
+from exporter.identity.resolve import Resolution, identify, removed_answer_html, removed_note
 from exporter.reading.junk import remove_junk
 from exporter.build.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
@@ -23,8 +24,7 @@ from exporter.build.progress import Step
 from exporter.build.parse_cache import ParseCache, file_key
 from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
 from exporter.reading.text import decode
-
-SOURCE_SUFFIXES = (".md", ".markdown", ".txt")
+from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
 
 
 @dataclass
@@ -38,21 +38,28 @@ class Model:
     """What changed since the last build, and the lock to write."""
     lock_path: Path | None = None
     """Where `build` writes the lock; None with `--no-lock` or an unreadable lock."""
+    lock_error: str | None = None
+    """Why the lock could not be read; `build` and `watch` then write nothing."""
+    removed: list[RenderedNote] = field(default_factory=list)
+    """Notes whose question left the sources, still emitted to Anki with the removal tag."""
+    project: Project | None = None
+    """Where the paths of messages are measured from."""
 
     def decks(self) -> list[Deck]:
-        """Notes grouped by top-level deck, decks sorted by name, notes in source order."""
+        """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
         by_name: dict[str, Deck] = {}
         for rendered in self.notes:
             name = rendered.note.top_deck
             by_name.setdefault(name, Deck(name)).notes.append(rendered)
+        for rendered in self.removed:
+            name = rendered.note.top_deck
+            by_name.setdefault(name, Deck(name)).removed.append(rendered)
         return [by_name[name] for name in sorted(by_name)]
 
 
 def relative_to(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to the project root; never an absolute path (see `project.relative_path`)."""
+    return relative_path(path, root)
 
 
 def discover(paths: list[Path], root: Path, diagnostics: Diagnostics) -> list[Path]:
@@ -156,22 +163,31 @@ def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) ->
 
 
 def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
-    import dataclasses
-
     return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
 
 
 def collect(
-    paths: list[Path], root: Path, use_lock: bool = True, cache_dir: Path | None = None, step: Step | None = None
+    paths: list[Path],
+    project: Project | Path,
+    use_lock: bool = True,
+    cache_dir: Path | None = None,
+    step: Step | None = None,
+    reset_lock: bool = False,
+    now: int | None = None,
 ) -> Model:
-    """Read, check and render every source under `paths`; never raises on bad input.
+    """Read, check, render and identify every source under `paths`; never raises on bad input.
 
-    `cache_dir` (the output folder's `.cache`) keeps each file's notes and each note's
-    rendering across builds;
-    `step` hears the progress of reading and rendering.
+    `project` is usually `find_project(paths)`; a folder given instead is taken as the
+    root (see `project_at`). `cache_dir` (the output folder's `.cache`) keeps each file's
+    notes and each note's rendering across builds; `step` hears the progress of reading
+    and rendering. Identity comes after rendering: a note's modification time follows
+    what Anki shows.
     """
     from exporter.rendering.render import file_languages, render_notes
 
+    if not isinstance(project, Project):
+        project = project_at(project, paths)
+    root = project.root
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
@@ -188,11 +204,16 @@ def collect(
     finally:
         cache.close()
     notes = run_checks(notes, diagnostics)
-    identity, lock_path = identify(notes, paths, root, files, diagnostics, use_lock)
-    languages = file_languages(identity.notes, {rel: config.for_source(rel).language
-                                                for rel in {n.source.path for n in identity.notes}})
-    rendered = render_notes(identity.notes, root, diagnostics, cache_dir, step, languages=languages)
-    return Model(rendered, diagnostics, [relative_to(p, root) for p in files], identity, lock_path)
+    languages = file_languages(notes, {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}})
+    rendered = render_notes(notes, root, diagnostics, cache_dir, step, languages=languages)
+    identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now)
+    resolution = identity.resolution
+    gone = resolution.emitted_removed
+    # Their findings are about text no longer in the sources: not reported.
+    removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
+    removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
+    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], resolution,
+                 identity.lock_path, identity.error, removed, project)
 
 
 def slugify(name: str) -> str:

@@ -17,7 +17,7 @@ from typing import Callable
 from exporter.build import incremental
 from exporter.build.pipeline import collect, relative_to
 from exporter.diagnostics import Level
-from exporter.identity.lock import LOCK_NAME
+from exporter.project import LOCK_NAME, Project
 from exporter.build.manifest import read_manifest, write_manifest
 from exporter.model import NoteKind
 from exporter.output.writers import WriteOptions, Writer
@@ -26,9 +26,9 @@ Echo = Callable[[str], None]
 
 
 def is_source_change(path: str) -> bool:
-    """Sources and the media beside them, not our own lock, scratch files or hidden files."""
+    """Sources and the media beside them, not our own lock (or its backup), scratch files or hidden files."""
     candidate = Path(path)
-    if candidate.name == LOCK_NAME or candidate.suffix in ("", ".tmp"):
+    if candidate.name.startswith(LOCK_NAME) or candidate.suffix in ("", ".tmp"):
         return False  # editors' and sed's scratch files have no suffix
     return not any(part.startswith(".") for part in candidate.parts[-3:])
 
@@ -36,7 +36,7 @@ def is_source_change(path: str) -> bool:
 @dataclass
 class Watcher:
     paths: list[Path]
-    root: Path
+    project: Project
     out_dir: Path
     formats: tuple[str, ...]
     writers: dict[str, Writer]
@@ -44,24 +44,30 @@ class Watcher:
     echo: Echo
     use_lock: bool = True
     skip_open: bool = False
+    reset_lock: bool = False
+    """Only for the first build: it starts the new lock, the next ones keep it."""
     baseline: Counter[str] | None = field(default=None)
     """Errors per source at the last good build; more than these holds the outputs back."""
 
     def rebuild(self) -> bool:
         """One build; True when it was written, False when the outputs were kept."""
-        model = collect(self.paths, self.root, self.use_lock, self.out_dir / ".cache")
+        model = collect(self.paths, self.project, self.use_lock, self.out_dir / ".cache", reset_lock=self.reset_lock)
         if self.skip_open:
             model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
         for diagnostic in model.diagnostics.sorted():
             if diagnostic.level is not Level.INFO:
                 self.echo(diagnostic.format())
+        if model.lock_error is not None:
+            self.echo("the lock cannot be read: kept the last good outputs (fix it, or restart with --reset-lock)")
+            return False
+        self.reset_lock = False
         errors = Counter(d.path for d in set(model.diagnostics.items) if d.level is Level.ERROR)
         worse = sorted(p for p, n in errors.items() if self.baseline is not None and n > self.baseline[p])
         if worse:
             self.echo(f"errors in {', '.join(worse)}: kept the last good outputs")
             return False
         decks = model.decks()
-        if not decks:
+        if not model.notes:
             self.echo("no notes found: kept the last good outputs")
             return False
         manifest = read_manifest(self.out_dir)
@@ -86,7 +92,7 @@ class Watcher:
         self.echo(f"watching {', '.join(str(p) for p in self.paths)} (Ctrl-C to stop)")
         for changes in watch(*self.paths, watch_filter=lambda _change, path: is_source_change(path),
                              debounce=debounce_ms, stop_event=stop_event, raise_interrupt=False):
-            names = sorted({relative_to(Path(path), self.root) for _change, path in changes})
+            names = sorted({relative_to(Path(path), self.project.root) for _change, path in changes})
             self.echo(f"changed: {', '.join(names)}")
             self.rebuild()
 

@@ -1,24 +1,50 @@
-"""The lock file: each note's GUID and content fingerprint, kept beside the sources.
+"""The lock file: each note's GUID and content fingerprint, kept with the sources.
 
-It is what lets a reworded note keep its Anki identity across rebuilds, so it is
-human-readable JSON in a stable order (clean diffs when committed) and is only
-ever replaced atomically: an interrupted write leaves the previous lock intact.
+It is what lets a reworded note keep its Anki identity (and so its review history)
+across rebuilds, so it is the user's data, treated like a source:
+- human-readable JSON in a stable order, for clean diffs when committed;
+- read leniently: an entry of the wrong shape (a hand edit, a bad merge) is reported with
+  what is wrong and skipped, every good entry is kept; a file that is not a lock at all
+  raises `LockError`, and the build stops rather than derive fresh GUIDs;
+- replaced atomically (temporary file, fsync, rename, fsync of the folder): a `kill -9`
+  at any moment leaves the old lock or the new one, whole;
+- never replaced by one that knows fewer GUIDs without a backup beside it
+  (`exporter.lock.bak`), whatever the reason: skipped entries, `--reset-lock`, expired
+  removed notes.
+
+Version 2 adds the removed notes (see `exporter.identity.resolve`) and fingerprints of
+what Anki shows instead of the Markdown; a version 1 lock is read as is and rewritten as
+version 2 by the next build.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
-LOCK_NAME = "exporter.lock"
-LOCK_VERSION = 1
+from exporter.project import LOCK_NAME
+
+LOCK_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+BACKUP_SUFFIX = ".bak"
+MAX_TIME = 2**32
+"""Largest modification time accepted (year 2106): later than any real clock, so a typo or garbage."""
+MAX_LINE = 10**9
+MAX_DEPTH = 64
+"""Deeper JSON than this is no lock entry; it is cut off before parsing, which would recurse."""
+
+__all__ = ["LOCK_NAME", "Lock", "LockEntry", "LockError", "LockRead", "read_lock", "write_lock", "save_lock"]
 
 
 class LockError(Exception):
-    """The lock exists but cannot be used (unreadable, not our format)."""
+    """The lock exists but is not a lock at all (unreadable, not JSON, not our format)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -29,20 +55,37 @@ class LockEntry:
     source: str
     """Path of the source file, relative to the project root."""
     line: int
+    """Where the question stood: for messages only, never on a card."""
     question: str
     """The question as written: the main key for similarity matching, and what a summary shows."""
     answer_start: str
     """The first words of the normalised answer, enough to tell near-identical questions apart."""
     fingerprint: str
-    """Hash of everything about the note that reaches an output."""
+    """Hash of what Anki shows of the note (see `resolve.fingerprint`)."""
     guid: str
     modified: int
-    """Seconds since the epoch of the note's last content change."""
+    """Seconds since the epoch of the note's last visible change: Anki's "update if newer" compares it."""
+    kind: str = "qa"
+    """`NoteKind.value`: a removed note must be emitted with its own note type, since Anki skips
+    (as "conflicting") a note whose GUID it has under another type. Version 1 locks lack it."""
+    removed: int = 0
+    """0 for a note in the sources; else when its question left them (epoch seconds)."""
+
+
+_STRINGS = ("deck", "source", "question", "answer_start", "fingerprint", "guid", "kind")
+_INTEGERS = {"line": MAX_LINE, "modified": MAX_TIME, "removed": MAX_TIME}
+_OPTIONAL = {"removed", "kind"}
+_KNOWN = {f.name for f in fields(LockEntry)}
 
 
 @dataclass
 class Lock:
     entries: list[LockEntry] = field(default_factory=list)
+    """Notes in the sources and removed notes still emitted, in any order."""
+
+    @property
+    def guids(self) -> set[str]:
+        return {e.guid for e in self.entries}
 
     def to_json(self) -> str:
         """`json.dumps(..., indent=1, sort_keys=True)` of the entries, laid out by hand.
@@ -50,54 +93,320 @@ class Lock:
         With `indent` the json module falls back to its pure-Python encoder, which took
         a quarter of a cached 10k-note build; the entries are flat, so each value goes
         through the C encoder and the layout is written here, byte for byte the same.
+        (Encoding whole entries with a newline item separator was measured slower: the
+        C encoder then sorts every entry's keys.) Notes in the sources are under "notes",
+        removed ones under "removed".
         """
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        names = sorted(f.name for f in fields(LockEntry))
-        keys = [f"   {encode(name)}: " for name in names]
-        blocks = [
-            "  {\n" + ",\n".join(key + encode(getattr(entry, name)) for key, name in zip(keys, names)) + "\n  }"
-            for entry in sorted(self.entries)
-        ]
-        notes = "[\n" + ",\n".join(blocks) + "\n ]" if blocks else "[]"
-        return '{\n "notes": ' + notes + ',\n "version": ' + encode(LOCK_VERSION) + "\n}\n"
+        ordered = sorted(self.entries, key=_sort_key)
+        live = _entries_json([e for e in ordered if not e.removed], with_removed=False)
+        gone = _entries_json([e for e in ordered if e.removed], with_removed=True)
+        return '{\n "notes": ' + live + ',\n "removed": ' + gone + ',\n "version": ' + str(LOCK_VERSION) + "\n}\n"
 
 
-
-def lock_path_for(paths: list[Path], root: Path) -> Path:
-    """The lock beside the sources: in the folder that holds every given path."""
-    folders = [str((p if p.is_dir() else p.parent).resolve()) for p in paths] or [str(root.resolve())]
-    return Path(os.path.commonpath(folders)) / LOCK_NAME
+def _sort_key(entry: LockEntry) -> tuple[Any, ...]:
+    """The dataclass order (`order=True`), computed once per entry instead of per comparison."""
+    return tuple(entry.__dict__.values())
 
 
-def read_lock(path: Path) -> Lock | None:
-    """The lock at `path`, None when there is none yet; raises LockError when it is unusable."""
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_NAMES = sorted(f.name for f in fields(LockEntry))
+
+
+def _entries_json(entries: list[LockEntry], with_removed: bool) -> str:
+    names = [name for name in _NAMES if with_removed or name != "removed"]
+    keys = [f"   {_ENCODE(name)}: " for name in names]
+    encode = _ENCODE
+    blocks = [
+        "  {\n" + ",\n".join([key + encode(value) for key, value in zip(keys, attrgetter(*names)(entry))]) + "\n  }"
+        for entry in entries
+    ]
+    return "[\n" + ",\n".join(blocks) + "\n ]" if blocks else "[]"
+
+
+@dataclass
+class LockRead:
+    """A lock as read: its good entries, and what was wrong with the others."""
+
+    lock: Lock
+    version: int
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    """(line or 0, message) per skipped entry or ignored value."""
+
+
+class _Invalid:
+    """A JSON value no lock field can hold (NaN, a 400-digit number, a too-deep value); named in messages."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+def _parse_int(text: str) -> int | _Invalid:
+    # Python refuses to parse integers of over 4,300 digits (and the whole document with them).
+    return int(text) if len(text) <= 30 else _Invalid(f"a {len(text)}-digit number")
+
+
+def _parse_float(text: str) -> float | _Invalid:
+    value = float(text)
+    return value if math.isfinite(value) else _Invalid(f"the number {text[:20]}")
+
+
+def _parse_constant(text: str) -> _Invalid:
+    return _Invalid(text)  # NaN, Infinity, -Infinity: not JSON, though Python accepts them
+
+
+_TOO_DEEP = "\x00exporter-too-deep"
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _cut_deep(text: str) -> str:
+    """`text` with every value nested deeper than `MAX_DEPTH` replaced by a marker object.
+
+    The json module parses by recursion and gives up (RecursionError) on deep nesting;
+    cutting first keeps the document, so the entries around a too-deep value survive.
+    Linear: strings and brackets are found by one regular expression.
+    """
+    out: list[str] = []
+    depth = 0
+    cut_from = -1
+    done = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group(0)
+        if char in "[{":
+            depth += 1
+            if depth == MAX_DEPTH + 1 and cut_from < 0:
+                cut_from = token.start()
+        elif char in "]}":
+            if depth == MAX_DEPTH + 1 and cut_from >= 0:
+                out.append(text[done:cut_from])
+                out.append('{"' + _TOO_DEEP.replace("\x00", "\\u0000") + '": 0}')
+                done = token.end()
+                cut_from = -1
+            depth -= 1
+    if cut_from >= 0:  # never closed: the JSON error names the place
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Invalid:
+    if len(pairs) == 1 and pairs[0][0] == _TOO_DEEP:
+        return _Invalid(f"a value nested more than {MAX_DEPTH} deep")
+    return dict(pairs)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, _Invalid):
+        return value.what
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value:g}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_GUID = re.compile(r"\S{1,64}\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LIVE_KEYS = frozenset(_KNOWN - {"removed"})
+
+
+def _outside(source: str) -> bool:
+    """True for a path that is absolute (POSIX or Windows) or climbs out with `..`: no lock writes one."""
+    return source[:1] in ("/", "\\") or source[1:2] == ":" or "/../" in f"/{source}/"
+
+
+def _plain_entry(raw: object) -> LockEntry | None:
+    """The entry of a well-formed live `raw` (what every build writes), checked in one pass; else None.
+
+    The common case at 100k notes: `_entry_problem` says what is wrong only when this fails.
+    """
+    if type(raw) is not dict or raw.keys() != _LIVE_KEYS:
+        return None
+    if not all(type(raw[name]) is str for name in _STRINGS):
+        return None
+    line, modified, source = raw["line"], raw["modified"], raw["source"]
+    if type(line) is not int or type(modified) is not int or not (0 <= line <= MAX_LINE and 0 <= modified <= MAX_TIME):
+        return None
+    if not _GUID.match(raw["guid"]) or _outside(source):
+        return None
+    return LockEntry(**raw)
+
+
+def _entry_problem(raw: object, removed_section: bool, plain_ok: bool = True) -> tuple[LockEntry | None, list[str]]:
+    """The entry `raw` describes, or None, with what is wrong with it.
+
+    `plain_ok` allows the one-pass check; it is off when the text escapes a lone surrogate
+    (`\\ud800`), a string no UTF-8 file can hold, which only the full check finds.
+    """
+    if not removed_section and plain_ok:
+        plain = _plain_entry(raw)
+        if plain is not None:
+            return plain, []
+    if not isinstance(raw, dict):
+        return None, [f"an entry must be an object, found {_describe(raw)}"]
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for name in _STRINGS:
+        if name not in raw and name in _OPTIONAL:
+            continue
+        value = raw.get(name)
+        if not isinstance(value, str):
+            problems.append(f"'{name}' must be text, found {_describe(value) if name in raw else 'nothing'}")
+        elif (lone := _SURROGATE.search(value)) is not None:
+            problems.append(f"'{name}' holds a lone surrogate (\\u{ord(lone[0]):04x}), not text")
+        else:
+            values[name] = value
+    for name, limit in _INTEGERS.items():
+        if name not in raw and name in _OPTIONAL:
+            continue
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            found = _describe(value) if name in raw else "nothing"
+            problems.append(f"'{name}' must be a whole number, found {found}")
+        elif not 0 <= value <= limit:
+            problems.append(f"'{name}' must be between 0 and {limit}, found {value}")
+        else:
+            values[name] = value
+    if not problems:
+        if not _GUID.match(values["guid"]):
+            problems.append(f"'guid' must be 1 to 64 characters without spaces, found {values['guid'][:70]!r}")
+        source = values["source"]
+        if _outside(source):
+            problems.append(f"'source' must be a path inside the project, found {source[:80]!r}")
+        if removed_section and not values.get("removed"):
+            problems.append("a removed note needs 'removed', the time it left the sources")
+    unknown = sorted(str(k)[:40] for k in raw if k not in _KNOWN)
+    if problems:
+        return None, problems
+    if not removed_section:
+        values["removed"] = 0
+    return LockEntry(**values), [f"unknown key '{k}' ignored" for k in unknown]
+
+
+def _line_of(text: str, raw: object) -> int:
+    """The line of the entry's GUID in `text` (how an editor finds it), else 0."""
+    guid = raw.get("guid") if isinstance(raw, dict) else None
+    if not isinstance(guid, str):
+        return 0
+    at = text.find(f'"guid": {json.dumps(guid, ensure_ascii=False)}')
+    return text.count("\n", 0, at) + 1 if at >= 0 else 0
+
+
+def parse_lock(text: str) -> LockRead:
+    """A lock from its text; raises LockError when it is not a lock at all."""
     try:
-        text = path.read_text(encoding="utf-8")
+        try:
+            data = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant).decode(text)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError):
+            # Too deep for the recursive parser, or an integer of thousands of digits, which
+            # Python refuses to convert: parse again with both cut down to something reportable.
+            careful = json.JSONDecoder(parse_int=_parse_int, parse_float=_parse_float,
+                                       parse_constant=_parse_constant, object_pairs_hook=_object)
+            data = careful.decode(_cut_deep(text))
+    except json.JSONDecodeError as exc:
+        hint = "; it looks like an unresolved merge conflict" if "<<<<<<<" in text else ""
+        raise LockError(f"not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg}){hint}") from exc
+    except (RecursionError, ValueError) as exc:
+        raise LockError(f"not a lock: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LockError(f"not a lock: the file must hold an object, found {_describe(data)}")
+    version = data.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise LockError(f"lock version {_describe(version) if 'version' in data else 'missing'} is not one this "
+                        f"exporter reads ({', '.join(map(str, READABLE_VERSIONS))}): written by a newer exporter?")
+    if not isinstance(data.get("notes"), list):
+        raise LockError(f"not a lock: 'notes' must be a list, found {_describe(data.get('notes'))}")
+    result = LockRead(Lock(), version)
+    plain_ok = _ESCAPED_SURROGATE.search(text) is None
+    sections: list[tuple[str, object]] = [("notes", data["notes"]), ("removed", data.get("removed", []))]
+    for section, raws in sections:
+        if not isinstance(raws, list):
+            result.problems.append((0, f"'{section}' must be a list, found {_describe(raws)}; ignored"))
+            continue
+        for number, raw in enumerate(raws, start=1):
+            entry, problems = _entry_problem(raw, section == "removed", plain_ok)
+            if entry is not None:
+                result.lock.entries.append(entry)
+            if problems:
+                what = "; ".join(problems)
+                verdict = "" if entry is not None else "; entry skipped"
+                result.problems.append((_line_of(text, raw), f"{section} entry {number}: {what}{verdict}"))
+    return result
+
+
+def read_lock(path: Path) -> LockRead | None:
+    """The lock at `path`, None when there is none yet; raises LockError when it is not a lock."""
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LockError(f"cannot read lock file: {exc}") from exc
+    except OSError as exc:
+        raise LockError(f"cannot read the lock: {exc.strerror or exc}") from exc
     try:
-        data = json.loads(text)
-        if data.get("version") != LOCK_VERSION:
-            raise LockError(f"lock file version {data.get('version')!r} is not {LOCK_VERSION}")
-        return Lock([LockEntry(**entry) for entry in data["notes"]])
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise LockError(f"lock file is not valid: {exc}") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LockError(f"not UTF-8 text (byte {exc.start}): not a lock") from exc
+    return parse_lock(text)
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def save_lock(path: Path, lock: Lock, backup: bool) -> Path | None:
+    """Write `lock` to `path`; with `backup`, first keep the current file as `exporter.lock.bak`.
+
+    Returns the backup's path when one was made. The backup is a hard link to the old
+    file (a copy where links are not supported), placed by rename: nothing is copied
+    twice, and the lock itself is never absent.
+    """
+    made = None
+    if backup and path.exists() and not _same_bytes(path, lock.to_json().encode("utf-8")):
+        made = backup_path(path)
+        tmp = made.with_name(f".{made.name}.{os.getpid()}.tmp")
+        try:
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(path, tmp)
+            except OSError:
+                tmp.write_bytes(path.read_bytes())
+            os.replace(tmp, made)
+        finally:
+            tmp.unlink(missing_ok=True)
+    write_lock(path, lock)
+    return made
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_lock(path: Path, lock: Lock) -> None:
-    """Replace the lock atomically: write a temporary file beside it, fsync, rename over.
+    """Replace the lock atomically: write a temporary file beside it, fsync, rename over, fsync the folder.
 
     Raises OSError (read-only folder, full disk); the old lock is then untouched.
+    Temporary files left by a killed build (their process is gone) are removed first.
     """
     data = lock.to_json().encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return  # unchanged: keep the file's mtime, so a no-op build touches nothing
-    except OSError:
-        pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if _same_bytes(path, data):
+        return  # unchanged: keep the file's mtime, so a no-op build touches nothing
+    remove_stale_temporaries(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -105,9 +414,52 @@ def write_lock(path: Path, lock: Lock) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, file_mode(path))
         os.replace(tmp_name, path)
+        _sync_folder(path.parent)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (a crash of the machine, not only of the process)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete `.exporter.lock.<pid>.*.tmp` files whose writing process no longer runs."""
+    try:
+        candidates = list(path.parent.glob(f".{path.name}.*.tmp"))
+    except OSError:
+        return
+    for candidate in candidates:
+        parts = candidate.name[len(path.name) + 2:].split(".")
+        if not parts or not parts[0].isdigit() or _alive(int(parts[0])):
+            continue
+        try:
+            candidate.unlink()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def file_mode(path: Path) -> int:

@@ -103,6 +103,14 @@ def _accent_macro(ch: str) -> str:
     return base
 
 
+_DRAWN: dict[tuple[str, str, bool], tuple[str | None, str | None]] = {}
+"""(engine, TeX, display) -> (SVG, error) drawn by this process, failures included.
+
+`draw_ahead` fills it before the sheets are laid out in forked worker processes, which
+inherit it: one engine run per build, whatever the number of decks.
+"""
+
+
 class MathRenderer:
     """Renders batches of formulas with one engine, with an on-disk cache."""
 
@@ -122,6 +130,10 @@ class MathRenderer:
         results: dict[tuple[str, bool], MathResult] = {}
         missing: list[tuple[str, bool]] = []
         for key in wanted:
+            drawn_here = _DRAWN.get((self.engine, *key))
+            if drawn_here is not None:
+                results[key] = MathResult(drawn_here[0], latex_to_text(key[0]), drawn_here[1])
+                continue
             cached = self._cache_get(key)
             if cached is not None:
                 results[key] = MathResult(cached, latex_to_text(key[0]))
@@ -135,6 +147,8 @@ class MathRenderer:
             for key, (svg, error) in zip(missing, drawn):
                 if svg is not None and cacheable:  # the cache is per engine
                     self._cache_put(key, svg)
+                if cacheable:
+                    _DRAWN[(self.engine, *key)] = (svg, error)
                 results[key] = MathResult(svg, latex_to_text(key[0]), error)
         return results
 

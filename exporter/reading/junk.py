@@ -45,6 +45,8 @@ def strip_junk(text: str) -> tuple[str, list[Removal]]:
     a line holding nothing but junk becomes an empty line.
     """
     removals: list[Removal] = []
+    if _JUNK.search(text) is None:  # most files: one scan instead of one per line
+        return text, removals
     lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         found = [m.group(0) for m in _JUNK.finditer(line)]

@@ -23,6 +23,12 @@ from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_i
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
 UNCLOSED_KEY = "unclosed_math"
 """`env` key: list of (0-based line, snippet) of unclosed `$` math found while parsing."""
+CODE_SLOTS_KEY = "code_slots"
+"""`env` key: when set to a list, highlighted code goes there and the HTML holds a slot for it.
+
+The render stage then sanitises the HTML without the highlighter's markup (most of
+it, in a note with code) and puts the code back after; see `sanitize.fill_code_slots`.
+"""
 
 # Children whose content may span lines; softbreak/hardbreak count one line each.
 _MULTILINE_CHILDREN = frozenset({INLINE, DISPLAY_INLINE, "html_inline", "image"})
@@ -64,7 +70,7 @@ def markdown() -> MarkdownIt:
     md.add_render_rule(DISPLAY_INLINE, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
     md.add_render_rule(BLOCK, lambda self, tokens, idx, options, env: math_html(tokens[idx].content, True))
     md.add_render_rule("fence", _render_fence)
-    md.add_render_rule("code_block", lambda self, tokens, idx, options, env: highlight_code(tokens[idx].content, None))
+    md.add_render_rule("code_block", lambda self, tokens, idx, options, env: _code(tokens[idx].content, None, env))
     return md
 
 
@@ -83,7 +89,22 @@ def _not_after_an_amount(rule: Any) -> Any:
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     info = tokens[idx].info.strip()
     language = info.split()[0] if info else None
-    return highlight_code(tokens[idx].content, language)
+    return _code(tokens[idx].content, language, env)
+
+
+def _code(code: str, language: str | None, env: Any) -> str:
+    """Highlighted code, or a slot for it when the caller collects code apart (`CODE_SLOTS_KEY`)."""
+    highlighted = highlight_code(code, language)
+    slots = env.get(CODE_SLOTS_KEY) if isinstance(env, dict) else None
+    if slots is None:
+        return highlighted
+    slots.append(highlighted)
+    return code_slot(len(slots) - 1) + "\n"
+
+
+def code_slot(index: int) -> str:
+    """The stand-in for the `index`th code block: an empty `<div>`, parsed like the real one."""
+    return f'<div class="exporter-code-slot-{index}"></div>'
 
 
 def _annotate_lines(state: StateCore) -> None:

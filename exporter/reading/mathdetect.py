@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
+
+from exporter.reading.texcheck import structure_problem
 
 INLINE = "math_inline"
 DISPLAY_INLINE = "math_inline_double"
@@ -90,25 +91,12 @@ def display_block(state: StateBlock, start_line: int, end_line: int, silent: boo
 _LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
 
 
-@lru_cache(maxsize=1)
-def _latex_context() -> Any:
-    """pylatexenc's default macro database, built once: building it took a third of each check."""
-    from pylatexenc.latexwalker import get_default_latex_context_db
-
-    return get_default_latex_context_db()
-
-
 @lru_cache(maxsize=4096)
 def tex_problem(tex: str) -> str | None:
     """Why `tex` would not typeset (unbalanced braces, environments, \\left/\\right), or None."""
-    from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
-
-    try:
-        LatexWalker(tex, latex_context=_latex_context(), tolerant_parsing=False).get_latex_nodes()
-    except LatexWalkerError as error:
-        return str(error).splitlines()[0].split(" @(")[0]
-    except (IndexError, ValueError, RecursionError) as error:  # pylatexenc bugs on odd input
-        return f"unparsable TeX ({type(error).__name__})"
+    problem = structure_problem(tex)
+    if problem is not None:
+        return problem
     sides = [m.group(1) for m in _LEFT_RIGHT.finditer(tex)]
     if sides.count("left") != sides.count("right"):
         return f"{sides.count('left')} \\left but {sides.count('right')} \\right"

@@ -11,6 +11,7 @@ import hashlib
 import html
 import os
 import re
+from functools import cached_property
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
@@ -49,11 +50,15 @@ class MediaPacker:
 
     def __init__(self, project_root: Path, diagnostics: Diagnostics, language: str = DEFAULT_LANGUAGE) -> None:
         self.root = Path(os.path.abspath(project_root))
-        self.real_root = self.root.resolve()
         self.diagnostics = diagnostics
         self.language = language
         self.calls = 0
         """How many images were asked for: the render cache keeps only notes that ask for none."""
+
+    @cached_property
+    def real_root(self) -> Path:
+        """The root with links resolved: asked only when a note has an image (one per note made)."""
+        return self.root.resolve()
 
     def pack(self, src: str, source_path: str, line: int) -> MediaFile | str:
         """The MediaFile for `src` (written in `source_path` at `line`), or placeholder HTML."""

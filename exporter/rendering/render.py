@@ -16,14 +16,14 @@ from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import DEFAULT_LANGUAGE, detect_language, label
-from exporter.reading.markdown import MATH_TYPES, UNCLOSED_KEY, markdown, walk
+from exporter.reading.markdown import CODE_SLOTS_KEY, MATH_TYPES, UNCLOSED_KEY, code_slot, markdown, walk
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
-from exporter.rendering.sanitize import clean, is_script_url, unsafe_parts
+from exporter.rendering.sanitize import clean, fill_code_slots, is_script_url, unsafe_parts
 from exporter.reading.text import decode
 
 _SEARCH_WINDOW = 60
@@ -71,8 +71,9 @@ def render_notes(
         placed = [_place(note, lines, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
+        hits = cache.get_many([where.key for where in placed])
         for index, (note, where) in enumerate(zip(notes, placed)):
-            cached = cache.get(where.key)
+            cached = hits.get(where.key)
             if cached is None:
                 missing.append(index)
             else:
@@ -182,12 +183,21 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
 
 
 def source_html(note: Note) -> str:
-    """`path:line`, plus the note's link when the source gives one."""
-    where = html.escape(str(note.source))
+    """Where the note comes from, as the card shows it: the file, its section unless the context shows it, the link.
+
+    Never the line number: a line moves whenever anything above it is edited, and a field
+    that changes makes Anki rewrite the note on every device (see the note type in
+    `exporter.output.writers.apkg`). The file and the section heading find the question
+    in an editor as well, and stay put; `dump` and every finding give the line.
+    """
+    where = note.source.path
+    if note.section and not note.context.endswith(note.section):
+        where = f"{where} › {note.section}"
+    escaped = html.escape(where)
     if not note.link:
-        return where
+        return escaped
     link = html.escape(note.link)
-    return clean(f'{where} · <a href="{link}">{link}</a>')
+    return clean(f'{escaped} · <a href="{link}">{link}</a>')
 
 
 @dataclass
@@ -204,11 +214,19 @@ class _Field:
         md = markdown()
         env: dict[str, object] = {}
         tokens = md.parse(text, env)
+        raw_html = False
         for token, line in walk(tokens):
-            self._inspect(token, self.first_line + line)
+            self._inspect(token, self.first_line + line)  # may turn an image into HTML
+            raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
-        return clean(md.renderer.render(tokens, md.options, env))
+        if raw_html:  # the user's tags can reshape what follows them: clean the whole field
+            return clean(md.renderer.render(tokens, md.options, env))
+        # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
+        # is left out of the cleaning and put back after it: same result, less to parse.
+        slots: list[str] = []
+        env[CODE_SLOTS_KEY] = slots
+        return fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:

@@ -65,11 +65,14 @@ class RenderCache(BuildCache):
         super().__init__(cache_dir, CACHE_NAME)
 
     def get(self, key: str) -> CachedFields | None:
-        value = self.get_value(key)
-        if value is None:
-            return None
-        question_html, answer_html, findings = value
-        return CachedFields(question_html, answer_html, tuple(tuple(f) for f in findings))
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: list[str]) -> dict[str, CachedFields]:
+        """The cached fields of every key that has them."""
+        return {
+            key: CachedFields(question_html, answer_html, tuple(tuple(f) for f in findings))
+            for key, (question_html, answer_html, findings) in self.get_values(keys).items()
+        }
 
     def put(self, key: str, fields: CachedFields) -> None:
         self.put_value(key, [fields.question_html, fields.answer_html, fields.findings])

@@ -74,3 +74,43 @@ def test_a_broken_mathjax_falls_back_to_ziamath_not_plain_text(
     assert all(r.svg is not None and r.svg.startswith("<svg") and r.error is None for r in results.values())
     assert "MathJax did not run" in capsys.readouterr().err
     assert not list((tmp_path / "cache").glob("*.svg"))  # ziamath drawings never fill MathJax's cache
+
+
+def test_one_math_engine_run_draws_every_deck_of_a_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three decks' sheets, laid out in worker processes: Node starts once, not once per deck."""
+    import dataclasses
+    import subprocess
+
+    from exporter.build import incremental
+    from exporter.build.manifest import Manifest
+    from exporter.model import Deck
+    from exporter.output import mathengine, mathsvg
+    from exporter.output.writers import load_writers
+
+    if mathengine.find_mathjax(None) is None:
+        pytest.skip("needs node and mathjax-full (make installs them)")
+    runs = tmp_path / "node-runs"
+    real_run = subprocess.run
+
+    def counted(*args: object, **kwargs: object) -> object:
+        with runs.open("a") as log:  # a file, so runs in forked workers count too
+            log.write("node\n")
+        return real_run(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(mathsvg.subprocess, "run", counted)
+    monkeypatch.setattr(mathsvg, "_DRAWN", {})
+    base = small_deck()
+    decks = [Deck(f"Deck {i}", [dataclasses.replace(rn, answer_html=rn.answer_html + f"<p>\\({i}x^{i}\\)</p>")
+                                for rn in base.notes]) for i in range(3)]
+    # Spans as the renderer writes them, so each deck has math the others lack.
+    decks = [Deck(d.name, [dataclasses.replace(rn, answer_html=rn.answer_html.replace(
+        f"<p>\\({i}x^{i}\\)</p>", f'<span class="math inline">\\({i}x^{i}\\)</span>')) for rn in d.notes])
+        for i, d in enumerate(decks)]
+    options = WriteOptions(project_root=tmp_path, math_engine="mathjax")
+    outcome = incremental.write_changed(decks, ("html",), load_writers(), tmp_path / "out", options, Manifest(),
+                                        False, lambda _line: None)
+    assert len(outcome.built) == 3
+    assert runs.read_text().count("node") == 1
+    for target in outcome.built:
+        page = target.read_text(encoding="utf-8")
+        assert "\\(" not in page and "<svg" in page  # every formula drawn

@@ -39,7 +39,17 @@ change the fields or the templates under this name; a new shape needs a new name
 """
 
 FIELDS = ("Question", "Answer", "Context", "Source", "Kind")
-"""Kind is `NoteKind.value`, used as a CSS class; Question is the sort field."""
+"""Kind is `NoteKind.value`, used as a CSS class; Question is the sort field.
+
+Source says where to edit the note: its file relative to the project root, the section
+heading when the context does not show it already, and the source's link. It holds no
+line number (it did until 2026-11): any edit above a question moved its line, so the
+field, and with it the note, changed in Anki on every device at each re-import, and
+"update if newer" overwrote what the user had changed in Anki. The file and the heading
+stay put while the question does; the line is in `exporter dump` and in every finding.
+Only the field's content changed, not the note type's shape, so the name stays v1: the
+first import after the change updates every note once, in place, history kept.
+"""
 
 UNKNOWN_MODIFIED = 1_704_067_200
 """Modification time (2024-01-01) of notes whose last change is unknown: never the clock,
@@ -116,7 +126,7 @@ def _anki_note(rendered: RenderedNote, due: int) -> _TimedNote:
 def _deck_names(deck: Deck) -> list[str]:
     """The top-level deck, every subdeck the notes name, and every parent in between; sorted."""
     names = {deck.name}
-    for rendered in deck.notes:
+    for rendered in [*deck.notes, *deck.removed]:
         parts = rendered.note.deck.split("::")
         names.update("::".join(parts[: i + 1]) for i in range(len(parts)))
     return sorted(names)
@@ -125,7 +135,7 @@ def _deck_names(deck: Deck) -> list[str]:
 def build_package(deck: Deck) -> genanki.Package:
     """The genanki decks (one per deck name) holding the notes in their order."""
     decks = {name: genanki.Deck(stable_id(name), name) for name in _deck_names(deck)}
-    for due, rendered in enumerate(deck.notes):
+    for due, rendered in enumerate([*deck.notes, *deck.removed]):
         decks[rendered.note.deck].add_note(_anki_note(rendered, due))
     return genanki.Package(list(decks.values()))
 
@@ -133,7 +143,7 @@ def build_package(deck: Deck) -> genanki.Package:
 def media_files(deck: Deck) -> list[MediaFile]:
     """Each media name once (the first file given for it), sorted by name."""
     by_name: dict[str, MediaFile] = {}
-    for rendered in deck.notes:
+    for rendered in [*deck.notes, *deck.removed]:
         for media in rendered.media:
             by_name.setdefault(media.name, media)
     return [by_name[name] for name in sorted(by_name)]
@@ -183,6 +193,8 @@ class ApkgWriter:
 
     name: ClassVar[str] = "apkg"
     extension: ClassVar[str] = "apkg"
+    emits_removed: ClassVar[bool] = True
+    """Removed notes go to Anki (tagged, to be deleted there); sheets only show what is in the sources."""
 
     def write(self, deck: Deck, target: Path, options: WriteOptions) -> list[Diagnostic]:
         write_apkg(deck, target)

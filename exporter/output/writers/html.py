@@ -8,7 +8,7 @@ from typing import Callable, ClassVar
 
 from exporter.diagnostics import Diagnostic, Level
 from exporter.rendering.highlight import pygments_css
-from exporter.output.mathsvg import MathRenderer
+from exporter.output.mathsvg import MathRenderer, find_math
 from exporter.model import Deck, MediaFile
 from exporter.language import label, labels
 from exporter.output.cardsizes import card_grid
@@ -22,6 +22,18 @@ LAYOUTS = ("sheet", "quiz", "cards")
 def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
     """The engine for this build (MathJax if Node has it, else ziamath), caching beside the outputs."""
     return MathRenderer(target.parent / ".cache" / "math", options.math_engine, options.project_root)
+
+
+def draw_ahead(decks: list[Deck], out_dir: Path, options: WriteOptions) -> None:
+    """Draw every formula of `decks` in one engine run, before their sheets are laid out.
+
+    Each sheet then finds its formulas drawn (in memory, inherited by forked workers, and
+    in the disk cache): one Node process per build instead of one per deck.
+    """
+    math_renderer(out_dir / "sheet", options).render(
+        key for deck in decks for rn in deck.notes for fragment in (rn.question_html, rn.answer_html)
+        for key in find_math(fragment)
+    )
 
 
 def describe_math_engine(options: WriteOptions) -> str:
