@@ -16,6 +16,7 @@ import ctypes
 import html
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,9 +180,19 @@ def _blank_share(page: object, area: Area, columns: int) -> float:
 
 
 def squash(text: str) -> str:
-    """Text without whitespace; pdfium reports a hyphen ending a line as U+FFFE or U+0002."""
+    """Text without whitespace; pdfium reports a hyphen ending a line as U+FFFE or U+0002.
+
+    Symbols (emoji) are left out: the colour emoji font's glyphs carry no text to extract.
+    """
     text = re.sub(r"[\s•◦▪‣]+", "", text)  # list bullets are drawn in a pass of their own
+    text = "".join(c for c in text if unicodedata.category(c) != "So")
     return text.replace("\ufffe", "-").replace("\x02", "-")
+
+
+def ends(question: str, size: int = 40) -> tuple[str, str]:
+    """A question's first and last characters: a question split over two cards, or drawn around a
+    block spanning both columns, is not one run of text in the PDF, but it starts and ends there."""
+    return question[:size], question[-size:]
 
 
 def visible_question(question_html: str) -> str:
