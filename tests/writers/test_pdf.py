@@ -96,9 +96,10 @@ def test_letter_paper(folder: Path, deck: Deck) -> None:
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
-def test_same_input_same_bytes(folder: Path, deck: Deck, tmp_path: Path) -> None:
-    first = write(deck, folder, layout="sheet").read_bytes()
-    again = write(deck, tmp_path, layout="sheet").read_bytes()
+@pytest.mark.parametrize("layout", ["sheet", "cards"])
+def test_same_input_same_bytes(folder: Path, deck: Deck, tmp_path: Path, layout: str) -> None:
+    first = write(deck, folder, layout=layout).read_bytes()
+    again = write(deck, tmp_path, layout=layout).read_bytes()
     assert first == again
 
 

@@ -51,10 +51,6 @@ def faces_by_anchor(document: Any) -> dict[str, list[Any]]:
     return faces
 
 
-def _page_indexes(document: Any) -> dict[int, int]:
-    return {id(page): index for index, page in enumerate(document.pages)}
-
-
 def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: Any) -> tuple[bytes, str]:
     """The cards PDF's bytes and the HTML of its faces (what the PDF's identifier is derived from).
 

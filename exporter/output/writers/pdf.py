@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-from exporter.diagnostics import Diagnostic, Level
+from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
