@@ -110,7 +110,7 @@ def check_pdf(path: Path, margins_mm: tuple[float, float, float, float], columns
                 sizes.append(size)
                 left, bottom, right, top = textpage.get_charbox(i)
                 boxes.append((left, bottom, right, top, char))
-                if bottom >= area.bottom - 1 and top <= area.top + 1:
+                if bottom >= area.bottom - 1 and top <= area.top + 1 and not _is_label(raw, textpage, i):
                     kept.append(char)
                 band = band_mm * MM
                 if left < area.left - 1 or right > area.right + 1 or bottom < area.bottom - band or top > area.top + band:
@@ -129,6 +129,14 @@ def check_pdf(path: Path, margins_mm: tuple[float, float, float, float], columns
     keys = {label(language, "answer_key") for language in LANGUAGES}
     ends = frozenset(index - 1 for title, index in marks if title in keys)
     return PdfReport(path, pages, "\n".join(texts), min((i for _, i in marks), default=0), ends)
+
+
+def _is_label(raw: object, textpage: object, index: int) -> bool:
+    """A card label or page number the cards writer draws in Helvetica, not text of the notes."""
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    raw.FPDFText_GetFontInfo(textpage, index, buffer, 128, ctypes.byref(flags))  # type: ignore[attr-defined]
+    return b"Helvetica" in buffer.value
 
 
 def _overprinted(boxes: list[tuple[float, float, float, float, str]]) -> list[str]:

@@ -188,3 +188,65 @@ def resolve_images(
         return f'<img src="{url}"{alt}>'
 
     return _IMG_RE.sub(replace, fragment)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing printed in the flow of a sheet: a part heading, a topic heading or an item."""
+
+    kind: str
+    """"part", "topic" or "item"."""
+    part: Part
+    topic: Topic | None = None
+    item: SheetItem | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive entries printed alike: in the columns, or across the page when `wide`.
+
+    A two-column sheet is a sequence of two-column blocks with full-width blocks between
+    them, rather than one multi-column block whose wide items span it: WeasyPrint loses the
+    rest of a spanning element cut at a page's bottom, and a page-wide block here simply
+    breaks across pages like any other.
+    """
+
+    wide: bool
+    entries: tuple[Entry, ...]
+
+
+def runs(sheet: SheetDeck) -> list[Run]:
+    """The sheet's headings and items, grouped into runs; a heading goes with the item after it."""
+    entries: list[Entry] = []
+    for part in sheet.parts:
+        if part.label:
+            entries.append(Entry("part", part))
+        for topic in part.topics:
+            if topic.title:
+                entries.append(Entry("topic", part, topic))
+            entries.extend(Entry("item", part, topic, item) for item in topic.items)
+    grouped: list[Run] = []
+    pending: list[Entry] = []
+    for entry in entries:
+        pending.append(entry)
+        if entry.item is None:
+            continue  # headings wait for the item they introduce
+        if grouped and grouped[-1].wide == entry.item.wide:
+            grouped[-1] = Run(entry.item.wide, grouped[-1].entries + tuple(pending))
+        else:
+            grouped.append(Run(entry.item.wide, tuple(pending)))
+        pending = []
+    if pending:
+        grouped.append(Run(False, tuple(pending)))
+    return grouped
+
+
+def item_runs(items: list[SheetItem]) -> list[tuple[bool, list[SheetItem]]]:
+    """Items grouped into runs of the same width, for the quiz's answer key."""
+    grouped: list[tuple[bool, list[SheetItem]]] = []
+    for item in items:
+        if grouped and grouped[-1][0] == item.wide:
+            grouped[-1][1].append(item)
+        else:
+            grouped.append((item.wide, [item]))
+    return grouped

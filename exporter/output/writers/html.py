@@ -12,7 +12,7 @@ from exporter.output.mathsvg import MathRenderer, find_math
 from exporter.model import Deck, MediaFile
 from exporter.language import label, labels
 from exporter.output.cardsizes import card_grid
-from exporter.output.sheets import MathProblem, SheetDeck, SheetItem, make_sheet
+from exporter.output.sheets import MathProblem, SheetDeck, SheetItem, item_runs, make_sheet, runs
 from exporter.output.widths import fit
 from exporter.output.writers import WriteOptions, atomic_output, register
 
@@ -86,6 +86,8 @@ def sheet_template(sheet: SheetDeck, options: WriteOptions) -> Callable[..., str
         pygments_css=Markup(pygments_css()),
         measure=False,
         toc_pages={},
+        runs=runs(marked),
+        key_runs=item_runs(marked.items),
     )
 
     def fill(name: str, **values: object) -> str:
