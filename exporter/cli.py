@@ -187,6 +187,11 @@ def dump(paths: tuple[Path, ...]) -> None:
     sys.stdout.write("\n")
 
 
+def _share(share: float) -> str:
+    """A percentage that never rounds a loss away: 99.6% shows as 99%, not 100%."""
+    return f"{int(share * 100)}%"
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
@@ -202,6 +207,6 @@ def check(paths: tuple[Path, ...]) -> None:
     click.echo(
         f"{len(model.sources)} files, {len(model.notes)} notes: "
         f"{diagnostics.count(Level.ERROR)} errors, {diagnostics.count(Level.WARNING)} warnings, "
-        f"{diagnostics.count(Level.INFO)} infos"
+        f"{diagnostics.count(Level.INFO)} infos; {_share(model.coverage.share)} of the text on cards"
     )
     sys.exit(1 if diagnostics.has_errors else 0)

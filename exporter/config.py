@@ -3,12 +3,17 @@
     [tool.exporter]
     [[tool.exporter.sources]]
     path = "sources/lesson-*.md"   # a glob relative to the project root
-    reader = "document"            # force a reader instead of auto-detection
+    reader = "sections"            # read the files with this one card pattern only
+    patterns_off = ["bold-question"]  # card patterns not to use on these files
+    question = "Frage"             # extra question label(s), a string or a list
+    answer = ["Antwort", "Lösung"] # extra answer label(s)
     deck = "Transfer learning"     # force the deck name
     tags = ["lesson"]              # extra tags on every note of the matching files
     language = "fr"                # the tool's own labels (en, fr); guessed from the notes if unset
 
-`language` may also be set once at the top level for every source.
+`reader` also accepts the reader names of earlier versions (qa-blocks, numbered,
+open-questions, document), each mapped to the pattern that replaced it. `language` may also
+be set once at the top level for every source.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ class SourceSettings:
     reader: str | None = None
     deck: str | None = None
     tags: tuple[str, ...] = ()
+    patterns_off: tuple[str, ...] = ()
+    question_labels: tuple[str, ...] = ()
+    answer_labels: tuple[str, ...] = ()
     language: str | None = None
     """The language of the tool's own labels for these notes; None = guessed from their text."""
 
@@ -44,14 +52,16 @@ class Config:
         """The merged settings of every entry whose glob matches; later entries win."""
         reader = deck = None
         language = self.language
-        tags: list[str] = []
+        lists: dict[str, list[str]] = {"tags": [], "patterns_off": [], "question_labels": [], "answer_labels": []}
         for entry in self.sources:
             if fnmatch.fnmatch(relative_path, _normalise(entry.pattern)):
                 reader = entry.reader or reader
                 deck = entry.deck or deck
                 language = entry.language or language
-                tags.extend(t for t in entry.tags if t not in tags)
-        return SourceSettings(relative_path, reader, deck, tuple(tags), language)
+                for key, merged in lists.items():
+                    merged.extend(t for t in getattr(entry, key) if t not in merged)
+        return SourceSettings(relative_path, reader, deck, tuple(lists["tags"]), tuple(lists["patterns_off"]),
+                              tuple(lists["question_labels"]), tuple(lists["answer_labels"]), language)
 
     def unmatched(self, relative_paths: list[str]) -> list[SourceSettings]:
         """The entries whose glob matches none of `relative_paths`: most likely a typo."""
@@ -97,13 +107,11 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             diagnostics.error(rel, 0, "config", f"sources entry {number} needs a 'path' glob")
             continue
-        unknown = set(entry) - {"path", "reader", "deck", "tags", "language"}
+        unknown = set(entry) - {"path", "reader", "deck", "tags", "patterns_off", "question", "answer", "language"}
         if unknown:
             diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown keys {sorted(unknown)}")
-        tags = entry.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            diagnostics.error(rel, 0, "config", f"sources entry {number}: 'tags' must be a list of strings")
-            tags = []
+        lists = {key: _strings(entry, key, number, rel, diagnostics) for key in ("tags", "patterns_off", "question", "answer")}
+        _check_pattern_names(lists["patterns_off"], number, rel, diagnostics)
         text: dict[str, str | None] = {}
         for key in ("deck", "reader"):
             value = entry.get(key)
@@ -111,9 +119,32 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
                 diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be a string")
                 value = None
             text[key] = value
-        language = _language(entry.get("language"), rel, f"sources entry {number}: 'language'", diagnostics)
-        parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], tuple(tags), language))
+        parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], lists["tags"],
+                                     lists["patterns_off"], lists["question"], lists["answer"],
+                                     _language(entry.get("language"), rel, f"sources entry {number}: 'language'",
+                                               diagnostics)))
     return parsed
+
+
+def _strings(entry: dict[str, object], key: str, number: int, rel: str, diagnostics: Diagnostics) -> tuple[str, ...]:
+    """A list of strings (a single string is a list of one); anything else is an error."""
+    value = entry.get(key, [])
+    if isinstance(value, str) and key in ("question", "answer"):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        kind = "a string or a list of strings" if key in ("question", "answer") else "a list of strings"
+        diagnostics.error(rel, 0, "config", f"sources entry {number}: '{key}' must be {kind}")
+        return ()
+    return tuple(t.strip() for t in value)
+
+
+def _check_pattern_names(names: tuple[str, ...] | list[str], number: int, rel: str, diagnostics: Diagnostics) -> None:
+    from exporter.reading.patterns import canonical, pattern_names
+
+    for name in names:
+        if canonical(name) is None:
+            known = ", ".join(pattern_names())
+            diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown pattern {name!r} (known: {known})")
 
 
 def _language(value: object, rel: str, what: str, diagnostics: Diagnostics) -> str | None:

@@ -18,6 +18,17 @@ class NoteKind(str, Enum):
     SECTION = "section"  # a lesson section: heading on the front, content on the back
     TABLE_ROW = "row"  # one row of a table: first cell on the front
     CHECKLIST = "checklist"  # a checklist: its title on the front, the items on the back
+    CLOZE = "cloze"  # text with `{{cN::...}}` deletions (question) and an Extra (answer): a card per N
+    REVERSED = "reversed"  # a pair studied both ways: one card question -> answer, one answer -> question
+
+    @property
+    def note_type(self) -> str:
+        """The family of Anki note type a note of this kind is written with: `basic`, `reversed` or `cloze`.
+
+        Anki cannot change a note's type on import (it skips the note as conflicting), so a
+        note keeps its GUID only within one family.
+        """
+        return {"cloze": "cloze", "reversed": "reversed"}.get(self.value, "basic")
 
 
 @dataclass(frozen=True, order=True)
@@ -39,9 +50,9 @@ class Note:
     """Hierarchical deck name in Anki's form, `A::B`."""
     kind: NoteKind
     question: str
-    """Markdown as written (junk already stripped, mojibake already repaired)."""
+    """Markdown as written (junk already stripped, mojibake already repaired); a cloze note's text."""
     answer: str | None
-    """Markdown as written; None when the source gives no answer."""
+    """Markdown as written; None when the source gives no answer; a cloze note's Extra ("" for none)."""
     source: SourceLocation
     tags: tuple[str, ...] = ()
     context: str = ""
@@ -50,6 +61,8 @@ class Note:
     """The topic heading the note sits under, for grouping on printed sheets."""
     link: str | None = None
     """A URL the source gives for the notes under it (a course page)."""
+    answer_line: int = 0
+    """1-based source line where the answer's text starts; 0 when there is no answer."""
     guid: str = ""
     """Stable Anki GUID; filled by `identity.resolve` (from the lock, else from deck and question)."""
     modified: int = 0

@@ -23,6 +23,7 @@ def note_to_json(rendered: RenderedNote) -> dict[str, Any]:
         "link": note.link,
         "tags": list(note.tags),
         "source": {"path": note.source.path, "line": note.source.line},
+        "answer_line": note.answer_line,
         "media": [m.name for m in rendered.media],
     }
 

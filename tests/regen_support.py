@@ -1,6 +1,6 @@
-"""A tiny reader and writer for the regeneration tests, so they run without the real formats.
+"""A tiny card pattern and writer for the regeneration tests, so they run without the real formats.
 
-The reader takes `## question` headings with the answer below; the writer dumps each
+The pattern takes `## question` headings with the answer below; the writer dumps each
 note's GUID, modification time and HTML as text. Both are installed with monkeypatch,
 so the real registries are restored after each test.
 """
@@ -12,36 +12,37 @@ from typing import ClassVar
 
 import pytest
 
-from exporter.diagnostics import Diagnostics
-from exporter.model import Deck, Note, NoteKind, SourceLocation
-from exporter.reading.readers import READERS, SourceFile, load_readers
+from collections.abc import Iterator
+
+from exporter.diagnostics import Diagnostic
+from exporter.model import Deck, NoteKind
+from exporter.reading import patterns
+from exporter.reading.claim import Claim, Reading
 from exporter.output.writers import WRITERS, WriteOptions, atomic_output, load_writers
 
 SETTINGS = '[[sources]]\npath = "sources/*"\nreader = "test-headings"\n'
 
 
-class HeadingReader:
+class HeadingPattern:
     name: ClassVar[str] = "test-headings"
 
-    def detect(self, source: SourceFile) -> float:
-        return 0.0
-
-    def read(self, source: SourceFile, diagnostics: Diagnostics) -> list[Note]:
-        deck = source.deck or Path(source.path).stem.replace("-", " ").title()
-        notes: list[Note] = []
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        doc = reading.doc
         question: tuple[str, int] | None = None
         answer: list[str] = []
-        for number, line in enumerate(source.lines + ["## "], start=1):
+        for index, line in enumerate(doc.lines + ["## "]):
             if line.startswith("## "):
-                if question is not None:
+                if question is not None and question[0]:
                     text = "\n".join(answer).strip()
-                    notes.append(Note(deck, NoteKind.QA, question[0], text, SourceLocation(source.path, question[1])))
-                question, answer = (line[3:].strip(), number), []
+                    note = reading.note(NoteKind.QA, question[0], text, question[1], question[1] + 1,
+                                        deck=doc.source.deck or Path(doc.path).stem.replace("-", " ").title(),
+                                        context=("", "", ()))
+                    yield Claim.of(question[1], index, note)
+                question, answer = (line[3:].strip(), index), []
             elif line.startswith("!! "):
-                diagnostics.error(source.path, number, "test-error", line[3:])
+                reading.diagnostics.error(doc.path, index + 1, "test-error", line[3:])
             elif question is not None:
                 answer.append(line)
-        return [n for n in notes if n.question]
 
 
 class TextWriter:
@@ -57,9 +58,8 @@ class TextWriter:
 
 
 def install(monkeypatch: pytest.MonkeyPatch) -> None:
-    load_readers()
     load_writers()
-    monkeypatch.setitem(READERS, HeadingReader.name, HeadingReader())
+    monkeypatch.setattr(patterns, "PATTERNS", (*patterns.PATTERNS, HeadingPattern()))
     monkeypatch.setitem(WRITERS, TextWriter.name, TextWriter())
 
 

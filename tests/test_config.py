@@ -166,3 +166,55 @@ deck = "Transfert"
 """})
     assert ("exporter.toml", 0, "warning", "config") in diagnostics_of(root)
     assert notes_by_file(root)["notes/lesson-one.md"][0][0] == "Ma leçon"
+
+
+GERMAN = """# Chemie
+
+Aufgabe: Was ist ein Katalysator?
+Lösung: Ein Stoff, der eine Reaktion beschleunigt.
+
+**Was ist ein Enzym?**
+
+Ein biologischer Katalysator.
+"""
+
+
+def _german(tmp_path: Path, settings: str) -> list[tuple[str, str | None]]:
+    (tmp_path / "notes").mkdir(exist_ok=True)
+    (tmp_path / "notes" / "chemie.md").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "exporter.toml").write_text(settings, encoding="utf-8")
+    model = collect([tmp_path / "notes"], tmp_path, use_lock=False)
+    assert [d for d in model.diagnostics.sorted() if d.code == "config"] == []
+    return [(r.note.question, r.note.answer) for r in model.notes]
+
+
+def test_labels_of_your_own_and_a_pattern_turned_off(tmp_path: Path) -> None:
+    assert _german(tmp_path, '[[sources]]\npath = "notes/*.md"\nquestion = "Aufgabe"\nanswer = ["Lösung"]\n'
+                   'patterns_off = ["bold-question"]\n') == [
+        ("Was ist ein Katalysator?", "Ein Stoff, der eine Reaktion beschleunigt."),
+        # not a bold question any more: in this lesson-sized file, a bold pseudo-heading's section card
+        ("Was ist ein Enzym?", "Ein biologischer Katalysator."),
+    ]
+
+
+def test_without_settings_the_custom_labels_are_lesson_text_and_the_bold_question_is_a_card(tmp_path: Path) -> None:
+    assert _german(tmp_path, "") == [
+        ("Chemie", "Aufgabe: Was ist ein Katalysator?\nLösung: Ein Stoff, der eine Reaktion beschleunigt."),
+        ("Was ist ein Enzym?", "Ein biologischer Katalysator."),
+    ]
+
+
+def test_old_reader_names_mean_the_pattern_that_replaced_them(tmp_path: Path) -> None:
+    root = project(tmp_path, {"exporter.toml": '[[sources]]\npath = "notes/open-questions.md"\nreader = "document"\n'})
+    model = collect([root / "notes"], root, use_lock=False)
+    kinds = {r.note.kind for r in model.notes if r.note.source.path == "notes/open-questions.md"}
+    assert kinds == {NoteKind.SECTION}
+
+
+def test_an_unknown_pattern_to_turn_off_is_an_error(tmp_path: Path) -> None:
+    root = project(tmp_path, {"exporter.toml": '[[sources]]\npath = "notes/*.md"\npatterns_off = ["bold"]\n'})
+    model = collect([root / "notes"], root, use_lock=False)
+    assert [(d.code, d.message) for d in model.diagnostics.sorted() if d.level.value == "error"] == [
+        ("config", "sources entry 1: unknown pattern 'bold' (known: details, mdanki, obsidian, multiple-choice, "
+                   "labels, question-headings, bold-question, open-list, anki-cloze, terms, sections)")
+    ]

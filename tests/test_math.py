@@ -87,11 +87,9 @@ def test_unclosed_dollar_that_looks_like_math_is_reported(tmp_path: Path) -> Non
 
 
 def test_findings_in_an_answer_point_at_the_answer_line(tmp_path: Path) -> None:
-    source = tmp_path / "notes" / "a.md"
-    source.parent.mkdir()
-    source.write_text("Question : Deck - Q ?\n\nAnswer : début\n\nsuite $\\left( x$\n", encoding="utf-8")
+    # The reader says where the answer starts (`Answer : début` on line 3); rendering counts from there.
     diagnostics = Diagnostics()
-    render_notes([note("Q ?", "début\n\nsuite $\\left( x$")], tmp_path, diagnostics)
+    render_notes([note("Q ?", "début\n\nsuite $\\left( x$", answer_line=3)], tmp_path, diagnostics)
     assert [(d.line, d.code) for d in diagnostics.sorted()] == [(5, "math")]
 
 

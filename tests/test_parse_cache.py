@@ -23,13 +23,13 @@ def project(tmp_path: Path) -> Path:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files the readers are run on from now on."""
     seen: list[str] = []
-    real = build.read_source
+    real = build.read_source_covered
 
-    def spy(source, config, diagnostics):  # type: ignore[no-untyped-def]
+    def spy(source, diagnostics):  # type: ignore[no-untyped-def]
         seen.append(source.path)
-        return real(source, config, diagnostics)
+        return real(source, diagnostics)
 
-    monkeypatch.setattr(build, "read_source", spy)
+    monkeypatch.setattr(build, "read_source_covered", spy)
     return seen
 
 

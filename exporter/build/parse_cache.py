@@ -16,13 +16,16 @@ from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation
+from exporter.reading.claim import Coverage
 
 CACHE_NAME = "read.sqlite"
 
 
 def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSettings) -> str:
     digest = hashlib.sha256(toolkit.encode())
-    digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags)]).encode())
+    digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags),
+                              list(settings.patterns_off), list(settings.question_labels),
+                              list(settings.answer_labels)]).encode())
     digest.update(data)
     return digest.hexdigest()
 
@@ -59,14 +62,16 @@ class ParseCache(BuildCache):
     def __init__(self, cache_dir: Path | None) -> None:
         super().__init__(cache_dir, CACHE_NAME)
 
-    def get(self, key: str) -> tuple[list[Note], list[Diagnostic]] | None:
+    def get(self, key: str) -> tuple[list[Note], list[Diagnostic], Coverage] | None:
         value = self.get_value(key)
         if value is None:
             return None
-        notes, findings = value
+        notes, findings, (on_cards, text) = value
         return ([note_from_value(n) for n in notes],
-                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings])
+                [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in findings],
+                Coverage(on_cards, text))
 
-    def put(self, key: str, notes: list[Note], findings: list[Diagnostic]) -> None:
+    def put(self, key: str, notes: list[Note], findings: list[Diagnostic], coverage: Coverage) -> None:
         self.put_value(key, [[note_to_value(n) for n in notes],
-                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]])
+                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
+                             [coverage.on_cards, coverage.text]])

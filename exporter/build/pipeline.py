@@ -22,7 +22,9 @@ from exporter.build.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
 from exporter.build.parse_cache import ParseCache, file_key
-from exporter.reading.readers import READERS, SourceFile, detect_reader, load_readers
+from exporter.reading.claim import Coverage
+from exporter.reading.patterns import canonical, pattern_names
+from exporter.reading.source import ReadOptions, SourceFile
 from exporter.reading.text import decode
 from exporter.project import SOURCE_SUFFIXES, Project, project_at, relative_path
 
@@ -44,6 +46,8 @@ class Model:
     """Notes whose question left the sources, still emitted to Anki with the removal tag."""
     project: Project | None = None
     """Where the paths of messages are measured from."""
+    coverage: Coverage = field(default_factory=Coverage)
+    """How much of the sources' text ended on cards."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
@@ -99,7 +103,9 @@ def load_source(
         diagnostics.info(rel, 0, "encoding", f"read as {decoded.encoding}, not UTF-8")
     text = remove_junk(decoded.text, rel, diagnostics)
     settings = config.for_source(rel)
-    return SourceFile(rel, path.resolve(), text, settings.deck, settings.tags)
+    off = tuple(canonical(name) or name for name in settings.patterns_off)
+    options = ReadOptions(settings.reader, off, settings.question_labels, settings.answer_labels)
+    return SourceFile(rel, path.resolve(), text, settings.deck, settings.tags, options)
 
 
 def read_bytes(path: Path, rel: str, diagnostics: Diagnostics) -> bytes | None:
@@ -110,56 +116,62 @@ def read_bytes(path: Path, rel: str, diagnostics: Diagnostics) -> bytes | None:
         return None
 
 
-def read_file(path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache) -> list[Note]:
-    """The notes of one file, from the parse cache when its bytes and settings are unchanged."""
+def read_file(
+    path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache
+) -> tuple[list[Note], Coverage]:
+    """The notes of one file and its coverage, from the parse cache when its bytes and settings are unchanged."""
     rel = relative_to(path, root)
     data = read_bytes(path, rel, diagnostics)
     if data is None:
-        return []
+        return [], Coverage()
     key = file_key(toolkit_fingerprint(), rel, data, config.for_source(rel))
     cached = cache.get(key)
     if cached is not None:
-        notes, findings = cached
+        notes, findings, coverage = cached
         diagnostics.items.extend(findings)
-        return notes
+        return notes, coverage
     found = Diagnostics()
     source = load_source(path, root, config, found, data)
-    notes = read_source(source, config, found) if source is not None else []
+    notes, coverage = read_source_covered(source, found) if source is not None else ([], Coverage())
     if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
-        cache.put(key, notes, found.items)
+        cache.put(key, notes, found.items, coverage)
     diagnostics.items.extend(found.items)
-    return notes
+    return notes, coverage
 
 
 def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:
-    """Pick the reader (configured or detected) and read the notes of one file."""
-    load_readers()
-    forced = config.for_source(source.path).reader
-    if forced is not None:
-        reader = READERS.get(forced)
-        if reader is None:
-            known = ", ".join(sorted(READERS))
-            diagnostics.error(source.path, 0, "config", f"unknown reader {forced!r} (known: {known})")
-            return []
-    else:
-        reader = detect_reader(source)
-    if reader is None:
-        diagnostics.warning(source.path, 0, "unknown-format", "no reader recognises this file; skipped")
-        return []
+    """The notes of one decoded file (`config` is kept for callers; the settings are in `source.options`)."""
+    _ = config
+    return read_source_covered(source, diagnostics)[0]
+
+
+def read_source_covered(source: SourceFile, diagnostics: Diagnostics) -> tuple[list[Note], Coverage]:
+    """Read the notes of one file with every allowed card pattern, and how much of its text they hold."""
+    from exporter.reading.read import read_notes
+
+    only = source.options.only
+    if only is not None and canonical(only) is None:
+        known = ", ".join(pattern_names())
+        diagnostics.error(source.path, 0, "config", f"unknown reader {only!r} (known: {known})")
+        return [], Coverage()
+    if only is not None:
+        source = dataclasses.replace(source, options=dataclasses.replace(source.options, only=canonical(only)))
     try:
-        notes = reader.read(source, diagnostics)
-    except Exception as exc:  # a reader bug must not cost the user every other file's outputs
+        notes, coverage = read_notes(source, diagnostics)
+    except Exception as exc:  # a reading bug must not cost the user every other file's outputs
         if os.environ.get("EXPORTER_DEBUG"):
             raise
         diagnostics.error(
             source.path, 0, "internal",
-            f"the {reader.name} reader failed on this file ({type(exc).__name__}: {exc}); skipped. "
+            f"reading this file failed ({type(exc).__name__}: {exc}); skipped. "
             "This is a bug: please report it (EXPORTER_DEBUG=1 shows the traceback)",
         )
-        return []
+        return [], Coverage(0, sum(1 for line in source.lines if line.strip()))
+    if not notes:
+        diagnostics.warning(source.path, 0, "unknown-format", "no card pattern recognises this file; skipped")
     if source.tags:
         notes = [_with_tags(n, source.tags) for n in notes]
-    return notes
+    return notes, coverage
 
 
 def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
@@ -195,10 +207,13 @@ def collect(
         diagnostics.warning(config.path or "", 0, "config",
                             f"sources entry {entry.pattern!r} matches none of the files read")
     notes: list[Note] = []
+    coverage = Coverage()
     cache = ParseCache(cache_dir)
     try:
         for done, path in enumerate(files, 1):
-            notes.extend(read_file(path, root, config, diagnostics, cache))
+            file_notes, file_coverage = read_file(path, root, config, diagnostics, cache)
+            notes.extend(file_notes)
+            coverage += file_coverage
             if step is not None:
                 step("read", done, len(files))
     finally:
@@ -212,8 +227,9 @@ def collect(
     # Their findings are about text no longer in the sources: not reported.
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
-    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], resolution,
-                 identity.lock_path, identity.error, removed, project)
+    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], coverage=coverage,
+                 identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
+                 project=project)
 
 
 def slugify(name: str) -> str:

@@ -10,36 +10,45 @@ from exporter.model import Note, NoteKind
 _SPACE = re.compile(r"\s+")
 
 
-def _question_key(note: Note) -> tuple[str, str]:
-    return note.deck, _SPACE.sub(" ", note.question).strip().casefold()
+_STRUCTURAL = frozenset({NoteKind.SECTION, NoteKind.TABLE_ROW, NoteKind.CHECKLIST})
+
+
+def _question_key(note: Note) -> tuple[str, str, str]:
+    """What makes two notes the same question: deck and question text, and for a note named
+    by a heading (a section, a table row) also its trail, so equal sub-headings under
+    different parents ("Solution", "Instructions") are never compared."""
+    context = note.context if note.kind in _STRUCTURAL else ""
+    return note.deck, context, _SPACE.sub(" ", note.question).strip().casefold()
 
 
 def drop_duplicates(notes: list[Note], diagnostics: Diagnostics) -> list[Note]:
-    """Keep the first of identical questions in a deck; report each later twin where it stands."""
-    first_seen: dict[tuple[str, str], Note] = {}
+    """Merge only exact duplicates (same deck, question and answer); keep, and report, different answers."""
+    seen: dict[tuple[str, str, str], list[Note]] = {}
     kept = []
     for note in notes:
-        key = _question_key(note)
-        twin = first_seen.get(key)
-        if twin is None:
-            first_seen[key] = note
-            kept.append(note)
+        twins = seen.setdefault(_question_key(note), [])
+        answer = (note.answer or "").strip()
+        same = next((t for t in twins if (t.answer or "").strip() == answer), None)
+        if same is not None:
+            diagnostics.warning(
+                note.source.path, note.source.line, "duplicate",
+                f"duplicate question, first at {same.source} (same answer); built once",
+            )
             continue
-        same_answer = (twin.answer or "").strip() == (note.answer or "").strip()
-        detail = "same answer" if same_answer else "different answer, only the first is kept"
-        diagnostics.warning(
-            note.source.path,
-            note.source.line,
-            "duplicate",
-            f"duplicate question, first at {twin.source} ({detail}); built once",
-        )
+        if twins:
+            diagnostics.warning(
+                note.source.path, note.source.line, "duplicate",
+                f"same question as {twins[0].source} with a different answer; both kept",
+            )
+        twins.append(note)
+        kept.append(note)
     return kept
 
 
 def report_missing_answers(notes: list[Note], diagnostics: Diagnostics) -> None:
     for note in notes:
-        if note.answer is not None and note.answer.strip():
-            continue
+        if note.kind is NoteKind.CLOZE or (note.answer is not None and note.answer.strip()):
+            continue  # a cloze note's answer is its deletions; its Extra may well be empty
         if note.kind is NoteKind.OPEN:
             diagnostics.info(note.source.path, note.source.line, "no-answer", "open question: no answer written yet")
         else:

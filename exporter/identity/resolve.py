@@ -297,14 +297,16 @@ def _pair(old: list[LockEntry], new: list[RenderedNote], fps: list[str]) -> dict
         return pairs
     new_questions = {j: normalised(new[j].note.question) for j in left_new}
     old_questions = {i: normalised(old[i].question) for i in left_old}
-    # The same question (as words) is a sure match: in its deck first, then in any deck (a move).
-    for keyed in (lambda deck, q: (_top(deck), q), lambda _deck, q: q):
+    old_types = {i: _note_type(old[i].kind) for i in left_old}
+    # The same question (as words) is a sure match: in its deck first, then in any deck (a move);
+    # never across note types (`NoteKind.note_type`), which Anki cannot convert on import.
+    for keyed in (lambda deck, q, t: (_top(deck), q, t), lambda _deck, q, t: (q, t)):
         same = _Candidates()
         for i in left_old:
-            same.add(keyed(old[i].deck, old_questions[i]), i)
+            same.add(keyed(old[i].deck, old_questions[i], old_types[i]), i)
         for j in left_new:
             if j not in pairs:
-                found = same.take(keyed(new[j].note.deck, new_questions[j]), taken)
+                found = same.take(keyed(new[j].note.deck, new_questions[j], new[j].note.kind.note_type), taken)
                 if found is not None:
                     pairs[j] = found
                     taken.add(found)
@@ -319,6 +321,8 @@ def _pair(old: list[LockEntry], new: list[RenderedNote], fps: list[str]) -> dict
             continue
         answer = normalised(new[j].note.answer, ANSWER_WORDS)
         for i in index.candidates(new_questions[j], answer):
+            if old_types[i] != new[j].note.kind.note_type:
+                continue
             score = similarity(old_questions[i], old[i].answer_start, new_questions[j], answer)
             if score >= MATCH_THRESHOLD:
                 scored.append((-score, i, j))
@@ -433,12 +437,24 @@ def _entry(note: Note, fp: str, guid: str, modified: int) -> LockEntry:
     )
 
 
+def _note_type(kind: str) -> str:
+    """The note type family of a lock entry's kind (see `NoteKind.note_type`)."""
+    known = {k.value: k for k in NoteKind}
+    return known[kind].note_type if kind in known else "basic"
+
+
 def _fresh_guid(note: Note, used: set[str]) -> str:
-    """The deterministic GUID of a new note, salted with a counter if already taken."""
-    guid = guid_for(note.deck, note.question)
+    """The deterministic GUID of a new note, salted with a counter if already taken.
+
+    Reversed and cloze notes hash their note type in too: a question turned from `::` into
+    `:::` is a new note to Anki, and must not take the GUID of the basic note it was.
+    """
+    family = note.kind.note_type
+    question = note.question if family == "basic" else f"{note.question}\x1f{family}"
+    guid = guid_for(note.deck, question)
     salt = 1
     while guid in used:
-        guid = guid_for(note.deck, f"{note.question}\x1f{salt}")
+        guid = guid_for(note.deck, f"{question}\x1f{salt}")
         salt += 1
     return guid
 

@@ -18,6 +18,7 @@ from exporter.language import label, majority
 from exporter.output.mathsvg import MathRenderer, MathResult, find_math, substitute_math
 from exporter.rendering.media import file_name
 from exporter.model import Deck, MediaFile, NoteKind, RenderedNote
+from exporter.rendering import cloze
 
 _IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC_RE = re.compile(r'\ssrc\s*=\s*("([^"]*)"|\'([^\']*)\')', re.IGNORECASE)
@@ -96,14 +97,18 @@ def make_sheet(
     math: MathRenderer,
     media_url: Callable[[MediaFile], str],
     problems: list[MathProblem] | None = None,
+    layout: str = "sheet",
 ) -> SheetDeck:
-    """The deck as parts, topics and numbered items, with math drawn and images resolved."""
-    results = math.render(
-        key for rn in deck.notes for fragment in (rn.question_html, rn.answer_html) for key in find_math(fragment)
-    )
+    """The deck as parts, topics and numbered items, with math drawn and images resolved.
+
+    `layout` decides how cloze notes print (see `printed_fields`).
+    """
+    printed = {id(rn): printed_fields(rn, layout) for rn in deck.notes}
+    results = math.render(key for rn in deck.notes for fragment in printed[id(rn)] for key in find_math(fragment))
     if problems is not None:
         for rn in deck.notes:
-            for tex, display in find_math(rn.question_html) + find_math(rn.answer_html):
+            question_html, answer_html = printed[id(rn)]
+            for tex, display in find_math(question_html) + find_math(answer_html):
                 error = results[(tex, display)].error
                 if error is not None:
                     problems.append(MathProblem(str(rn.note.source), tex, error))
@@ -123,7 +128,7 @@ def make_sheet(
             items: list[SheetItem] = []
             for rn in notes:
                 number += 1
-                items.append(_item(rn, number, results, media_url))
+                items.append(_item(rn, printed[id(rn)], number, results, media_url))
             built_topics.append(Topic(title, f"topic-{p}-{t}", tuple(items)))
         if part_label and len(built_topics) == 1 and built_topics[0].title in (no_topic, part_label.rsplit(" › ", 1)[-1]):
             # A sub-deck that is its own only topic (Q&A files file "Deck - Topic - question"
@@ -142,8 +147,24 @@ def make_sheet(
     return SheetDeck(deck.name, tuple(parts), tuple(deck.source_paths), build_date(deck), counts, language)
 
 
+def printed_fields(rn: RenderedNote, layout: str) -> tuple[str, str]:
+    """The question and answer HTML a printed layout shows of a note; every note prints once.
+
+    A cloze note's revision-sheet entry is its text with every deletion shown and marked,
+    then its Extra; in the quiz and on card fronts the deletions are blanks with their hint,
+    and the answer key or the card's back shows them filled in.
+    """
+    if rn.note.kind is not NoteKind.CLOZE or not cloze.numbers(rn.question_html):
+        return rn.question_html, rn.answer_html
+    filled = cloze.shown(rn.question_html)
+    if layout == "sheet":
+        return filled, rn.answer_html
+    return cloze.blanked(rn.question_html), filled + rn.answer_html
+
+
 def _item(
     rn: RenderedNote,
+    fields: tuple[str, str],
     number: int,
     results: dict[tuple[str, bool], MathResult],
     media_url: Callable[[MediaFile], str],
@@ -157,8 +178,8 @@ def _item(
         number=number,
         anchor=f"q{number}",
         kind=rn.note.kind.value,
-        question_html=prepare(rn.question_html),
-        answer_html=prepare(rn.answer_html),
+        question_html=prepare(fields[0]),
+        answer_html=prepare(fields[1]),
         context_html=rn.context_html,
         source=str(rn.note.source),
         is_open=rn.note.kind is NoteKind.OPEN,

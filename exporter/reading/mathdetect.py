@@ -45,9 +45,9 @@ def bracket_inline(state: StateInline, silent: bool) -> bool:
 
 def display_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """`$$`/`\\[` opening a line and its closer ending a line (the same or a later one)."""
-    if state.is_code_block(start_line):
-        return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[begin : begin + 1] not in ("$", "\\") or state.is_code_block(start_line):
+        return False  # tried on every line of every paragraph: the cheap test goes first
     first = state.src[begin : state.eMarks[start_line]]
     for opener, closer in _BLOCK_DELIMITERS:
         if first.startswith(opener):

@@ -18,16 +18,15 @@ from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import DEFAULT_LANGUAGE, detect_language, label
 from exporter.reading.markdown import CODE_SLOTS_KEY, MATH_TYPES, UNCLOSED_KEY, code_slot, markdown, walk
 from exporter.reading.mathdetect import tex_problem
+from exporter.rendering import cloze
+from exporter.rendering.highlight_cloze import NEXT_NUMBER, first_free_number
 from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
 from exporter.rendering.sanitize import clean, fill_code_slots, is_script_url, unsafe_parts
-from exporter.reading.text import decode
 
-_SEARCH_WINDOW = 60
-"""How many source lines past the question a field's first line is looked for."""
 _STEP_EVERY = 100
 
 
@@ -64,11 +63,10 @@ def render_notes(
     enough of them to pay for the processes). `step` hears how far rendering got.
     `languages` gives each source file's language (default: guessed from its notes).
     """
-    lines = _SourceLines(project_root)
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
     try:
-        placed = [_place(note, lines, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
+        placed = [_place(note, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
         hits = cache.get_many([where.key for where in placed])
@@ -133,13 +131,11 @@ class _Fields:
     packed_media: bool
 
 
-def _place(note: Note, lines: _SourceLines, language: str) -> _Placement:
-    question_line = lines.first_line_of(note, note.question, note.source.line)
+def _place(note: Note, language: str) -> _Placement:
+    """Readers give each field's first source line: the question's is the note's, the answer's its own."""
+    question_line = note.source.line
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
-    answer_line = 0
-    if has_answer:
-        after_question = question_line + note.question.rstrip("\n").count("\n")
-        answer_line = lines.first_line_of(note, note.answer or "", after_question)
+    answer_line = (note.answer_line or note.source.line) if has_answer else 0
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
                     answer_line - base if has_answer else None, base if base < 1 else 0, language])
@@ -175,8 +171,9 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
     found = Diagnostics()
     packer = MediaPacker(project_root, found, where.language)
     media: dict[str, MediaFile] = {}
-    question_html = _Field(note, where.question_line, packer, found, media).render(note.question)
-    answer_html = no_answer_html(where.language)
+    is_cloze = note.kind is NoteKind.CLOZE
+    question_html = _Field(note, where.question_line, packer, found, media).render(note.question, is_cloze)
+    answer_html = "" if is_cloze else no_answer_html(where.language)  # a cloze note's answer is its optional Extra
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
     return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)
@@ -210,9 +207,10 @@ class _Field:
     diagnostics: Diagnostics
     media: dict[str, MediaFile] = field(default_factory=dict)
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, is_cloze: bool = False) -> str:
+        """Sanitised HTML of `text`; with `is_cloze`, `==x==` are deletions and every deletion is Anki-safe."""
         md = markdown()
-        env: dict[str, object] = {}
+        env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         raw_html = False
         for token, line in walk(tokens):
@@ -221,12 +219,19 @@ class _Field:
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
             self._warn(self.first_line + line, "unclosed-math", f"'$' opens math that is never closed: {snippet}")
         if raw_html:  # the user's tags can reshape what follows them: clean the whole field
-            return clean(md.renderer.render(tokens, md.options, env))
-        # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
-        # is left out of the cleaning and put back after it: same result, less to parse.
-        slots: list[str] = []
-        env[CODE_SLOTS_KEY] = slots
-        return fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
+            html_text = clean(md.renderer.render(tokens, md.options, env))
+        else:
+            # Markdown alone gives balanced markup, so the highlighted code (our own, escaped)
+            # is left out of the cleaning and put back after it: same result, less to parse.
+            slots: list[str] = []
+            env[CODE_SLOTS_KEY] = slots
+            html_text = fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
+        if not is_cloze:
+            return html_text
+        if not cloze.numbers(html_text):
+            self._warn(self.first_line, "cloze", "cloze text without any deletion ({{c1::...}} or ==...==): "
+                       "written as a plain card")
+        return cloze.anki_text(html_text)
 
     def _inspect(self, token: Token, line: int) -> None:
         if token.type in MATH_TYPES:
@@ -262,39 +267,3 @@ class _Field:
 def _short(tex: str, limit: int = 60) -> str:
     flat = " ".join(tex.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-class _SourceLines:
-    """Finds where a field starts in its source file, so findings point at their own line.
-
-    Notes only carry the line of their question; an answer's findings would all
-    land there. Readers keep text as written, so the field's first non-blank line
-    is searched for from the question's line on; when it is not found (a reader
-    rewrote it), the question's line is used.
-    """
-
-    def __init__(self, project_root: Path) -> None:
-        self.root = project_root
-        self.cache: dict[str, list[str]] = {}
-
-    def first_line_of(self, note: Note, text: str, search_from: int) -> int:
-        """The source line of `text`'s first line, looking from line `search_from` on."""
-        body = text.split("\n")
-        first = next((i for i, line in enumerate(body) if line.strip()), None)
-        source = self._lines(note.source.path)
-        if first is None or not source:
-            return note.source.line
-        needle = body[first].strip()
-        start = max(search_from, 1)
-        for number in range(start, min(start + _SEARCH_WINDOW, len(source)) + 1):
-            if needle in source[number - 1]:
-                return max(number - first, 1)
-        return note.source.line
-
-    def _lines(self, path: str) -> list[str]:
-        if path not in self.cache:
-            try:
-                self.cache[path] = decode((self.root / path).read_bytes()).text.split("\n")
-            except (OSError, ValueError):
-                self.cache[path] = []
-        return self.cache[path]

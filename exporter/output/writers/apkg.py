@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 import warnings
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,9 +25,19 @@ import genanki
 
 from exporter.diagnostics import Diagnostic
 from exporter.identity.resolve import guid_for
-from exporter.model import Deck, MediaFile, RenderedNote
+from exporter.model import Deck, MediaFile, NoteKind, RenderedNote
 from exporter.output.writers import WriteOptions, atomic_output, register
-from exporter.output.writers.card_style import BACK_TEMPLATE, FRONT_TEMPLATE, STYLE_MODIFIED, card_css
+from exporter.output.writers.card_style import (
+    BACK_TEMPLATE,
+    CLOZE_BACK_TEMPLATE,
+    CLOZE_FRONT_TEMPLATE,
+    FRONT_TEMPLATE,
+    REVERSE_BACK_TEMPLATE,
+    REVERSE_FRONT_TEMPLATE,
+    STYLE_MODIFIED,
+    card_css,
+)
+from exporter.rendering.cloze import numbers as cloze_numbers
 
 NOTE_TYPE_NAME = "Exporter Note (v1)"
 """The note type's name; its ID is derived from it.
@@ -66,17 +77,66 @@ def stable_id(name: str) -> int:
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-@lru_cache(maxsize=1)
-def note_type() -> genanki.Model:
-    """The one note type every exported note uses (see `NOTE_TYPE_NAME`)."""
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    """The shape of one note type: what `note_type` builds, ID derived from the name.
+
+    The same contract as `NOTE_TYPE_NAME` holds for every spec: a changed shape needs a new
+    name. All three share the field order (the first field is the front's, the second the
+    back's, then Context, Source, Kind), the card CSS and `source_html`'s Source field, so
+    a change to any of those reaches every kind of note at once.
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str, str], ...]
+    """(card name, front template, back template), one per card the note type makes."""
+    cloze: bool = False
+    """Anki's cloze kind: one card per deletion number, from the single template."""
+
+
+BASIC = NoteTypeSpec(NOTE_TYPE_NAME, FIELDS, (("Card 1", FRONT_TEMPLATE, BACK_TEMPLATE),))
+REVERSED = NoteTypeSpec(
+    "Exporter Reversed (v1)",
+    FIELDS,
+    (("Card 1", FRONT_TEMPLATE, BACK_TEMPLATE), ("Card 2", REVERSE_FRONT_TEMPLATE, REVERSE_BACK_TEMPLATE)),
+)
+"""Two cards per note: question -> answer, answer -> question."""
+CLOZE = NoteTypeSpec(
+    "Exporter Cloze (v1)",
+    ("Text", "Extra", *FIELDS[2:]),
+    (("Cloze", CLOZE_FRONT_TEMPLATE, CLOZE_BACK_TEMPLATE),),
+    cloze=True,
+)
+"""Built as Anki's own Cloze type (Anki never merges a cloze type with a standard one)."""
+
+
+@lru_cache(maxsize=None)
+def note_type(spec: NoteTypeSpec = BASIC) -> genanki.Model:
+    """The genanki note type of `spec` (by default the one of questions with answers)."""
     return genanki.Model(
-        stable_id(NOTE_TYPE_NAME),
-        NOTE_TYPE_NAME,
-        fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": "Card 1", "qfmt": FRONT_TEMPLATE, "afmt": BACK_TEMPLATE}],
+        stable_id(spec.name),
+        spec.name,
+        fields=[{"name": name} for name in spec.fields],
+        templates=[{"name": name, "qfmt": front, "afmt": back} for name, front, back in spec.templates],
         css=card_css(),
         sort_field_index=0,
+        model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
     )
+
+
+def spec_for(rendered: RenderedNote) -> NoteTypeSpec:
+    """The note type a note is written with; a cloze note with no deletion left is a plain card.
+
+    Anki gives a cloze note one card per deletion number, so one without any would be
+    imported with no card at all; the render stage has already warned about it.
+    """
+    kind = rendered.note.kind
+    if kind is NoteKind.CLOZE and cloze_numbers(rendered.question_html):
+        return CLOZE
+    if kind is NoteKind.REVERSED:
+        return REVERSED
+    return BASIC
 
 
 def anki_tags(tags: tuple[str, ...]) -> list[str]:
@@ -109,7 +169,7 @@ def _anki_note(rendered: RenderedNote, due: int) -> _TimedNote:
     note = rendered.note
     return _TimedNote(
         modified=note.modified or UNKNOWN_MODIFIED,
-        model=note_type(),
+        model=note_type(spec_for(rendered)),
         fields=[
             rendered.question_html,
             rendered.answer_html,

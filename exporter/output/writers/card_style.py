@@ -15,19 +15,49 @@ from exporter.rendering.highlight import pygments_css
 STYLE_MODIFIED = 1_795_996_800
 """Seconds since the epoch (2026-11-30) of the last change to templates or CSS; bump it on change."""
 
-FRONT_TEMPLATE = """\
-<div class="exporter kind-{{Kind}}">
-{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
-<div class="question">{{Question}}</div>
+
+
+def front_template(shown: str) -> str:
+    """A card's front: the context line, then the field `shown` as the question."""
+    return f"""\
+<div class="exporter kind-{{{{Kind}}}}">
+{{{{#Context}}}}<div class="context">{{{{Context}}}}</div>{{{{/Context}}}}
+<div class="question">{{{{{shown}}}}}</div>
 </div>"""
 
-BACK_TEMPLATE = """\
-{{FrontSide}}
+
+def back_template(hidden: str) -> str:
+    """A card's back: its front, the rule Anki scrolls to, the field `hidden` as the answer, the source."""
+    return f"""\
+{{{{FrontSide}}}}
 
 <hr id=answer>
 
+<div class="exporter kind-{{{{Kind}}}}">
+<div class="answer">{{{{{hidden}}}}}</div>
+{{{{#Source}}}}<div class="source">{{{{Source}}}}</div>{{{{/Source}}}}
+</div>"""
+
+
+FRONT_TEMPLATE = front_template("Question")
+BACK_TEMPLATE = back_template("Answer")
+REVERSE_FRONT_TEMPLATE = front_template("Answer")
+"""The reversed note type's second card: the answer asks, the question answers."""
+REVERSE_BACK_TEMPLATE = back_template("Question")
+
+CLOZE_FRONT_TEMPLATE = """\
 <div class="exporter kind-{{Kind}}">
-<div class="answer">{{Answer}}</div>
+{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
+<div class="cloze-text">{{cloze:Text}}</div>
+</div>"""
+"""As Anki's own Cloze type: one template, `{{cloze:Text}}` on both sides (the front shows blanks)."""
+
+CLOZE_BACK_TEMPLATE = """\
+<div class="exporter kind-{{Kind}}">
+{{#Context}}<div class="context">{{Context}}</div>{{/Context}}
+<div class="cloze-text">{{cloze:Text}}</div>
+{{#Extra}}<hr id=answer>
+<div class="answer">{{Extra}}</div>{{/Extra}}
 {{#Source}}<div class="source">{{Source}}</div>{{/Source}}
 </div>"""
 
@@ -48,6 +78,8 @@ _BASE_CSS = """\
   --warn-bg: #fff4e0;
   --warn-border: #e0a040;
   --cue: rgba(0, 0, 0, 0.28);
+  --cloze: #0b4fb3;
+  --cloze-bg: #e6efff;
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 19px;
   line-height: 1.5;
@@ -72,6 +104,8 @@ NIGHT_CARD {
   --warn-bg: #3a2a12;
   --warn-border: #a86f1c;
   --cue: rgba(255, 255, 255, 0.35);
+  --cloze: #9cc7ff;
+  --cloze-bg: #1d3250;
 }
 
 /* Text keeps a readable measure; code, tables and formulas may use the whole card's width. */
@@ -88,6 +122,14 @@ NIGHT_CARD {
   letter-spacing: 0.01em;
 }
 .question { font-weight: 600; }
+/* cloze deletions: Anki wraps the active one in span.cloze ("[...]" on the front) */
+.exporter .cloze {
+  font-weight: 700;
+  color: var(--cloze);
+  background: var(--cloze-bg);
+  border-radius: 3px;
+  padding: 0 0.15em;
+}
 .answer { margin-top: 0.2em; }
 .source {
   font-size: 0.7em;

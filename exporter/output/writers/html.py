@@ -58,7 +58,7 @@ def build_sheet(
 ) -> tuple[SheetDeck, list[Diagnostic]]:
     """The deck's view model with math drawn, and the findings about formulas that failed."""
     problems: list[MathProblem] = []
-    sheet = make_sheet(deck, math_renderer(target, options), media_url, problems)
+    sheet = make_sheet(deck, math_renderer(target, options), media_url, problems, options.layout)
     return sheet, math_findings(problems)
 
 

@@ -1,0 +1,207 @@
+"""A source parsed once: markdown-it's block tokens, the top-level blocks with their lines, the line layout.
+
+Every card pattern reads this one structure, so a file is tokenised once
+whatever styles it mixes. Only the block level is parsed up front (the
+expensive inline pass runs per block, on demand: most patterns never need it).
+`token.map` gives each block's 0-based lines, so a note's Markdown is always a
+slice of the lines as written, and `layout` says which lines are HTML comment
+or code fence, which labels in plain text (`Question :`) need to know.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from markdown_it.token import Token
+
+from exporter.reading.inline import deck_from_path, plain_text, trim_time_note
+from exporter.reading.layout import Layout, LineKind, scan
+from exporter.reading.markdown import markdown, parse_blocks
+from exporter.reading.source import SourceFile
+
+_FENCE_MARK = re.compile(r"^\s*(?:`{3,}|~{3,})")
+_HEADING_HINT = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.MULTILINE)
+_RULE_HINT = re.compile(r"^ {0,3}([-*_])[ \t]*\1[ \t]*\1", re.MULTILINE)
+_NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*)?\d+\s*[.):]\s+", re.IGNORECASE)
+
+
+@dataclass(eq=False)
+class Block:
+    """One top-level block: a paragraph, heading, list, table, fence, HTML block, math block, rule."""
+
+    index: int
+    """Position in `Document.blocks`."""
+    type: str
+    """The opening token's type without `_open`: `paragraph`, `heading`, `fence`, `bullet_list`..."""
+    start: int
+    """0-based first line."""
+    end: int
+    """0-based line after the last one."""
+    tokens: list[Token]
+    """The block's tokens, from its opening token to its closing one (inline children not parsed)."""
+
+    level: int = 0
+    """1 to 6 for a heading, 0 for any other block."""
+
+    @property
+    def content(self) -> str:
+        """The raw inline text of a paragraph or heading (first inline token), stripped."""
+        for token in self.tokens:
+            if token.type == "inline":
+                return token.content.strip()
+        return self.tokens[0].content if self.type in ("html_block", "fence", "math_block", "code_block") else ""
+
+
+@dataclass(eq=False)
+class Document:
+    """One source file, parsed once; patterns claim its lines."""
+
+    source: SourceFile
+    lines: list[str]
+    layout: Layout
+    _inline: dict[int, list[Token]] = field(default_factory=dict)
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        """The top-level blocks, tokenised on first use (once): a file whose patterns never
+        ask for its structure (a file of labelled pairs and nothing else) is never tokenised."""
+        kinds, lines = self.layout.kinds, self.lines
+        return _top_level_blocks(parse_blocks(
+            self.source.text,
+            lambda i: kinds[i] is LineKind.FENCE and _FENCE_MARK.match(lines[i]) is None,
+        ))
+
+    @cached_property
+    def may_have_headings(self) -> bool:
+        """False when no line can be a heading (`#` or a setext underline): answered without tokenising."""
+        return _HEADING_HINT.search(self.source.text) is not None
+
+    @cached_property
+    def may_have_rules(self) -> bool:
+        """False when no line can be a thematic break (`---`, `***`, `___`): answered without tokenising."""
+        return _RULE_HINT.search(self.source.text) is not None
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    def inline(self, block: Block) -> list[Token]:
+        """The inline children of the block's first inline token (a paragraph's, a heading's)."""
+        for token in block.tokens:
+            if token.type == "inline":
+                return self.children(token)
+        return []
+
+    def children(self, token: Token) -> list[Token]:
+        """An inline token's children, parsed on first use and kept."""
+        key = id(token)
+        if key not in self._inline:
+            md = markdown()
+            children: list[Token] = []
+            md.inline.parse(token.content, md, {}, children)
+            token.children = children
+            self._inline[key] = children
+        return self._inline[key]
+
+    def heading_name(self, heading: Block) -> str:
+        """A heading as a name in trails and decks: plain text, without time note."""
+        return trim_time_note(plain_text(self.inline(heading)) or heading.content)
+
+    @cached_property
+    def title(self) -> Block | None:
+        """The file's `# Title`: its first heading when it is level 1 and not numbered like a topic."""
+        if not self.may_have_headings:
+            return None
+        for block in self.blocks:
+            if block.type == "heading":
+                return block if block.level == 1 and not _NUMBER.match(block.content) else None
+        return None
+
+    @cached_property
+    def deck(self) -> str:
+        """The deck of the file's notes: configured, else the title, else the file name."""
+        if self.source.deck:
+            return self.source.deck
+        if self.title is not None:
+            return self.heading_name(self.title)
+        return deck_from_path(self.path)
+
+    @cached_property
+    def parents(self) -> list[tuple[Block, ...]]:
+        """For each block, the headings it sits under, outermost first (the title included)."""
+        stack: list[Block] = []
+        result: list[tuple[Block, ...]] = []
+        for block in self.blocks:
+            if block.type == "heading":
+                while stack and stack[-1].level >= block.level:
+                    stack.pop()
+                result.append(tuple(stack))
+                stack.append(block)
+            else:
+                result.append(tuple(stack))
+        return result
+
+    def block_at(self, line: int) -> Block | None:
+        """The top-level block holding 0-based `line`, if any."""
+        low, high = 0, len(self.blocks)
+        while low < high:
+            middle = (low + high) // 2
+            if self.blocks[middle].end <= line:
+                low = middle + 1
+            else:
+                high = middle
+        if low < len(self.blocks) and self.blocks[low].start <= line:
+            return self.blocks[low]
+        return None
+
+    def section_end(self, heading: Block) -> int:
+        """The 0-based line after `heading`'s section: the next heading of its level or higher."""
+        blocks = self.blocks
+        for index in range(heading.index + 1, len(blocks)):
+            block = blocks[index]
+            if block.type == "heading" and block.level <= heading.level:
+                return block.start
+        return len(self.lines)
+
+    def trail(self, line: int) -> tuple[Block, ...]:
+        """The headings enclosing 0-based `line`, outermost first (a heading line encloses itself)."""
+        low, high = 0, len(self.blocks)
+        while low < high:  # the last block starting at or before `line`
+            middle = (low + high) // 2
+            if self.blocks[middle].start <= line:
+                low = middle + 1
+            else:
+                high = middle
+        if low == 0:
+            return ()
+        block = self.blocks[low - 1]
+        enclosing = self.parents[block.index]
+        return enclosing + (block,) if block.type == "heading" else enclosing
+
+
+def parse_document(source: SourceFile) -> Document:
+    """`source` with its line layout; its blocks are tokenised once, on first use."""
+    lines = source.text.split("\n")
+    return Document(source, lines, scan(lines))
+
+
+def _top_level_blocks(tokens: list[Token]) -> list[Block]:
+    """Cut the token stream at level 0: an opening token and its matching close make one block."""
+    tops = [i for i, token in enumerate(tokens) if token.level == 0]
+    blocks: list[Block] = []
+    position = 0
+    while position < len(tops):
+        first = tops[position]
+        token = tokens[first]
+        last = first
+        if token.nesting == 1 and position + 1 < len(tops):
+            position += 1
+            last = tops[position]  # at level 0 the next token after an opening one is its close
+        start, stop = token.map if token.map else (0, 0)
+        kind = token.type.removesuffix("_open")
+        level = int(token.tag[1]) if kind == "heading" else 0
+        blocks.append(Block(len(blocks), kind, start, stop, tokens[first : last + 1], level))
+        position += 1
+    return blocks

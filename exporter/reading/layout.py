@@ -1,0 +1,127 @@
+"""What every line of a file is: text, HTML comment or code fence, computed once per file.
+
+Patterns that read labels (`Question :`, `**Réponse :**`) work on lines inside
+blocks, because CommonMark merges such lines into paragraphs. They still have to
+know which lines are inside an HTML comment (never a question) or a code fence
+(always code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+_FENCE_OPEN = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+_COMMENT_OPEN = "<!--"
+_COMMENT_CLOSE = "-->"
+_CANDIDATE = re.compile(r"^[^\S\n]*[<`~]", re.MULTILINE)
+
+
+class LineKind(str, Enum):
+    TEXT = "text"
+    COMMENT = "comment"  # any line of an HTML comment, its opening and closing lines included
+    FENCE = "fence"  # any line of a fenced code block, its fence lines included
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One HTML comment that opens at the start of a line."""
+
+    start: int
+    """0-based index of its first line."""
+    end: int
+    """0-based index of its last line."""
+    body: str
+    """The text between `<!--` and `-->`, stripped."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What every line of a file is, computed once per file."""
+
+    kinds: tuple[LineKind, ...]
+    comments: tuple[Comment, ...]
+    unclosed: tuple[tuple[int, str], ...] = ()
+    """(0-based line, "comment" or "code fence") for each block that runs to the end of the file."""
+
+
+def scan(lines: list[str]) -> Layout:
+    """Classify each line as text, HTML comment or code fence.
+
+    A fence inside a comment is comment and a comment inside a fence is code,
+    as CommonMark reads them. Unclosed blocks run to the end of the file (again
+    as CommonMark does) and are listed so readers can say so. Only the lines
+    that open with `<`, a backtick or `~` are looked at one by one.
+    """
+    kinds = [LineKind.TEXT] * len(lines)
+    comments: list[Comment] = []
+    unclosed: list[tuple[int, str]] = []
+    index = 0
+    for candidate in _candidates(lines):
+        if candidate < index:
+            continue  # inside the comment or fence just read
+        line = lines[candidate]
+        stripped = line.lstrip()
+        fence = _FENCE_OPEN.match(line)
+        if stripped.startswith(_COMMENT_OPEN):
+            end, body = _comment_end(lines, candidate)
+            if end is None:
+                unclosed.append((candidate, "HTML comment"))
+                end = len(lines) - 1
+            comments.append(Comment(candidate, end, body))
+            kinds[candidate : end + 1] = [LineKind.COMMENT] * (end - candidate + 1)
+            index = end + 1
+        elif fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
+            end = _fence_end(lines, candidate, fence.group(1))
+            if end is None:
+                unclosed.append((candidate, "code fence"))
+                end = len(lines) - 1
+            kinds[candidate : end + 1] = [LineKind.FENCE] * (end - candidate + 1)
+            index = end + 1
+    return Layout(tuple(kinds), tuple(comments), tuple(unclosed))
+
+
+def _candidates(lines: list[str]) -> list[int]:
+    """0-based indexes of the lines whose first non-blank character could open a comment or a fence."""
+    return matching_lines(_CANDIDATE, "\n".join(lines))
+
+
+def matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """0-based indexes of the lines where a MULTILINE `^...` pattern matches, in order, each once.
+
+    One regex pass over the text instead of one `match` per line: patterns look at
+    the few lines that can hold their syntax.
+    """
+    found: list[int] = []
+    line, position = 0, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _comment_end(lines: Sequence[str], start: int) -> tuple[int | None, str]:
+    first = lines[start]
+    after_open = first.index(_COMMENT_OPEN) + len(_COMMENT_OPEN)
+    parts = []
+    for index in range(start, len(lines)):
+        text = lines[index][after_open:] if index == start else lines[index]
+        close = text.find(_COMMENT_CLOSE)
+        if close >= 0:
+            parts.append(text[:close])
+            return index, "\n".join(parts).strip()
+        parts.append(text)
+    return None, "\n".join(parts).strip()
+
+
+def _fence_end(lines: Sequence[str], start: int, opener: str) -> int | None:
+    closing = re.compile(rf"^\s*{re.escape(opener[0])}{{{len(opener)},}}\s*$")
+    for index in range(start + 1, len(lines)):
+        if closing.match(lines[index]):
+            return index
+    return None

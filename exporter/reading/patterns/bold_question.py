@@ -1,0 +1,85 @@
+"""Bold-line questions: a line entirely in bold that asks, then its answer.
+
+    **What is a p-value?**
+    The probability of data at least this extreme if the null hypothesis holds.
+
+    **2. Why normalise inputs?**
+
+    - faster convergence
+    - comparable feature scales
+
+The question is the bold line (its `**`, and an author's number, dropped);
+the answer is everything after it, paragraphs, lists, tables, code, up to the
+next such line, a heading, a paragraph opening with a bold line that does not
+ask (a pseudo-heading such as `**Partie 2**`), a rule or an HTML comment. The line must be a whole
+line of a top-level paragraph: a bold item inside a list is a list item, and a
+bold line that does not ask (`**Partie 1 : ...**`) is a workshop's
+pseudo-heading, left to the sections fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from exporter.model import NoteKind
+from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
+from exporter.reading.document import Document
+from exporter.reading.layout import LineKind, matching_lines
+
+ASKING_BOLD = re.compile(r"^[^\n]*\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
+"""A line ending `?**`: a file without one has no bold-line question (a fast test of the whole text)."""
+_NUMBER = re.compile(r"^\d+[ \t]*[.)][ \t]+")
+
+
+def may_ask_in_bold(text: str) -> bool:
+    """False when no line can end with `?` then `**` or `__` (substring tests, no regex)."""
+    if "?**" in text or "?__" in text:
+        return True
+    return ("? " in text or "?\t" in text) and ("**" in text or "__" in text)
+
+
+def bold_line(line: str) -> str | None:
+    """The text of a line entirely in bold (`**...**` or `__...__`), else None."""
+    text = line.strip()
+    for marker in ("**", "__"):
+        if len(text) > 4 and text.startswith(marker) and text.endswith(marker) and marker not in text[2:-2]:
+            return text[2:-2].strip()
+    return None
+
+
+def opens_bold_question(doc: Document, index: int) -> bool:
+    """True when 0-based line `index` is a bold question: text (not code or comment) in a top-level paragraph."""
+    if doc.layout.kinds[index] is not LineKind.TEXT or asked(doc.lines[index]) is None:
+        return False
+    block = doc.block_at(index)
+    return block is not None and block.type == "paragraph"
+
+
+def asked(line: str) -> str | None:
+    """The question of a line entirely in bold that ends with `?`, else None."""
+    inner = bold_line(line)
+    return _NUMBER.sub("", inner) if inner is not None and inner.endswith("?") else None
+
+
+class BoldQuestions:
+    name: ClassVar[str] = "bold-question"
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        doc = reading.doc
+        text = doc.source.text
+        if not may_ask_in_bold(text) or ASKING_BOLD.search(text) is None:
+            return
+        stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
+        stops.update(c.start for c in doc.layout.comments)
+        stops.update(b.start for b in doc.blocks if b.type == "paragraph" and bold_line(doc.lines[b.start]) is not None)
+        starts = [i for i in matching_lines(ASKING_BOLD, text) if not reading.claimed[i] and opens_bold_question(doc, i)]
+        for position, start in enumerate(starts):
+            limit = starts[position + 1] if position + 1 < len(starts) else len(doc.lines)
+            end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]), limit)
+            question = asked(doc.lines[start])
+            assert question is not None
+            body = doc.lines[start + 1 : end]
+            note = reading.note(NoteKind.QA, question, lines_text(body) or None, start, first_text_line(body, start + 1))
+            yield Claim.of(start, end, note)

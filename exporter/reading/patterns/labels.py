@@ -1,0 +1,253 @@
+"""Labelled pairs: a question label, the question, an answer label, the answer.
+
+    **Q:** What does TCP guarantee?
+    **A:** Ordered, reliable delivery.
+
+    Question : Deep Learning - Gradient Descent - What is a loss function?
+    Answer   : A function that measures how bad the predictions are
+
+Labels, bold or not, with any spacing around the colon (`Q:`, `**Q :**`,
+`**Question:**`, `**Q**:`, `Question 3 :`), alone on their line or followed
+by text: Question/Answer, Q/A, Question/Réponse, Frage/Antwort,
+Pregunta/Respuesta, Domanda/Risposta, Pergunta/Resposta, plus the words set
+by `question = ...`/`answer = ...` in the settings. CommonMark merges such
+lines into one paragraph, so this pattern reads lines, not blocks.
+
+A question runs until its answer label (so it may hold lists, math or code);
+the answer runs until the next question label, an HTML comment, a rule, a
+heading of the same or a higher level than the one the question sits under,
+a heading that introduces the next questions (a heading directly followed
+by a question label), a heading that asks one level below that section, or a bold line that asks
+(`### What is UDP?` after a pair under `## Transport`). Deeper headings, and
+any heading when the question sits under none, are parts of the answer
+(`#### Example`, `### Solution`). A question without an answer label, or with a
+placeholder answer, is an open question.
+
+When most questions of a file start with `Deck - Subdeck - ` (the quiz
+convention), the note goes to deck `Deck::Subdeck` (a configured deck replaces
+`Deck`) and the subdeck is its context and tag; a question without the prefix
+in such a file is reported and put in the previous question's deck. A comment
+holding only a URL (`<!-- https://... -->`) is the course page of the
+questions under it, until the next comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from exporter.model import NoteKind
+from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
+from exporter.reading.inline import tag_slug
+from exporter.model import Note
+from exporter.reading.document import Block
+from exporter.reading.layout import Comment, LineKind, matching_lines
+from exporter.reading.patterns.bold_question import ASKING_BOLD, may_ask_in_bold, opens_bold_question
+
+QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
+ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
+_DECK_SEPARATOR = re.compile(r"\s+-\s+")
+_URL = re.compile(r"^https?://\S+$")
+_MAX_DECK_NAME = 60
+
+
+def label_pattern(words: tuple[str, ...], letter: str) -> re.Pattern[str]:
+    """A line opening with one of `words` (any case) or the capital `letter`, as a label.
+
+    Groups: 1 the bold marker opening the label, if any; 2 the text after the label.
+    Linear: every quantifier is followed by a different character class.
+    """
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"^ {{0,3}}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})(?:[ \t]+\d+)?[ \t]*"
+        rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)(.*)$",
+        re.MULTILINE,  # `match` on one line is unaffected; `search` on a whole text finds any line
+    )
+
+
+@dataclass
+class _Pair:
+    line: int
+    """0-based line of the question label."""
+    link: str | None
+    level: int
+    """Level of the heading the question sits under (0 at the top of the file)."""
+    question: list[str]
+    answer: list[str] | None = None
+    answer_start: int = 0
+    end: int = 0
+    """0-based line after the pair's last line."""
+
+
+@dataclass
+class _Labels:
+    question: re.Pattern[str]
+    answer: re.Pattern[str]
+
+    def text_after(self, found: re.Match[str]) -> str:
+        """The text after a label, without the `**` that closes a label written `**Q: text**`."""
+        rest = found.group(2)
+        bold = found.group(1)
+        if bold and not found.group(0)[: found.start(2)].rstrip().endswith(bold) and rest.rstrip().endswith(bold):
+            rest = rest.rstrip()[: -len(bold)]
+        return rest
+
+
+class LabelledPairs:
+    name: ClassVar[str] = "labels"
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        options = reading.options
+        labels = _Labels(
+            label_pattern(QUESTION_WORDS + options.question_labels, "Q"),
+            label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
+        )
+        if labels.question.search(reading.doc.source.text) is None:
+            return  # no line of the file opens with a question label
+        pairs = _pairs(reading, labels)
+        if not pairs:
+            return
+        prefixed = sum(1 for p in pairs if _deck_prefix(p.question[0]) is not None)
+        use_prefix = prefixed * 2 >= len(pairs)
+        previous_deck: str | None = None
+        for pair in pairs:
+            note, previous_deck = _note(reading, pair, use_prefix, previous_deck)
+            yield Claim.of(pair.line, pair.end, note)
+
+
+def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
+    """Cut the free text into question/answer pairs; comments end a pair and set or clear the link."""
+    doc = reading.doc
+    kinds = doc.layout.kinds
+    comments = {c.start: c for c in doc.layout.comments}
+    structured = doc.may_have_headings or doc.may_have_rules
+    starts = {b.start: b for b in doc.blocks if b.type in ("heading", "hr")} if structured else {}
+    text = doc.source.text
+    events = sorted(
+        set(matching_lines(labels.question, text)) | set(matching_lines(labels.answer, text)) | set(comments)
+        | set(starts) | set(_claimed_run_starts(reading.claimed))
+        | set(matching_lines(ASKING_BOLD, text) if may_ask_in_bold(text) else ())
+    )
+    pairs: list[_Pair] = []
+    current: _Pair | None = None
+    link: str | None = None
+    structure: list[Block] = []  # the headings outside any pair: what the questions sit under
+    previous = -1
+    for index in events:
+        if index >= len(doc.lines):
+            break
+        if current is not None:  # the lines since the last event: no label, comment, heading or claim
+            (current.question if current.answer is None else current.answer).extend(doc.lines[previous + 1 : index])
+        previous = index
+        line = doc.lines[index]
+        kind = kinds[index]
+        if not reading.claimed[index] and kind is LineKind.TEXT:
+            asked = labels.question.match(line)
+        else:
+            asked = None
+        if current is not None and (asked or _ends(reading, current, index, labels, comments, starts)):
+            current.end = index
+            current = None
+        heading = starts.get(index)
+        if current is None and heading is not None and heading.type == "heading":
+            while structure and structure[-1].level >= heading.level:
+                structure.pop()
+            structure.append(heading)
+        if kind is LineKind.COMMENT:
+            if index in comments:
+                body = comments[index].body
+                link = body if _URL.match(body) else None
+            continue
+        if asked:
+            current = _Pair(index, link, structure[-1].level if structure else 0, [labels.text_after(asked)])
+            pairs.append(current)
+            continue
+        if current is None:
+            continue
+        answered = labels.answer.match(line) if kind is LineKind.TEXT and current.answer is None else None
+        if answered:
+            current.answer = [labels.text_after(answered)]
+            current.answer_start = index
+        elif current.answer is None:
+            current.question.append(line)
+        else:
+            current.answer.append(line)
+    if current is not None:
+        (current.question if current.answer is None else current.answer).extend(doc.lines[previous + 1 :])
+        current.end = len(doc.lines)
+    return pairs
+
+
+def _claimed_run_starts(claimed: bytearray) -> list[int]:
+    """The first line of each run of claimed lines: where a pair being read must stop."""
+    found: list[int] = []
+    position = claimed.find(1)
+    while position >= 0:
+        found.append(position)
+        free = claimed.find(0, position)
+        if free < 0:
+            break
+        position = claimed.find(1, free)
+    return found
+
+
+def _ends(
+    reading: Reading, pair: _Pair, index: int, labels: _Labels, comments: dict[int, Comment], starts: dict[int, Block]
+) -> bool:
+    """True when line `index` ends the pair being read."""
+    if reading.claimed[index] or index in comments or opens_bold_question(reading.doc, index):
+        return True  # a bold line that asks (`**What is X?**`) is the next card, never part of an answer
+    block = starts.get(index)
+    if block is None:
+        return False
+    if block.type == "hr":
+        return True
+    if block.level <= pair.level:
+        return True
+    if block.level == pair.level + 1 and pair.level and block.content.rstrip("*_ ").endswith("?"):
+        return True  # a question heading right under the pair's own section is the next card
+    following = reading.doc.blocks[block.index + 1] if block.index + 1 < len(reading.doc.blocks) else None
+    return following is not None and bool(labels.question.match(reading.doc.lines[following.start]))
+
+
+def _deck_prefix(first: str) -> tuple[str, str, str] | None:
+    """(deck, subdeck, question) when the question starts `Deck - Subdeck - `."""
+    parts = _DECK_SEPARATOR.split(first.lstrip(), maxsplit=2)
+    if len(parts) != 3 or any(len(p) > _MAX_DECK_NAME or "?" in p for p in parts[:2]):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def _note(reading: Reading, pair: _Pair, use_prefix: bool, previous_deck: str | None) -> tuple[Note, str | None]:
+    doc = reading.doc
+    first, *rest = pair.question
+    deck: str | None = None
+    context = None
+    if use_prefix:
+        prefix = _deck_prefix(first)
+        if prefix is not None:
+            top, subdeck, first = prefix
+            deck = f"{doc.source.deck or top}::{subdeck}"
+        else:
+            deck = previous_deck or doc.deck
+            subdeck = deck.rsplit("::", 1)[-1]
+            reading.diagnostics.warning(
+                doc.path, pair.line + 1, "no-deck",
+                f"question does not start with 'Deck - Subdeck - '; put in deck {deck!r}",
+            )
+        tag = tag_slug(subdeck)
+        context = (subdeck, subdeck, (tag,) if tag else ())
+    question = lines_text([first.lstrip(), *rest])
+    answer: str | None = None
+    answer_line = None
+    if pair.answer is None:
+        reading.diagnostics.warning(doc.path, pair.line + 1, "no-answer-line", "question has no answer label")
+    else:
+        body = [pair.answer[0].lstrip(), *pair.answer[1:]]
+        answer = lines_text(body) or None
+        answer_line = first_text_line(body, pair.answer_start)
+    note = reading.note(NoteKind.QA, question, answer, pair.line, answer_line, deck=deck, context=context,
+                        link=pair.link)
+    return note, note.deck

@@ -1,0 +1,136 @@
+"""Question headings: a heading that asks owns everything under it, sub-headings included.
+
+    ## 12. What does dropout do?          ### Q12. Définissez un perceptron.
+    It switches off random units.         **Réponse :**
+    ### Example                           Un neurone artificiel.
+    ```python
+    nn.Dropout(0.5)
+    ```
+
+A heading asks when it ends with `?` or is numbered as a question (`Q12.`,
+`Question 12`), or is numbered `12.` in a file whose headings of that level
+mostly ask (`## 3. Explain backpropagation` among `## 2. Why ...?`). Its answer
+is everything down to the next heading of its level or higher, or a rule
+(`---`): `### Solution`, `### Explanation`, `#### Code example` are parts of
+the answer, not cards of their own. A heading with question headings under it
+is a topic, not a question: it names their section and tag (`## 1. Réseaux de
+neurones` over `### Q1.`), its number dropped.
+
+When the file writes answer labels (`**Réponse :**`, `**Answer:**`,
+`Réponse attendue :`), the question runs on below its heading until the label,
+and a question heading without one is reported and open. The author's
+question number is dropped: decks and sheets number (or shuffle) by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from exporter.model import NoteKind
+from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
+from exporter.reading.document import Block
+from exporter.reading.layout import LineKind
+from exporter.reading.patterns.labels import ANSWER_WORDS, label_pattern
+
+_NUMBERED_QUESTION = re.compile(r"^(?:Q[ \t]*\d+|(?i:question)[ \t]+\d+)[ \t]*[.):]?[ \t]+")
+_NUMBERED = re.compile(r"^\d+[ \t]*[.)][ \t]+")
+_ANSWER_EXTRA = ("Réponse attendue", "Reponse attendue", "Expected answer")
+
+
+@dataclass
+class _Question:
+    heading: Block
+    end: int
+    """0-based line after the question's last line."""
+    label: int | None = None
+    """0-based line of its answer label, if any."""
+
+
+class QuestionHeadings:
+    name: ClassVar[str] = "question-headings"
+
+    def claim(self, reading: Reading) -> Iterator[Claim]:
+        doc = reading.doc
+        if not doc.may_have_headings:
+            return
+        answer = label_pattern(ANSWER_WORDS + _ANSWER_EXTRA + reading.options.answer_labels, "A")
+        questions = [_Question(h, _end(reading, h)) for h in _question_headings(reading)]
+        for question in questions:
+            question.label = next(
+                (i for i in range(question.heading.end, question.end)
+                 if doc.layout.kinds[i] is LineKind.TEXT and answer.match(doc.lines[i])),
+                None,
+            )
+        labelled = any(q.label is not None for q in questions)
+        for question in questions:
+            heading = question.heading
+            title = _NUMBERED.sub("", _NUMBERED_QUESTION.sub("", heading.content))
+            body_start = heading.end
+            context = reading.context_of(doc.parents[heading.index])
+            if question.label is not None:
+                found = answer.match(doc.lines[question.label])
+                assert found is not None
+                asked = [title, *doc.lines[body_start : question.label]]
+                rest = [found.group(2).lstrip(), *doc.lines[question.label + 1 : question.end]]
+                text = lines_text(rest) or None
+                line = first_text_line(rest, question.label)
+            elif labelled:
+                reading.diagnostics.warning(doc.path, heading.start + 1, "no-answer-line",
+                                            "question has no answer label")
+                asked, text, line = [title, *doc.lines[body_start : question.end]], None, None
+            else:
+                body = doc.lines[body_start : question.end]
+                if not lines_text(body) and question.end < len(doc.lines) and not reading.free(question.end, question.end + 1):
+                    continue  # its text is another pattern's card (an Obsidian `?` card): the heading names it
+                asked, text, line = [title], lines_text(body) or None, first_text_line(body, body_start)
+            note = reading.note(NoteKind.QA, lines_text(asked), text, heading.start, line, context=context)
+            yield Claim.of(heading.start, question.end, note)
+
+
+def _question_headings(reading: Reading) -> list[Block]:
+    """The free headings that ask and have no asking heading under them."""
+    doc = reading.doc
+    headings = [b for b in doc.blocks if b.type == "heading" and reading.free(b.start, b.end)]
+    numbered_by_level: dict[int, list[bool]] = {}
+    for heading in headings:
+        if _NUMBERED.match(heading.content):
+            numbered_by_level.setdefault(heading.level, []).append(_asks(heading.content))
+    candidates = [h for h in headings if _is_candidate(h, numbered_by_level)]
+    kept: list[Block] = []
+    for position, heading in enumerate(candidates):
+        following = candidates[position + 1] if position + 1 < len(candidates) else None
+        if following is not None and following.level > heading.level and following.start < doc.section_end(heading):
+            continue  # a topic over questions
+        kept.append(heading)
+    return kept
+
+
+def _is_candidate(heading: Block, numbered_by_level: dict[int, list[bool]]) -> bool:
+    text = heading.content
+    if _asks(text) or _NUMBERED_QUESTION.match(text):
+        return True
+    if _NUMBERED.match(text):
+        asking = numbered_by_level.get(heading.level, [])
+        return sum(asking) * 2 > len(asking)
+    return False
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip("*_ ").endswith("?")
+
+
+def _end(reading: Reading, heading: Block) -> int:
+    """The line after the question's answer: the next heading of its level or higher, a rule, a claim."""
+    doc = reading.doc
+    end = doc.section_end(heading)
+    for index in range(heading.index + 1, len(doc.blocks)):
+        block = doc.blocks[index]
+        if block.start >= end:
+            break
+        if block.type == "hr":
+            end = block.start
+            break
+    return reading.next_claimed(heading.end, end)
