@@ -139,14 +139,14 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
         fronts, backs = [], []
         for index, card in enumerate(cards[start : start + grid.per_sheet]):
             text = f"{card.number} ({continued})" if card.continued else ""
-            if grid.fold:
+            if grid.fold:  # all fronts drawn first: a question over two cards reads on in the PDF's text
                 fronts.append(Placed(form(card.front), index * 2, card.label, text))
-                fronts.append(Placed(form(card.back), index * 2 + 1, card.label))
+                backs.append(Placed(form(card.back), index * 2 + 1, card.label))
                 continue
             row, column = divmod(index, grid.columns)
             fronts.append(Placed(form(card.front), index, card.label, text))
             backs.append(Placed(form(card.back), row * grid.columns + grid.columns - 1 - column, card.label))
-        for side in ([fronts] if grid.fold else [fronts, backs]):
+        for side in ([fronts + backs] if grid.fold else [fronts, backs]):
             draw_sheet(writer, grid, side, f"{number} / {total}")
             number += 1
     for start in range(0, len(panels), per_page):
