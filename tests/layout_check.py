@@ -255,8 +255,8 @@ def main(out: Path) -> None:
                 report = check_pdf(pdf, margins, columns)
                 outside = sum(len(p.outside) for p in report.pages)
                 over = sum(len(p.overprinted) for p in report.pages)
-                blank = report.max_blank() if not layout.startswith("cards") else float("nan")
-                print(f"| {pdf.stem} | {layout} | {paper} | {len(report.pages)} | {blank:.0%} | "
+                blank = f"{report.max_blank():.0%}" if not layout.startswith("cards") else "n/a (card grid)"
+                print(f"| {pdf.stem} | {layout} | {paper} | {len(report.pages)} | {blank} | "
                       f"{report.min_font:g} | {outside} | {over} |")
 
 
