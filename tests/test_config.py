@@ -215,6 +215,6 @@ def test_an_unknown_pattern_to_turn_off_is_an_error(tmp_path: Path) -> None:
     root = project(tmp_path, {"exporter.toml": '[[sources]]\npath = "notes/*.md"\npatterns_off = ["bold"]\n'})
     model = collect([root / "notes"], root, use_lock=False)
     assert [(d.code, d.message) for d in model.diagnostics.sorted() if d.level.value == "error"] == [
-        ("config", "sources entry 1: unknown pattern 'bold' (known: details, mdanki, obsidian, multiple-choice, "
+        ("config", "sources entry 1: unknown pattern 'bold' (known: front-matter, details, mdanki, obsidian, multiple-choice, "
                    "labels, question-headings, bold-question, open-list, anki-cloze, terms, sections)")
     ]

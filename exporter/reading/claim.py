@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from exporter.diagnostics import Diagnostics
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.reading.document import Block, Document
+from exporter.reading.front_matter import front_matter_end
 from exporter.reading.inline import tag_slug
 from exporter.reading.source import ReadOptions
 
@@ -97,8 +98,10 @@ class Reading:
 
     @cached_property
     def text_mask(self) -> bytes:
-        """1 for each line that is text to account for: not blank, not an HTML comment, not a rule."""
+        """1 for each line that is text to account for: not blank, not an HTML comment, a rule or front matter."""
         mask = bytearray([1 if line.strip() else 0 for line in self.doc.lines] + [0])
+        metadata = front_matter_end(self.doc.lines)
+        mask[:metadata] = bytes(metadata)
         for comment in self.doc.layout.comments:
             mask[comment.start : comment.end + 1] = bytes(comment.end + 1 - comment.start)
         for block in self.doc.blocks if self.doc.may_have_rules else ():

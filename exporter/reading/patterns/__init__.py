@@ -66,6 +66,7 @@ from exporter.reading.claim import Claim, Reading
 from exporter.reading.patterns.anki_cloze import AnkiCloze
 from exporter.reading.patterns.bold_question import BoldQuestions
 from exporter.reading.patterns.details import Details
+from exporter.reading.patterns.front_matter import FrontMatter
 from exporter.reading.patterns.labels import LabelledPairs
 from exporter.reading.patterns.mdanki import Mdanki
 from exporter.reading.patterns.multiple_choice import MultipleChoice
@@ -87,6 +88,7 @@ class Pattern(Protocol):
 
 
 PATTERNS: tuple[Pattern, ...] = (
+    FrontMatter(),  # metadata, never a card: claimed before anything could read it
     Details(),
     Mdanki(),
     ObsidianCards(),

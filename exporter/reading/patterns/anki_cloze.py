@@ -47,6 +47,21 @@ def has_cloze(view: LineView, first: int, end: int) -> bool:
     return any(_MARKER.search(view.prose(n) if n not in view.verbatim else view.lines[n]) for n in range(first, end))
 
 
+def starts_cloze_paragraph(view: LineView, number: int) -> bool:
+    """Line `number` opens a paragraph (after a blank line) that holds a deletion: a cloze note of its own.
+
+    The answer of a bold-line question and the explanation after multiple-choice options
+    stop there, so a standalone `The capital of France is {{c1::Paris}}.` after them stays
+    its own note instead of becoming part of their back.
+    """
+    if number == 0 or view.is_blank(number) or not view.is_blank(number - 1):
+        return False
+    end = number
+    while end < len(view.lines) and not view.is_blank(end) and view.heading(end) is None:
+        end += 1
+    return has_cloze(view, number, end)
+
+
 def find_cards(view: LineView) -> list[Card]:
     """Every cloze note of the file, in source order."""
     cards: list[Card] = []

@@ -11,7 +11,9 @@
 The question is the bold line (its `**`, and an author's number, dropped);
 the answer is everything after it, paragraphs, lists, tables, code, up to the
 next such line, a heading, a paragraph opening with a bold line that does not
-ask (a pseudo-heading such as `**Partie 2**`), a rule or an HTML comment. The line must be a whole
+ask (a pseudo-heading such as `**Partie 2**`), a rule, an HTML comment, or a
+paragraph holding `{{c1::...}}` deletions after the first answer paragraph (a
+cloze note of its own, read by `anki-cloze`). The line must be a whole
 line of a top-level paragraph: a bold item inside a list is a list item, and a
 bold line that does not ask (`**Partie 1 : ...**`) is a workshop's
 pseudo-heading, left to the sections fallback.
@@ -27,6 +29,8 @@ from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.document import Document
 from exporter.reading.layout import LineKind, matching_lines
+from exporter.reading.patterns.anki_cloze import starts_cloze_paragraph
+from exporter.reading.patterns.lines import view_of
 
 ASKING_BOLD = re.compile(r"^[^\n]*\?[ \t]*(?:\*\*|__)[ \t]*$", re.MULTILINE)
 """A line ending `?**`: a file without one has no bold-line question (a fast test of the whole text)."""
@@ -75,9 +79,13 @@ class BoldQuestions:
         stops.update(c.start for c in doc.layout.comments)
         stops.update(b.start for b in doc.blocks if b.type == "paragraph" and bold_line(doc.lines[b.start]) is not None)
         starts = [i for i in matching_lines(ASKING_BOLD, text) if not reading.claimed[i] and opens_bold_question(doc, i)]
+        view = view_of(doc) if "{{c" in text else None
         for position, start in enumerate(starts):
             limit = starts[position + 1] if position + 1 < len(starts) else len(doc.lines)
-            end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]), limit)
+            first = first_text_line(doc.lines[start + 1 : limit], start + 1)
+            end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]
+                        or (view is not None and i > first and starts_cloze_paragraph(view, i))),
+                       limit)
             question = asked(doc.lines[start])
             assert question is not None
             body = doc.lines[start + 1 : end]

@@ -31,6 +31,7 @@ from typing import ClassVar
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.layout import LineKind
+from exporter.reading.patterns.bold_question import bold_line
 
 _OPEN = "<details"
 _ANY_DETAILS = re.compile("<details", re.IGNORECASE)
@@ -145,7 +146,10 @@ def _question_above(reading: Reading, index: int) -> tuple[str, int] | None:
     """The question of a generic summary: from the heading above line `index` down to it, else the paragraph above.
 
     `###### 3. What's the output?`, a code block and the options `- A: ...` above a
-    `<details><summary>Answer</summary>` are all the question.
+    `<details><summary>Answer</summary>` are all the question. A line entirely in
+    bold (`**1. What will be the output**`) or a rule above the code starts the
+    question there instead: such files put a rule or a "scroll to top" link, not a
+    heading, between their questions.
     """
     doc = reading.doc
     block = doc.block_at(index)
@@ -157,6 +161,14 @@ def _question_above(reading: Reading, index: int) -> tuple[str, int] | None:
             title = _NUMBER.sub("", previous.content)
             rest = lines_text(doc.lines[previous.end : index])
             return (f"{title}\n\n{rest}" if rest else title), previous.start
+        bold = bold_line(doc.lines[previous.start]) if previous.type == "paragraph" else None
+        if bold is not None:
+            title = _NUMBER.sub("", bold)
+            rest = lines_text(doc.lines[previous.start + 1 : index])
+            return (f"{title}\n{rest}" if rest else title), previous.start
+        if previous.type == "hr":
+            rest = lines_text(doc.lines[previous.end : index])
+            return (rest, first_text_line(doc.lines[previous.end : index], previous.end)) if rest else None
     end = index
     while end > 0 and not doc.lines[end - 1].strip():
         end -= 1

@@ -48,21 +48,37 @@ from exporter.reading.patterns.bold_question import ASKING_BOLD, may_ask_in_bold
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
 ANSWER_WORDS = ("Answer", "Réponse", "Reponse", "Antwort", "Respuesta", "Risposta", "Resposta")
+_INLINE_ANSWER = re.compile(
+    r"(?<=\?)[ \t]+(?:\*\*|__)?(?:A|(?i:answer|r[ée]ponse|antwort|respuesta|risposta|resposta))[ \t]*"
+    r"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?=\S)"
+)
+"""`Q: Capital of Peru? A: Lima`: an answer label on the question's own line, after its `?`."""
 _DECK_SEPARATOR = re.compile(r"\s+-\s+")
 _URL = re.compile(r"^https?://\S+$")
 _MAX_DECK_NAME = 60
 
 
-def label_pattern(words: tuple[str, ...], letter: str) -> re.Pattern[str]:
+HEADING_LABEL = re.compile(r"^(?:[\w-]+[ \t]+)?(?:Q|Question|Frage|Pregunta|Domanda|Pergunta)[ \t]*:[ \t]+",
+                           re.IGNORECASE)
+"""`## Q: What is X?`, `### Follow-up Q: ...`: a question label written in a heading, dropped from the card."""
+
+
+def label_pattern(words: tuple[str, ...], letter: str, items: bool = False) -> re.Pattern[str]:
     """A line opening with one of `words` (any case) or the capital `letter`, as a label.
+
+    `Q:`, `**Question 3 :**`, numbered `Q1.`/`A1.` (`**Q3.**`); with `items`, also
+    after a bullet (`- Q: ...` over an indented `A: ...`). Answers never take a bullet:
+    `- A: ...` is far more often an option of a multiple-choice question.
 
     Groups: 1 the bold marker opening the label, if any; 2 the text after the label.
     Linear: every quantifier is followed by a different character class.
     """
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    bullet = r"(?:[-*+][ \t]+)?" if items else ""
     return re.compile(
-        rf"^ {{0,3}}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})(?:[ \t]+\d+)?[ \t]*"
-        rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)(.*)$",
+        rf"^ {{0,3}}{bullet}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})"
+        rf"(?:[ \t]*\d+[ \t]*\.[ \t]*(?:\*\*|__)?(?=[ \t])|(?:[ \t]+\d+)?[ \t]*"
+        rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?))(.*)$",
         re.MULTILINE,  # `match` on one line is unaffected; `search` on a whole text finds any line
     )
 
@@ -101,7 +117,7 @@ class LabelledPairs:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         options = reading.options
         labels = _Labels(
-            label_pattern(QUESTION_WORDS + options.question_labels, "Q"),
+            label_pattern(QUESTION_WORDS + options.question_labels, "Q", items=True),
             label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
         )
         if labels.question.search(reading.doc.source.text) is None:
@@ -161,7 +177,12 @@ def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
                 link = body if _URL.match(body) else None
             continue
         if asked:
-            current = _Pair(index, link, structure[-1].level if structure else 0, [labels.text_after(asked)])
+            asked_text = labels.text_after(asked)
+            current = _Pair(index, link, structure[-1].level if structure else 0, [asked_text])
+            inline = _INLINE_ANSWER.search(asked_text)
+            if inline is not None:
+                current.question, current.answer = [asked_text[: inline.start()]], [asked_text[inline.end() :]]
+                current.answer_start = index
             pairs.append(current)
             continue
         if current is None:

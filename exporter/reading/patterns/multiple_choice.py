@@ -11,14 +11,16 @@ Syntax read:
     - [x] 2                            the ticked options are the answer
     - [ ] an error
     **Explanation:** a set keeps...    text after the options, up to the next question,
-                                       heading or rule, explains the answer
+                                       heading, rule or cloze paragraph,
+                                       explains the answer
 
 The front holds the question, its code and every option, all unticked; the back the
 ticked options, then the explanation. Options with none ticked are a to-do list, not
 a question, unless an answer line follows them (`Answer: B`, `Réponse : B`), which
 then is the back. Where a question starts: after the heading, at the last line above
 the options that asks (ends with `?`, or is numbered `3.`, `Q3`, `Question 3`), else at
-the paragraph just above them.
+the paragraph just above them. A heading that does not ask, right over the asking line
+(`## Single Choice Question`), only labels the question and stays out of it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
+from exporter.reading.patterns.anki_cloze import starts_cloze_paragraph
+from exporter.reading.patterns.labels import HEADING_LABEL
 from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "multiple-choice"
@@ -100,7 +104,8 @@ def _card(view: LineView, first: int, end: int, start: int, limit: int) -> Card 
         return None
     heading = view.heading(start)
     question_lines = view.text(start + 1 if heading else start, first).strip()
-    asked = "\n\n".join(part for part in ((heading[1] if heading else ""), question_lines) if part)
+    title = HEADING_LABEL.sub("", heading[1], count=1) if heading else ""
+    asked = "\n\n".join(part for part in (title, question_lines) if part)
     unticked = "\n".join(f"- [ ] {m.group('text').strip()}" for m in options if m)
     answer = "\n\n".join(part for part in ("\n".join(f"- {text}" for text in ticked), explanation) if part)
     first_ticked = next((n for n, m in zip(range(first, end), options) if m and m.group("mark") != " "),
@@ -119,7 +124,8 @@ def _question_start(view: LineView, first: int, floor: int) -> int | None:
         heading_at, heading = None, None  # the file's title names the quiz, not one question
     asking = [n for n in above if n not in view.verbatim and _asks(view, n)]
     heading_asks = heading is not None and bool(_ASKS.search(heading[1]))
-    if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first):
+    label_only = not heading_asks and bool(asking) and asking[0] == above[0]
+    if heading_at is not None and (asking or heading_asks) and _one_question_section(view, first) and not label_only:
         return heading_at  # quizdown style: a heading per question, code may come before the asking line
     if asking:
         start = asking[-1]
@@ -145,11 +151,12 @@ def _asks(view: LineView, number: int) -> bool:
 
 
 def _explanation_end(view: LineView, end: int, limit: int) -> int:
-    """Where the text after the options stops: the next heading, rule or question (`limit`)."""
+    """Where the text after the options stops: the next heading, rule, question (`limit`) or cloze paragraph."""
     number = end
     last = end
     while number < limit:
-        if view.heading(number) is not None or (number not in view.verbatim and _RULE.match(view.lines[number])):
+        if view.heading(number) is not None or (number not in view.verbatim and _RULE.match(view.lines[number])) \
+                or starts_cloze_paragraph(view, number):
             break
         if not view.is_blank(number):
             last = number + 1

@@ -12,9 +12,12 @@ A heading asks when it ends with `?` or is numbered as a question (`Q12.`,
 mostly ask (`## 3. Explain backpropagation` among `## 2. Why ...?`). Its answer
 is everything down to the next heading of its level or higher, or a rule
 (`---`): `### Solution`, `### Explanation`, `#### Code example` are parts of
-the answer, not cards of their own. A heading with question headings under it
+the answer, not cards of their own; a generic `### Answer` (or `### Solution`)
+right under the question only labels the answer and is dropped. A heading with question headings under it
 is a topic, not a question: it names their section and tag (`## 1. Réseaux de
-neurones` over `### Q1.`), its number dropped.
+neurones` over `### Q1.`), its number dropped, unless an answer label sits
+right under it (`## Q: ...?` then `**A:** ...` then `### Follow-up Q: ...?`):
+then both are questions and the first one's answer stops at the second.
 
 When the file writes answer labels (`**Réponse :**`, `**Answer:**`,
 `Réponse attendue :`), the question runs on below its heading until the label,
@@ -33,11 +36,16 @@ from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.document import Block
 from exporter.reading.layout import LineKind
-from exporter.reading.patterns.labels import ANSWER_WORDS, label_pattern
+from exporter.reading.patterns.labels import ANSWER_WORDS, HEADING_LABEL, label_pattern
 
 _NUMBERED_QUESTION = re.compile(r"^(?:Q[ \t]*\d+|(?i:question)[ \t]+\d+)[ \t]*[.):]?[ \t]+")
 _NUMBERED = re.compile(r"^\d+[ \t]*[.)][ \t]+")
 _ANSWER_EXTRA = ("Réponse attendue", "Reponse attendue", "Expected answer")
+_ANSWER_HEADING = re.compile(
+    r"^ {0,3}#{1,6}[ \t]+[*_]*(?:answers?|solutions?|r[ée]ponses?|antwort|respuesta|risposta|resposta)[*_]*[ \t]*:?[ \t]*#*[ \t]*$",
+    re.IGNORECASE,
+)
+"""`### Answer` right under a question heading: a label for what follows, not part of the answer."""
 
 
 @dataclass
@@ -57,7 +65,9 @@ class QuestionHeadings:
         if not doc.may_have_headings:
             return
         answer = label_pattern(ANSWER_WORDS + _ANSWER_EXTRA + reading.options.answer_labels, "A")
-        questions = [_Question(h, _end(reading, h)) for h in _question_headings(reading)]
+        headings = _question_headings(reading, answer)
+        following = [h.start for h in headings[1:]] + [len(doc.lines)]
+        questions = [_Question(h, min(_end(reading, h), after)) for h, after in zip(headings, following)]
         for question in questions:
             question.label = next(
                 (i for i in range(question.heading.end, question.end)
@@ -67,7 +77,7 @@ class QuestionHeadings:
         labelled = any(q.label is not None for q in questions)
         for question in questions:
             heading = question.heading
-            title = _NUMBERED.sub("", _NUMBERED_QUESTION.sub("", heading.content))
+            title = _NUMBERED.sub("", _NUMBERED_QUESTION.sub("", HEADING_LABEL.sub("", heading.content, count=1)))
             body_start = heading.end
             context = reading.context_of(doc.parents[heading.index])
             if question.label is not None:
@@ -82,6 +92,7 @@ class QuestionHeadings:
                                             "question has no answer label")
                 asked, text, line = [title, *doc.lines[body_start : question.end]], None, None
             else:
+                body_start = _after_answer_heading(doc.lines, body_start, question.end)
                 body = doc.lines[body_start : question.end]
                 if not lines_text(body) and question.end < len(doc.lines) and not reading.free(question.end, question.end + 1):
                     continue  # its text is another pattern's card (an Obsidian `?` card): the heading names it
@@ -90,8 +101,14 @@ class QuestionHeadings:
             yield Claim.of(heading.start, question.end, note)
 
 
-def _question_headings(reading: Reading) -> list[Block]:
-    """The free headings that ask and have no asking heading under them."""
+def _after_answer_heading(lines: list[str], start: int, end: int) -> int:
+    """The line after a leading `### Answer` heading of the lines `start` to `end`, else `start`."""
+    first = next((i for i in range(start, end) if lines[i].strip()), end)
+    return first + 1 if first < end and _ANSWER_HEADING.match(lines[first]) else start
+
+
+def _question_headings(reading: Reading, answer: re.Pattern[str]) -> list[Block]:
+    """The free headings that ask and have no asking heading under them, or an answer label of their own."""
     doc = reading.doc
     headings = [b for b in doc.blocks if b.type == "heading" and reading.free(b.start, b.end)]
     numbered_by_level: dict[int, list[bool]] = {}
@@ -102,14 +119,16 @@ def _question_headings(reading: Reading) -> list[Block]:
     kept: list[Block] = []
     for position, heading in enumerate(candidates):
         following = candidates[position + 1] if position + 1 < len(candidates) else None
-        if following is not None and following.level > heading.level and following.start < doc.section_end(heading):
+        if following is not None and following.level > heading.level and following.start < doc.section_end(heading) \
+                and not any(answer.match(doc.lines[i]) for i in range(heading.end, following.start)
+                            if doc.layout.kinds[i] is LineKind.TEXT):
             continue  # a topic over questions
         kept.append(heading)
     return kept
 
 
 def _is_candidate(heading: Block, numbered_by_level: dict[int, list[bool]]) -> bool:
-    text = heading.content
+    text = HEADING_LABEL.sub("", heading.content, count=1)
     if _asks(text) or _NUMBERED_QUESTION.match(text):
         return True
     if _NUMBERED.match(text):

@@ -14,6 +14,7 @@ Syntax read:
     Gradient                                         a definition list: the term, then
     : the vector of partial derivatives              lines starting with `: `
     | Term | Definition |                            a two-column table: a card a row
+                                                 (`Question | Answer` too)
     |------|------------|
     | Loss | what training minimises |
 
@@ -43,21 +44,26 @@ _GLOSSARY_WORDS = (
 )
 GLOSSARY = re.compile(_GLOSSARY_WORDS, re.IGNORECASE)
 """A heading that names a glossary."""
-_TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?)$",
+_QUESTION_HEADER = r"questions?|fragen?|preguntas?|domande|perguntas?"
+_TERM_HEADER = re.compile(r"^(?:terms?|termes?|words?|mots?|concepts?|notions?|begriff|t[ée]rmino|nom|name|acronym\w*|sigles?|"
+                          + _QUESTION_HEADER + ")$",
                           re.IGNORECASE)
-_DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation)$",
+_DEF_HEADER = re.compile(r"^(?:d[ée]finitions?|meanings?|signification|sens|description|bedeutung|definici[óo]n|explanation"
+                         r"|answers?|r[ée]ponses?|antworten?|respuestas?|risposte|respostas?)$",
                          re.IGNORECASE)
 _MARKED_TERM = (r"(?P<mark>\*\*|__|`)(?P<term>[^*_`]+?)\s*(?P<inner>:)?\s*(?P=mark)"
                 r"\s*(?P<sep>:|—|–|-(?=\s))?\s*(?P<rest>.*)$")
 _BOLD_TERM = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,3}[.)])\s+" + _MARKED_TERM)
 _BOLD_PARAGRAPH = re.compile(r"^" + _MARKED_TERM)
 _PLAIN_TERM = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<term>[^:*`|]{1,60}?)\s*:\s+(?P<rest>\S.*)$")
+_ITEM = re.compile(r"^\s{0,3}[-*+]\s+\S")
 _DEFINITION = re.compile(r"^:\s{1,4}(?=\S)")
 _ATX_TEXT = re.compile(r"\n {0,3}#{1,6}[ \t]([^\n]*)")
 _SETEXT_TEXT = re.compile(r"\n([^\n]+)\n {0,3}(?:=+|-+)[ \t]*(?=\n)")
 _TRIGGERS = (
     re.compile(r"\n:[ \t]"),  # a definition list
-    re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*)[ *_]*\|[^|\n]*\|?[ \t]*\n",
+    re.compile(r"\n\|?[ *_]*(?:terms?|termes?|words?|mots?|concepts?|acronym\w*|" + _QUESTION_HEADER
+               + r")[ *_]*\|[^|\n]*\|?[ \t]*\n",
                re.IGNORECASE),  # a two-column table headed `Term | ...`
     re.compile(r"\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__|`)[^*_`\n]+(?:(?:\*\*|__|`)[ \t]*[:—–]|:(?:\*\*|__))"),
 )
@@ -109,9 +115,33 @@ def find_cards(view: LineView) -> list[Card]:
 
 
 def _groups_with_headings(view: LineView) -> list[tuple[int, int]]:
-    ranges = list(view.groups())
+    ranges = _loose_lists(view, list(view.groups()))
     ranges += [(n, n + 1) for n in range(len(view.lines)) if view.heading(n) is not None]
     return sorted(ranges)
+
+
+def _loose_lists(view: LineView, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The runs of lines, a list written with blank lines between its items (`- Term: ...`, blank, `- Term: ...`) as one.
+
+    Glossaries copied from the web often space their items out; read one item at a time,
+    a plain `Term: definition` list would never show the two items it needs to count.
+    """
+    merged: list[tuple[int, int]] = []
+    for first, end in groups:
+        if merged and _item_indent(view, first) is not None and _item_indent(view, first) == _item_indent(view, merged[-1][0]) \
+                and all(view.is_blank(n) for n in range(merged[-1][1], first)):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((first, end))
+    return merged
+
+
+def _item_indent(view: LineView, number: int) -> int | None:
+    """The indentation of a top-level `-`/`*`/`+` item opening line `number`, else None."""
+    line = view.lines[number]
+    if number in view.verbatim or _ITEM.match(line) is None:
+        return None
+    return len(line) - len(line.lstrip())
 
 
 def _is_glossary_file(view: LineView) -> bool:
