@@ -1,6 +1,7 @@
 """Seconds per page and peak memory of the PDF writer, per layout, cold math cache.
 
-Run from the project root: `python bench/pdf_bench.py [--count 500] [--seeds]`.
+Run from the project root: `python bench/pdf_bench.py [--count 500] [--seeds]`;
+`--cards-ratio 3` compares the cards layout with the sheet on sources/ (CPU, paired).
 Each layout runs in its own process so that its peak RSS is its own.
 """
 
@@ -49,12 +50,41 @@ def run_one(layout: str, count: int, seeds: bool) -> dict[str, object]:
             "s_per_page": round(seconds / max(pages, 1), 3), "peak_mb": round(peak_mb)}
 
 
+def cards_ratio(rounds: int) -> None:
+    """CPU seconds of `--layout cards` against the sheet on the shipped sources, paired and warm.
+
+    Both layouts write every deck of sources/ with the math cache already filled, alternating
+    so that a busy machine slows both alike; the best round of each is kept.
+    """
+    from exporter.build.pipeline import collect
+    from exporter.output.writers import WriteOptions
+    from exporter.output.writers.pdf import PdfWriter
+
+    decks = collect([ROOT / "sources"], ROOT, use_lock=False).decks()
+    best: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_ in range(rounds + 1):  # round 0 fills the math cache
+            for layout in ("sheet", "cards"):
+                start = time.process_time()
+                for i, deck in enumerate(decks):
+                    PdfWriter().write(deck, Path(folder) / f"{layout}-{i}.pdf", WriteOptions(ROOT, layout=layout))
+                if round_:
+                    best[layout] = min(best.get(layout, 1e9), time.process_time() - start)
+    print(f"sources/, CPU s (best of {rounds}): sheet {best['sheet']:.2f}, cards {best['cards']:.2f}, "
+          f"cards/sheet {best['cards'] / best['sheet']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=500, help="questions in the synthetic deck")
     parser.add_argument("--seeds", action="store_true", help="build the real sources/ instead")
     parser.add_argument("--one", choices=LAYOUTS, help=argparse.SUPPRESS)
+    parser.add_argument("--cards-ratio", type=int, metavar="ROUNDS",
+                        help="only compare --layout cards with the sheet on sources/ (CPU time, warm)")
     args = parser.parse_args()
+    if args.cards_ratio:
+        cards_ratio(args.cards_ratio)
+        return
     if args.one:
         print(json.dumps(run_one(args.one, args.count, args.seeds)))
         return

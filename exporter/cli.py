@@ -47,6 +47,10 @@ def output_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--columns", type=click.IntRange(1, 2), default=1, show_default=True,
                      help="Columns on sheets."),
         click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True),
+        click.option("--card-size", type=click.Choice(["2x4", "a6", "index", "fold"]), default="2x4",
+                     show_default=True,
+                     help="--layout cards: eight 90x62 mm cards per page (2x4), four A6, 5x3 in index "
+                          "cards, or fold (front and back side by side: fold the sheet, no duplex needed)."),
         click.option("--skip-open", is_flag=True, help="Leave out questions that have no answer yet."),
         click.option("--no-lock", is_flag=True,
                      help="Neither read nor write the lock file (GUIDs from deck and question)."),
@@ -83,14 +87,14 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
 @click.option("--force", is_flag=True, help="Rebuild every output, even those whose inputs did not change.")
 def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
+          paper: str, card_size: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
           reset_lock: bool) -> None:
     """Build every deck found in PATHS (default: sources/) into --out; unchanged outputs are kept."""
     from exporter.build.outfolder import OutputFolderError, claim
 
     try:
         with claim(out_dir, lambda line: click.echo(line, err=True)):
-            failed = _build(paths, out_dir, formats, layout, columns, paper, skip_open, strict, quiet, force,
+            failed = _build(paths, out_dir, formats, layout, columns, paper, card_size, skip_open, strict, quiet, force,
                             no_lock, reset_lock)
     except OutputFolderError as exc:
         click.echo(f"error: {exc}; nothing was written", err=True)
@@ -100,7 +104,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 
 
 def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-           paper: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
+           paper: str, card_size: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
            reset_lock: bool) -> bool:
     """The build itself, run while the output folder is held; True when an output could not be written."""
     # Only what the no-op check needs is imported before it: reading and rendering
@@ -114,7 +118,7 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
 
     project = find_project(_paths(paths))
     root = project.root
-    request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper,
+    request = {"formats": formats, "layout": layout, "columns": columns, "paper": paper, "card_size": card_size,
                "math_engine": resolved_engine("auto", root),
                "skip_open": skip_open, "lock": not no_lock, "out": out_dir.resolve()}
     manifest = read_manifest(out_dir)
@@ -146,7 +150,8 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
                        "building on would give every note a new GUID and cost its review history in Anki",
                        err=True)
             sys.exit(1)
-        options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper)
+        options = WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper,
+                           card_size=card_size)
         decks = model.decks()
         if not model.notes and not model.removed:
             click.echo("error: no notes found; nothing to build", err=True)
@@ -180,7 +185,7 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
 @click.option("--debounce", type=click.IntRange(50, 10_000), default=300, show_default=True,
               help="Milliseconds of quiet after a save before rebuilding.")
 def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
-          paper: str, skip_open: bool, no_lock: bool, reset_lock: bool, debounce: int) -> None:
+          paper: str, card_size: str, skip_open: bool, no_lock: bool, reset_lock: bool, debounce: int) -> None:
     """Build PATHS (default: sources/), then rebuild on every save until Ctrl-C."""
     from exporter.build.watch import Watcher
     from exporter.output.writers import WriteOptions
@@ -188,7 +193,8 @@ def watch(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
 
     project = find_project(_paths(paths))
     writers, wanted = _writers_for(formats)
-    options = WriteOptions(project_root=project.root, layout=layout, columns=columns, paper=paper)
+    options = WriteOptions(project_root=project.root, layout=layout, columns=columns, paper=paper,
+                           card_size=card_size)
     watcher = Watcher(_paths(paths), project, out_dir, wanted, writers, options, click.echo, not no_lock, skip_open,
                       reset_lock)
     watcher.run(debounce)

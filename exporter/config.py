@@ -9,9 +9,11 @@
     answer = ["Antwort", "Lösung"] # extra answer label(s)
     deck = "Transfer learning"     # force the deck name
     tags = ["lesson"]              # extra tags on every note of the matching files
+    language = "fr"                # the tool's own labels (en, fr); guessed from the notes if unset
 
 `reader` also accepts the reader names of earlier versions (qa-blocks, numbered,
-open-questions, document), each mapped to the pattern that replaced it.
+open-questions, document), each mapped to the pattern that replaced it. `language` may also
+be set once at the top level for every source.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exporter.diagnostics import Diagnostics
+from exporter.language import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class SourceSettings:
     patterns_off: tuple[str, ...] = ()
     question_labels: tuple[str, ...] = ()
     answer_labels: tuple[str, ...] = ()
+    language: str | None = None
+    """The language of the tool's own labels for these notes; None = guessed from their text."""
 
 
 @dataclass(frozen=True)
@@ -40,18 +45,23 @@ class Config:
     path: str | None = None
     """The file the settings came from, relative to the project root."""
     sources: tuple[SourceSettings, ...] = field(default_factory=tuple)
+    language: str | None = None
+    """The top-level `language`: every source's default."""
 
     def for_source(self, relative_path: str) -> SourceSettings:
         """The merged settings of every entry whose glob matches; later entries win."""
         reader = deck = None
+        language = self.language
         lists: dict[str, list[str]] = {"tags": [], "patterns_off": [], "question_labels": [], "answer_labels": []}
         for entry in self.sources:
             if fnmatch.fnmatch(relative_path, _normalise(entry.pattern)):
                 reader = entry.reader or reader
                 deck = entry.deck or deck
+                language = entry.language or language
                 for key, merged in lists.items():
                     merged.extend(t for t in getattr(entry, key) if t not in merged)
-        return SourceSettings(relative_path, reader, deck, *(tuple(v) for v in lists.values()))
+        return SourceSettings(relative_path, reader, deck, tuple(lists["tags"]), tuple(lists["patterns_off"]),
+                              tuple(lists["question_labels"]), tuple(lists["answer_labels"]), language)
 
     def unmatched(self, relative_paths: list[str]) -> list[SourceSettings]:
         """The entries whose glob matches none of `relative_paths`: most likely a typo."""
@@ -82,7 +92,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> Config:
             data = data.get(key, {}) if isinstance(data, dict) else {}
         if not data:
             continue
-        return Config(rel, tuple(_parse_sources(data, rel, diagnostics)))
+        return Config(rel, tuple(_parse_sources(data, rel, diagnostics)),
+                      _language(data.get("language"), rel, "'language'", diagnostics))
     return Config()
 
 
@@ -96,7 +107,7 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             diagnostics.error(rel, 0, "config", f"sources entry {number} needs a 'path' glob")
             continue
-        unknown = set(entry) - {"path", "reader", "deck", "tags", "patterns_off", "question", "answer"}
+        unknown = set(entry) - {"path", "reader", "deck", "tags", "patterns_off", "question", "answer", "language"}
         if unknown:
             diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown keys {sorted(unknown)}")
         lists = {key: _strings(entry, key, number, rel, diagnostics) for key in ("tags", "patterns_off", "question", "answer")}
@@ -109,7 +120,9 @@ def _parse_sources(data: dict[str, object], rel: str, diagnostics: Diagnostics) 
                 value = None
             text[key] = value
         parsed.append(SourceSettings(entry["path"], text["reader"], text["deck"], lists["tags"],
-                                     lists["patterns_off"], lists["question"], lists["answer"]))
+                                     lists["patterns_off"], lists["question"], lists["answer"],
+                                     _language(entry.get("language"), rel, f"sources entry {number}: 'language'",
+                                               diagnostics)))
     return parsed
 
 
@@ -132,3 +145,13 @@ def _check_pattern_names(names: tuple[str, ...] | list[str], number: int, rel: s
         if canonical(name) is None:
             known = ", ".join(pattern_names())
             diagnostics.error(rel, 0, "config", f"sources entry {number}: unknown pattern {name!r} (known: {known})")
+
+
+def _language(value: object, rel: str, what: str, diagnostics: Diagnostics) -> str | None:
+    """A supported language code, or None (guess from the text) after an error for anything else."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in LANGUAGES:
+        diagnostics.error(rel, 0, "config", f"{what} must be one of {', '.join(LANGUAGES)}, not {value!r}")
+        return None
+    return value.lower()

@@ -92,6 +92,8 @@ class RenderedNote:
     context_html: str
     source_html: str
     media: tuple[MediaFile, ...] = ()
+    language: str = "en"
+    """The language of the tool's own words for this note (its file's, set or guessed)."""
 
 
 @dataclass

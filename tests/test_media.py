@@ -52,7 +52,7 @@ def test_one_image_used_twice_is_packed_once(project: Path) -> None:
 def test_missing_image_is_a_visible_placeholder_and_a_warning(project: Path) -> None:
     rendered, findings = render_one("Titre\n\n<img src=\"img/none.png\" width=\"5\">", project, line=7)
     assert rendered.question_html == (
-        '<p>Titre</p>\n<span class="missing-media">image not found: img/none.png</span>'
+        '<p>Titre</p>\n<span class="missing-media">image not found: none.png</span>'
     )
     assert rendered.media == ()
     assert findings == ["9 warning missing-media"]
@@ -97,3 +97,11 @@ def test_images_of_every_field_are_collected(project: Path) -> None:
     [rendered] = render_notes([note("![q](img/dot.png)", "![a](img/dot.png)")], project, diagnostics)
     assert [m.name for m in rendered.media] == ["39d749dde0-dot.png"]
     assert 'src="39d749dde0-dot.png"' in rendered.answer_html
+
+
+def test_a_missing_image_in_french_notes_is_named_in_french_by_its_file_only(project: Path) -> None:
+    text = "Le schéma de la couche est dans le dossier des images :\n\n![schéma](../../../translated_images/abc123.fr.png)"
+    rendered, findings = render_one(text, project, line=3)
+    assert '<span class="missing-media">image refusée&nbsp;: abc123.fr.png</span>' in rendered.question_html
+    assert "translated_images" not in rendered.question_html
+    assert findings == ["5 error forbidden-media"]  # the warning still names the whole path

@@ -44,10 +44,24 @@ def test_golden_image_is_packed() -> None:
     assert Path(media.path) == (ROOT / "tests" / "fixtures" / "media" / "dot.png").resolve()
 
 
+def test_open_question_in_english_says_no_answer_yet_in_english(tmp_path: Path) -> None:
+    open_note = note("**1. Transfer**\n\nWhy are the first layers frozen and what is the point of that?", None,
+                     kind=NoteKind.OPEN, line=12)
+    [rendered] = render_notes([open_note], tmp_path, Diagnostics())
+    assert rendered.answer_html == '<p class="no-answer">No answer written yet.</p>\n'
+    assert rendered.language == "en"
+
+
+def test_configured_language_wins_over_the_text(tmp_path: Path) -> None:
+    open_note = note("**1. Transfer**\n\nWhy are the first layers frozen?", None, kind=NoteKind.OPEN, line=12)
+    [rendered] = render_notes([open_note], tmp_path, Diagnostics(), languages={"notes/a.md": "fr"})
+    assert rendered.answer_html == '<p class="no-answer">Pas encore de réponse rédigée.</p>\n'
+
+
 def test_open_question_says_no_answer_yet(tmp_path: Path) -> None:
     open_note = note("**1. Transfert**\n\nPourquoi geler les couches ?", None, kind=NoteKind.OPEN, line=12)
     [rendered] = render_notes([open_note], tmp_path, Diagnostics())
-    assert rendered.answer_html == '<p class="no-answer">No answer written yet.</p>\n'
+    assert rendered.answer_html == '<p class="no-answer">Pas encore de réponse rédigée.</p>\n'  # a French note
     assert rendered.question_html == "<p><strong>1. Transfert</strong></p>\n<p>Pourquoi geler les couches ?</p>\n"
     assert rendered.source_html == "notes/a.md"  # no line: it moves with every edit above (see apkg.FIELDS)
 

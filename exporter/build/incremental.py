@@ -70,7 +70,8 @@ def options_key(options: WriteOptions) -> dict[str, Any]:
 
     # The engine that will draw, not "auto": sheets are redrawn when MathJax appears or goes.
     engine = resolved_engine(options.math_engine, options.project_root)
-    return {"layout": options.layout, "columns": options.columns, "paper": options.paper, "math_engine": engine}
+    return {"layout": options.layout, "columns": options.columns, "paper": options.paper,
+            "card_size": options.card_size, "math_engine": engine}
 
 
 def deck_stems(decks: list[Deck]) -> tuple[dict[str, str], list[Diagnostic]]:

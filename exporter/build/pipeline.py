@@ -187,7 +187,7 @@ def collect(
     and rendering. Identity comes after rendering: a note's modification time follows
     what Anki shows.
     """
-    from exporter.rendering.render import render_notes
+    from exporter.rendering.render import file_languages, render_notes
 
     if not isinstance(project, Project):
         project = project_at(project, paths)
@@ -211,7 +211,8 @@ def collect(
     finally:
         cache.close()
     notes = run_checks(notes, diagnostics)
-    rendered = render_notes(notes, root, diagnostics, cache_dir, step)
+    languages = file_languages(notes, {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}})
+    rendered = render_notes(notes, root, diagnostics, cache_dir, step, languages=languages)
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now)
     resolution = identity.resolution
     gone = resolution.emitted_removed

@@ -14,13 +14,11 @@ from dataclasses import dataclass, replace, field
 from datetime import datetime, timezone
 from typing import Callable
 
+from exporter.language import label, majority
 from exporter.output.mathsvg import MathRenderer, MathResult, find_math, substitute_math
+from exporter.rendering.media import file_name
 from exporter.model import Deck, MediaFile, NoteKind, RenderedNote
 from exporter.rendering import cloze
-
-CARD_COLUMNS = 2
-CARD_ROWS = 4
-NO_TOPIC = "General"
 
 _IMG_RE = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)  # [^<>]: linear when no ">" follows
 _SRC_RE = re.compile(r'\ssrc\s*=\s*("([^"]*)"|\'([^\']*)\')', re.IGNORECASE)
@@ -38,6 +36,8 @@ class SheetItem:
     context_html: str
     source: str
     is_open: bool
+    wide: bool = False
+    """Too wide for one column of a two-column sheet: printed across both."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,6 @@ class Part:
 
 
 @dataclass(frozen=True)
-class CardSheet:
-    """One duplex sheet: fronts in reading order, backs mirrored for a long-edge flip."""
-
-    fronts: tuple[SheetItem | None, ...]
-    backs: tuple[SheetItem | None, ...]
-
-
-@dataclass(frozen=True)
 class SheetDeck:
     """Everything a template needs: title-page data, contents and items."""
 
@@ -74,6 +66,8 @@ class SheetDeck:
     sources: tuple[str, ...]
     build_date: str | None
     counts: dict[str, int] = field(default_factory=dict)
+    language: str = "en"
+    """The language of the labels the sheet prints: the one most of its notes are in."""
 
     @property
     def items(self) -> list[SheetItem]:
@@ -119,14 +113,16 @@ def make_sheet(
                 if error is not None:
                     problems.append(MathProblem(str(rn.note.source), tex, error))
 
+    language = majority(rn.language for rn in deck.notes)
+    no_topic = label(language, "general")
     grouped: dict[str, dict[str, list[RenderedNote]]] = {}
     for rn in deck.notes:
-        grouped.setdefault(rn.note.deck, {}).setdefault(rn.note.section or NO_TOPIC, []).append(rn)
+        grouped.setdefault(rn.note.deck, {}).setdefault(rn.note.section or no_topic, []).append(rn)
 
     number = 0
     parts: list[Part] = []
     for p, (deck_name, topics) in enumerate(grouped.items(), start=1):
-        label = deck_name.split("::", 1)[1].replace("::", " › ") if "::" in deck_name else ""
+        part_label = deck_name.split("::", 1)[1].replace("::", " › ") if "::" in deck_name else ""
         built_topics: list[Topic] = []
         for t, (title, notes) in enumerate(topics.items(), start=1):
             items: list[SheetItem] = []
@@ -134,11 +130,11 @@ def make_sheet(
                 number += 1
                 items.append(_item(rn, printed[id(rn)], number, results, media_url))
             built_topics.append(Topic(title, f"topic-{p}-{t}", tuple(items)))
-        if label and len(built_topics) == 1 and built_topics[0].title in (NO_TOPIC, label.rsplit(" › ", 1)[-1]):
+        if part_label and len(built_topics) == 1 and built_topics[0].title in (no_topic, part_label.rsplit(" › ", 1)[-1]):
             # A sub-deck that is its own only topic (Q&A files file "Deck - Topic - question"
             # under deck::Topic): one heading, not the same title twice.
             built_topics = [replace(built_topics[0], title="")]
-        parts.append(Part(deck_name, label, f"part-{p}", tuple(built_topics)))
+        parts.append(Part(deck_name, part_label, f"part-{p}", tuple(built_topics)))
 
     all_items = [i for part in parts for topic in part.topics for i in topic.items]
     counts = {
@@ -148,7 +144,7 @@ def make_sheet(
         "topics": sum(1 for part in parts for topic in part.topics if topic.title) or len(parts),
         "sources": len(deck.source_paths),
     }
-    return SheetDeck(deck.name, tuple(parts), tuple(deck.source_paths), build_date(deck), counts)
+    return SheetDeck(deck.name, tuple(parts), tuple(deck.source_paths), build_date(deck), counts, language)
 
 
 def printed_fields(rn: RenderedNote, layout: str) -> tuple[str, str]:
@@ -173,10 +169,11 @@ def _item(
     results: dict[tuple[str, bool], MathResult],
     media_url: Callable[[MediaFile], str],
 ) -> SheetItem:
-    def prepare(fragment: str) -> str:
-        return resolve_images(substitute_math(fragment, results), rn.media, media_url)
+    missing = label(rn.language, "missing_image", name="")
 
-    is_open = rn.note.kind is NoteKind.OPEN
+    def prepare(fragment: str) -> str:
+        return resolve_images(substitute_math(fragment, results), rn.media, media_url, missing)
+
     return SheetItem(
         number=number,
         anchor=f"q{number}",
@@ -185,11 +182,13 @@ def _item(
         answer_html=prepare(fields[1]),
         context_html=rn.context_html,
         source=str(rn.note.source),
-        is_open=is_open,
+        is_open=rn.note.kind is NoteKind.OPEN,
     )
 
 
-def resolve_images(fragment: str, media: tuple[MediaFile, ...], media_url: Callable[[MediaFile], str]) -> str:
+def resolve_images(
+    fragment: str, media: tuple[MediaFile, ...], media_url: Callable[[MediaFile], str], missing: str = "missing image: "
+) -> str:
     """Point each `<img>` at a media file the note declares; anything else becomes a placeholder.
 
     This is the first safety line: a source's `/etc/passwd` or `http://` never
@@ -203,7 +202,7 @@ def resolve_images(fragment: str, media: tuple[MediaFile, ...], media_url: Calla
         src = html.unescape((src_match.group(2) or src_match.group(3) or "") if src_match else "")
         found = by_name.get(src)
         if found is None:
-            return f'<span class="missing-media">{html.escape(src or "image")}</span>'
+            return f'<span class="missing-media">{html.escape(missing + (file_name(src) or "image"))}</span>'
         url = html.escape(media_url(found), quote=True)
         alt_match = re.search(r'\salt\s*=\s*"([^"]*)"', tag)
         alt = f' alt="{alt_match.group(1)}"' if alt_match else ' alt=""'
@@ -212,13 +211,63 @@ def resolve_images(fragment: str, media: tuple[MediaFile, ...], media_url: Calla
     return _IMG_RE.sub(replace, fragment)
 
 
-def card_sheets(items: list[SheetItem], columns: int = CARD_COLUMNS, rows: int = CARD_ROWS) -> list[CardSheet]:
-    """Fronts in reading order; each back row is reversed so it lands behind its front when flipped."""
-    per_page = columns * rows
-    sheets: list[CardSheet] = []
-    for start in range(0, len(items), per_page):
-        fronts: list[SheetItem | None] = list(items[start : start + per_page])
-        fronts += [None] * (per_page - len(fronts))
-        backs = [fronts[r * columns + (columns - 1 - c)] for r in range(rows) for c in range(columns)]
-        sheets.append(CardSheet(tuple(fronts), tuple(backs)))
-    return sheets
+@dataclass(frozen=True)
+class Entry:
+    """One thing printed in the flow of a sheet: a part heading, a topic heading or an item."""
+
+    kind: str
+    """"part", "topic" or "item"."""
+    part: Part
+    topic: Topic | None = None
+    item: SheetItem | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive entries printed alike: in the columns, or across the page when `wide`.
+
+    A two-column sheet is a sequence of two-column blocks with full-width blocks between
+    them, rather than one multi-column block whose wide items span it: WeasyPrint loses the
+    rest of a spanning element cut at a page's bottom, and a page-wide block here simply
+    breaks across pages like any other.
+    """
+
+    wide: bool
+    entries: tuple[Entry, ...]
+
+
+def runs(sheet: SheetDeck) -> list[Run]:
+    """The sheet's headings and items, grouped into runs; a heading goes with the item after it."""
+    entries: list[Entry] = []
+    for part in sheet.parts:
+        if part.label:
+            entries.append(Entry("part", part))
+        for topic in part.topics:
+            if topic.title:
+                entries.append(Entry("topic", part, topic))
+            entries.extend(Entry("item", part, topic, item) for item in topic.items)
+    grouped: list[Run] = []
+    pending: list[Entry] = []
+    for entry in entries:
+        pending.append(entry)
+        if entry.item is None:
+            continue  # headings wait for the item they introduce
+        if grouped and grouped[-1].wide == entry.item.wide:
+            grouped[-1] = Run(entry.item.wide, grouped[-1].entries + tuple(pending))
+        else:
+            grouped.append(Run(entry.item.wide, tuple(pending)))
+        pending = []
+    if pending:
+        grouped.append(Run(False, tuple(pending)))
+    return grouped
+
+
+def item_runs(items: list[SheetItem]) -> list[tuple[bool, list[SheetItem]]]:
+    """Items grouped into runs of the same width, for the quiz's answer key."""
+    grouped: list[tuple[bool, list[SheetItem]]] = []
+    for item in items:
+        if grouped and grouped[-1][0] == item.wide:
+            grouped[-1][1].append(item)
+        else:
+            grouped.append((item.wide, [item]))
+    return grouped

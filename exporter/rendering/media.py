@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from exporter.diagnostics import Diagnostics
+from exporter.language import DEFAULT_LANGUAGE, label
 from exporter.model import MediaFile
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -44,17 +45,31 @@ def _hidden_part(relative: Path) -> str | None:
     return next((part for part in relative.parts if part.startswith(".") and part not in (".", "..")), None)
 
 
-def placeholder(path: str, reason: str) -> str:
-    """The visible stand-in for an image that cannot be shown: it names the file."""
-    return f'<span class="missing-media">{html.escape(reason)}: {html.escape(path)}</span>'
+def placeholder(path: str, reason: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The visible stand-in for an image that cannot be shown: it names the file, not its path.
+
+    `reason` is a label key (`image_not_found`, `image_not_allowed`). The file name alone is
+    what a reader can act on; `../../../../translated_images/<hash>.fr.png` only fills the card.
+    The whole path stays in the build's warning, at the line that names it.
+    """
+    name = file_name(path)
+    return f'<span class="missing-media">{html.escape(label(language, reason, name=name))}</span>'
+
+
+def file_name(path: str) -> str:
+    """The last part of a path or URL (`a/b/c.png` -> `c.png`); the whole text when it has none."""
+    trimmed = path.split("#", 1)[0].split("?", 1)[0].rstrip("/\\")
+    name = re.split(r"[/\\]", trimmed)[-1]
+    return name or path
 
 
 class MediaPacker:
     """Collects the media of one build; the same file always gets the same packed name."""
 
-    def __init__(self, project_root: Path, diagnostics: Diagnostics) -> None:
+    def __init__(self, project_root: Path, diagnostics: Diagnostics, language: str = DEFAULT_LANGUAGE) -> None:
         self.root = Path(os.path.abspath(project_root))
         self.diagnostics = diagnostics
+        self.language = language
         self.calls = 0
         """How many images were asked for: the render cache keeps only notes that ask for none."""
 
@@ -71,34 +86,34 @@ class MediaPacker:
         refusal = self._refusal(target)
         if refusal:
             self.diagnostics.error(source_path, line, "forbidden-media", f"{refusal}, not packed: {written}")
-            return placeholder(written, "image not allowed")
+            return placeholder(written, "image_not_allowed", self.language)
         candidate = Path(os.path.normpath(self.root / Path(source_path).parent / target))
         if not candidate.is_relative_to(self.root):
             self.diagnostics.error(
                 source_path, line, "forbidden-media", f"image path leaves the project, not read: {written}"
             )
-            return placeholder(written, "image not allowed")
+            return placeholder(written, "image_not_allowed", self.language)
         real = candidate.resolve()
         if not real.is_relative_to(self.real_root):
             self.diagnostics.error(
                 source_path, line, "forbidden-media", f"image is a link that leaves the project, not read: {written}"
             )
-            return placeholder(written, "image not allowed")
+            return placeholder(written, "image_not_allowed", self.language)
         hidden = _hidden_part(candidate.relative_to(self.root)) or _hidden_part(real.relative_to(self.real_root))
         if hidden:
             self.diagnostics.error(
                 source_path, line, "forbidden-media", f"hidden file or folder {hidden!r}, not read: {written}"
             )
-            return placeholder(written, "image not allowed")
+            return placeholder(written, "image_not_allowed", self.language)
         if real.suffix.lower() not in MEDIA_SUFFIXES or candidate.suffix.lower() not in MEDIA_SUFFIXES:
             self.diagnostics.error(
                 source_path, line, "forbidden-media",
                 f"not an image, audio or video file Anki can show, not read: {written}",
             )
-            return placeholder(written, "image not allowed")
+            return placeholder(written, "image_not_allowed", self.language)
         if not real.is_file():
             self.diagnostics.warning(source_path, line, "missing-media", f"image not found: {written}")
-            return placeholder(written, "image not found")
+            return placeholder(written, "image_not_found", self.language)
         relative = real.relative_to(self.real_root).as_posix()
         digest = hashlib.sha1(relative.encode("utf-8")).hexdigest()[:10]
         base = _UNSAFE_NAME_CHARS.sub("_", real.name).strip("._") or "image"

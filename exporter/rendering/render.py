@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
+from exporter.language import DEFAULT_LANGUAGE, detect_language, label
 from exporter.reading.markdown import (
     CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
 )
@@ -29,7 +30,23 @@ from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
-NO_ANSWER_HTML = '<p class="no-answer">No answer written yet.</p>\n'
+
+
+def no_answer_html(language: str) -> str:
+    """The back of a question with no answer yet, in the notes' language."""
+    return f'<p class="no-answer">{html.escape(label(language, "no_answer"))}</p>\n'
+
+
+NO_ANSWER_HTML = no_answer_html(DEFAULT_LANGUAGE)
+
+
+def file_languages(notes: list[Note], configured: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Each source file's language: as configured, else guessed from all of that file's notes."""
+    texts: dict[str, list[str]] = {}
+    for note in notes:
+        texts.setdefault(note.source.path, []).extend((note.question, note.answer or ""))
+    configured = configured or {}
+    return {path: configured.get(path) or detect_language(parts) for path, parts in texts.items()}
 
 
 def render_notes(
@@ -39,16 +56,19 @@ def render_notes(
     cache_dir: Path | None = None,
     step: Step | None = None,
     workers: int | None = None,
+    languages: Mapping[str, str] | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
     With `cache_dir`, notes rendered by an earlier build are taken from the render cache;
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
+    `languages` gives each source file's language (default: guessed from its notes).
     """
     cache = RenderCache(cache_dir)
+    languages = languages or file_languages(notes)
     try:
-        placed = [_place(note) for note in notes]
+        placed = [_place(note, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
         fields: list[_Fields | None] = [None] * len(notes)
         missing: list[int] = []
         hits = cache.get_many([where.key for where in placed])
@@ -82,6 +102,7 @@ def render_notes(
             context_html=html.escape(note.context),
             source_html=source_html(note),
             media=note_fields.media,
+            language=languages.get(note.source.path, DEFAULT_LANGUAGE),
         ))
     return rendered
 
@@ -98,6 +119,7 @@ class _Placement:
     answer_line: int
     has_answer: bool
     key: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -111,15 +133,15 @@ class _Fields:
     packed_media: bool
 
 
-def _place(note: Note) -> _Placement:
+def _place(note: Note, language: str) -> _Placement:
     """Readers give each field's first source line: the question's is the note's, the answer's its own."""
     question_line = note.source.line
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
     answer_line = (note.answer_line or note.source.line) if has_answer else 0
     base = note.source.line
     key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
-                    answer_line - base if has_answer else None, base if base < 1 else 0])
-    return _Placement(question_line, answer_line, has_answer, key)
+                    answer_line - base if has_answer else None, base if base < 1 else 0, language])
+    return _Placement(question_line, answer_line, has_answer, key, language)
 
 
 def _render_missing(
@@ -149,11 +171,11 @@ def _render_batch(job: list[tuple[int, Note, _Placement]], project_root: Path) -
 def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields:
     """Render one note's question and answer, collecting its own findings and media."""
     found = Diagnostics()
-    packer = MediaPacker(project_root, found)
+    packer = MediaPacker(project_root, found, where.language)
     media: dict[str, MediaFile] = {}
     is_cloze = note.kind is NoteKind.CLOZE
     question_html = _Field(note, where.question_line, packer, found, media).render(note.question, is_cloze)
-    answer_html = "" if is_cloze else NO_ANSWER_HTML  # a cloze note's answer is its optional Extra
+    answer_html = "" if is_cloze else no_answer_html(where.language)  # a cloze note's answer is its optional Extra
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
     return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import zlib
 from pathlib import Path
@@ -46,13 +47,14 @@ def rendered(
     line: int = 1,
     path: str = "sources/dl.md",
     media: tuple[MediaFile, ...] = (),
+    language: str = "en",
 ) -> RenderedNote:
     note = Note(
         deck=deck, kind=kind, question=question_html, answer=answer_html or None,
         source=SourceLocation(path, line), section=section, context=f"{deck} › {section}",
         modified=MODIFIED + line,
     )
-    return RenderedNote(note, question_html, answer_html, f"{deck} › {section}", f"{path}:{line}", media)
+    return RenderedNote(note, question_html, answer_html, f"{deck} › {section}", f"{path}:{line}", media, language)
 
 
 def small_deck(image: Path | None = None) -> Deck:
@@ -101,7 +103,7 @@ def small_deck(image: Path | None = None) -> Deck:
             path="sources/open.md",
         ),
     ]
-    return Deck("Deep learning", notes)
+    return Deck("Deep learning", [dataclasses.replace(n, language="fr") for n in notes])  # a French deck
 
 
 def synthetic_deck(count: int, with_math: bool = True) -> Deck:

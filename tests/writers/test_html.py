@@ -40,7 +40,7 @@ def test_images_are_copied_beside_the_page(tmp_path: Path) -> None:
 def test_build_date_comes_from_the_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     page = write_small(tmp_path).read_text(encoding="utf-8")
-    assert "Sources last changed on 2023-11-14" in page
+    assert "Sources modifiées le 2023-11-14" in page
 
 
 def test_accented_text_in_math_is_drawn_not_dropped(tmp_path: Path) -> None:

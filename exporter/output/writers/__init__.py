@@ -22,6 +22,8 @@ class WriteOptions:
     layout: str = "sheet"
     columns: int = 1
     paper: str = "a4"
+    card_size: str = "2x4"
+    """Cut-out cards: "2x4" (eight per A4), "a6", "index" (5 x 3 in) or "fold" (front and back side by side)."""
     math_engine: str = "auto"
     """PDF/HTML math: "auto" (MathJax when Node has mathjax-full, else ziamath), "mathjax" or "ziamath"."""
 

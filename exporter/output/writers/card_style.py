@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from exporter.rendering.highlight import pygments_css
 
-STYLE_MODIFIED = 1_795_392_000
-"""Seconds since the epoch (2026-11-23) of the last change to templates or CSS; bump it on change."""
+STYLE_MODIFIED = 1_795_996_800
+"""Seconds since the epoch (2026-11-30) of the last change to templates or CSS; bump it on change."""
 
 
 
@@ -77,6 +77,7 @@ _BASE_CSS = """\
   --warn-fg: #8a4b00;
   --warn-bg: #fff4e0;
   --warn-border: #e0a040;
+  --cue: rgba(0, 0, 0, 0.28);
   --cloze: #0b4fb3;
   --cloze-bg: #e6efff;
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -102,11 +103,14 @@ NIGHT_CARD {
   --warn-fg: #ffcf8a;
   --warn-bg: #3a2a12;
   --warn-border: #a86f1c;
+  --cue: rgba(255, 255, 255, 0.35);
   --cloze: #9cc7ff;
   --cloze-bg: #1d3250;
 }
 
-.exporter { max-width: 42em; margin: 0 auto; }
+/* Text keeps a readable measure; code, tables and formulas may use the whole card's width. */
+.exporter { margin: 0 auto; max-width: 72em; }
+.exporter p, .exporter li, .exporter .context, .exporter .source { max-width: 42em; }
 .exporter a { color: var(--link); }
 .exporter p { margin: 0.4em 0; }
 .exporter ul, .exporter ol { padding-left: 1.4em; margin: 0.4em 0; }
@@ -139,7 +143,28 @@ hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; 
 /* images and media never wider than the screen */
 .exporter img, .exporter svg, .exporter video { max-width: 100%; height: auto; }
 
-/* code: scroll sideways instead of squeezing or overflowing a phone screen */
+/* Wide code, tables and display formulas scroll sideways inside their own block, never the
+   card. A shadow shows on the side where more is hidden (the "local" backgrounds cover it
+   once scrolled to that end): a phone hides scrollbars, so without it a cut-off Param column
+   or the last digits of a result would look like all there is. */
+.exporter pre, .exporter table, .math.display {
+  --cue-bg: var(--bg);
+  overflow-x: auto;
+  -webkit-overflow-scrolling: touch;
+  scrollbar-width: thin;
+  background:
+    linear-gradient(to right, var(--cue-bg) 40%, transparent) left center / 1.5em 100% no-repeat local,
+    linear-gradient(to left, var(--cue-bg) 40%, transparent) right center / 1.5em 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, var(--cue), transparent) left center / 0.7em 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, var(--cue), transparent) right center / 0.7em 100% no-repeat scroll,
+    var(--cue-bg);
+}
+.exporter pre { --cue-bg: var(--code-bg); }
+.exporter pre::-webkit-scrollbar, .exporter table::-webkit-scrollbar, .math.display::-webkit-scrollbar { height: 6px; }
+.exporter pre::-webkit-scrollbar-thumb, .exporter table::-webkit-scrollbar-thumb,
+.math.display::-webkit-scrollbar-thumb { background: var(--border); border-radius: 3px; }
+
+/* code */
 .exporter code {
   font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
   font-size: 0.85em;
@@ -148,32 +173,23 @@ hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; 
   padding: 0.1em 0.3em;
 }
 .exporter pre {
-  overflow-x: auto;
   padding: 0.6em 0.8em;
   border-radius: 6px;
   border: 1px solid var(--border);
-  background: var(--code-bg);
   line-height: 1.35;
   font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
   font-size: 0.8em; /* Pygments writes <pre><span>, with no <code> to size */
 }
 .exporter pre code { background: none; padding: 0; font-size: 1em; }
 .highlight { margin: 0.5em 0; border-radius: 6px; }
-.exporter .highlight pre { background: transparent; }
 
-/* math: display math scrolls sideways rather than running off the card */
-.math.display, mjx-container[display="true"] {
-  display: block;
-  overflow-x: auto;
-  overflow-y: hidden;
-  max-width: 100%;
-  padding: 0.2em 0;
-}
+/* math: the display block scrolls (see above); MathJax's own container must not clip it */
+.math.display { display: block; max-width: 100%; padding: 0.2em 0; overflow-y: hidden; }
+.math.display mjx-container[display="true"] { margin: 0.4em 0; min-width: max-content; }
 
 /* tables: borders, readable header, horizontal scroll on narrow screens */
 .exporter table {
   display: block;
-  overflow-x: auto;
   max-width: 100%;
   border-collapse: collapse;
   margin: 0.5em 0;
@@ -189,6 +205,9 @@ hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; 
 /* problems the build already reported stay visible on the card */
 .missing-media {
   display: inline-block;
+  max-width: 100%;
+  box-sizing: border-box;
+  overflow-wrap: anywhere;
   color: var(--warn-fg);
   background: var(--warn-bg);
   border: 1px dashed var(--warn-border);
@@ -206,6 +225,12 @@ hr#answer { border: none; border-top: 1px solid var(--border); margin: 0.9em 0; 
 
 @media (max-width: 480px) {
   .card { font-size: 17px; padding: 8px 10px; }
+}
+
+/* printed cards: nothing scrolls on paper, so long lines wrap */
+@media print {
+  .exporter pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+  .exporter pre, .exporter table, .math.display { overflow: visible; background: var(--cue-bg); }
 }
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ClassVar
 
@@ -11,25 +10,14 @@ from exporter.diagnostics import Diagnostic, Level
 from exporter.rendering.highlight import pygments_css
 from exporter.output.mathsvg import MathRenderer, find_math
 from exporter.model import Deck, MediaFile
-from exporter.output.sheets import CARD_COLUMNS, CARD_ROWS, MathProblem, SheetDeck, card_sheets, make_sheet
+from exporter.language import label, labels
+from exporter.output.cardsizes import card_grid
+from exporter.output.sheets import MathProblem, SheetDeck, SheetItem, item_runs, make_sheet, runs
+from exporter.output.widths import fit
 from exporter.output.writers import WriteOptions, atomic_output, register
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
-PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
-CARD_WIDTH_MM = 90.0
-CARD_HEIGHT_MM = 62.0
-BASE_CARD_FONT_PT = 10.0
-LAYOUT_TITLES = {"sheet": "Revision sheet", "quiz": "Quiz with answer key", "cards": "Flashcards to cut out"}
-
-@dataclass
-class CardFit:
-    """Per-card font sizes in points, chosen so that text fits its card instead of being cut off."""
-
-    fronts: dict[int, float] = field(default_factory=dict)
-    backs: dict[int, float] = field(default_factory=dict)
-    overfull: set[str] = field(default_factory=set)
-    """`fit-…` ids of cards whose text does not fit even at the smallest readable size."""
-
+LAYOUTS = ("sheet", "quiz", "cards")
 
 def math_renderer(target: Path, options: WriteOptions) -> MathRenderer:
     """The engine for this build (MathJax if Node has it, else ziamath), caching beside the outputs."""
@@ -74,86 +62,78 @@ def build_sheet(
     return sheet, math_findings(problems)
 
 
-def render_sheet_html(
-    sheet: SheetDeck,
-    options: WriteOptions,
-    fit: CardFit | None = None,
-    only: set[int] | None = None,
-) -> str:
-    """Fill the layout's template; the PDF writer calls this too, so both outputs agree.
-
-    `only` makes a page for measuring cards: just the cards with those numbers, no title
-    page, no contents.
-    """
+def sheet_template(sheet: SheetDeck, options: WriteOptions) -> Callable[..., str]:
+    """`fill(template_name, **values)`: a template filled with the sheet and what every layout shares."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup
 
-    layout = options.layout if options.layout in LAYOUT_TITLES else "sheet"
-    paper_w, paper_h = PAPER_MM.get(options.paper, PAPER_MM["a4"])
+    layout = options.layout if options.layout in LAYOUTS else "sheet"
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
         trim_blocks=False, keep_trailing_newline=True,
     )
-    template = env.get_template(f"{layout}.html.j2")
-    fit = fit or CardFit()
-    marked = _mark_safe(sheet, Markup)
-    topic_starts: dict[int, list[object]] = {}
-    for part in marked.parts:
-        for topic in part.topics:
-            if topic.items:
-                topic_starts.setdefault(topic.items[0].number, []).append(topic)
-    return template.render(
+    columns = options.columns if layout != "cards" else 1
+    marked = _prepare(sheet, Markup, options.paper if layout != "cards" else None, columns)
+    shared = dict(
         sheet=marked,
-        lang="fr" if _looks_french(sheet) else "en",
+        lang=sheet.language,
+        t=labels(sheet.language),
         layout=layout,
-        layout_title=LAYOUT_TITLES[layout],
-        columns=options.columns if layout != "cards" else 1,
+        layout_title=label(sheet.language, layout),
+        columns=columns,
         paper=options.paper,
         page_size="A4" if options.paper != "letter" else "letter",
         pygments_css=Markup(pygments_css()),
-        card_pages=card_sheets(
-            [i for i in marked.items if only is None or i.number in only], CARD_COLUMNS, CARD_ROWS
-        ) if layout == "cards" else [],
-        measure=only is not None,
-        card_columns=CARD_COLUMNS,
-        card_rows=CARD_ROWS,
-        card_width=CARD_WIDTH_MM,
-        card_height=CARD_HEIGHT_MM,
-        card_margin_h=round((paper_w - CARD_COLUMNS * CARD_WIDTH_MM) / 2, 2),
-        card_margin_v=round((paper_h - CARD_ROWS * CARD_HEIGHT_MM) / 2, 2),
-        base_font_size=BASE_CARD_FONT_PT,
-        font_sizes=fit.fronts,
-        back_font_sizes=fit.backs,
-        overfull=fit.overfull,
-        topic_starts=topic_starts,
+        measure=False,
+        toc_pages={},
+        runs=runs(marked),
+        key_runs=item_runs(marked.items),
     )
 
+    def fill(name: str, **values: object) -> str:
+        if "faces" in values:
+            values["faces"] = [i for i in marked.items if i.number in {f.number for f in values["faces"]}]  # type: ignore[attr-defined]
+        if "long_items" in values:
+            values["long_items"] = [i for i in marked.items
+                                    if i.number in {f.number for f in values["long_items"]}]  # type: ignore[attr-defined]
+        return env.get_template(name).render(**{**shared, **values})
 
-def _looks_french(sheet: SheetDeck) -> bool:
-    text = " ".join(i.question_html for i in sheet.items[:50]).lower()
-    return sum(text.count(w) for w in (" le ", " la ", " les ", " des ", " est ", "é")) > 5
+    return fill
 
 
-def _mark_safe(sheet: SheetDeck, markup: Callable[[str], str]) -> SheetDeck:
-    """Item HTML is already sanitised by the render stage: mark it safe for autoescaping Jinja."""
+def render_sheet_html(sheet: SheetDeck, options: WriteOptions) -> str:
+    """The layout's page: what the PDF writer lays out, and the HTML preview.
+
+    Cut-out cards preview as their faces one after the other, each the size of a card.
+    """
+    fill = sheet_template(sheet, options)
+    if options.layout == "cards":
+        grid = card_grid(options.card_size, options.paper)
+        return fill("faces.html.j2", faces=sheet.items, long_pages={}, card_width=grid.card[0],
+                    card_height=grid.card[1], writing_lines=5)
+    return fill(f"{options.layout if options.layout in LAYOUTS else 'sheet'}.html.j2")
+
+
+def _prepare(sheet: SheetDeck, markup: Callable[[str], str], paper: str | None, columns: int) -> SheetDeck:
+    """Size code to its column (`paper` None: leave it) and mark item HTML safe for Jinja.
+
+    Item HTML is already sanitised by the render stage; autoescaping would print its tags.
+    """
     import dataclasses
+
+    def prepared(item: SheetItem) -> SheetItem:
+        question, answer, wide = item.question_html, item.answer_html, False
+        if paper is not None:
+            fitted_q, fitted_a = fit(question, paper, columns), fit(answer, paper, columns)
+            question, answer, wide = fitted_q.html, fitted_a.html, fitted_q.wide or fitted_a.wide
+        return dataclasses.replace(item, question_html=markup(question), answer_html=markup(answer),
+                                   context_html=markup(item.context_html), wide=wide)
 
     parts = tuple(
         dataclasses.replace(
             part,
             topics=tuple(
-                dataclasses.replace(
-                    topic,
-                    items=tuple(
-                        dataclasses.replace(
-                            item,
-                            question_html=markup(item.question_html),
-                            answer_html=markup(item.answer_html),
-                            context_html=markup(item.context_html),
-                        )
-                        for item in topic.items
-                    ),
-                )
+                dataclasses.replace(topic, items=tuple(prepared(item) for item in topic.items))
                 for topic in part.topics
             ),
         )

@@ -1,0 +1,112 @@
+"""The words the tool itself writes (labels, placeholders), in the language of the notes.
+
+A deck written in French gets "Sommaire", not "Contents". The language comes from
+`exporter.toml` (`language = "fr"`, globally or per `[[sources]]` entry) or, when not
+set, is guessed from the notes' own words. French labels follow French typography: a
+no-break space before `:`, `;`, `?` and `!`, so the sign never starts a line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+"""Narrow no-break space: the one French typography puts before `;`, `?` and `!`."""
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "no_answer": "No answer written yet.",
+        "contents": "Contents",
+        "answer_key": "Answer key",
+        "sheet": "Revision sheet",
+        "quiz": "Quiz with answer key",
+        "cards": "Flashcards to cut out",
+        "general": "General",
+        "questions": "Questions",
+        "answered": "Answered",
+        "still_open": "Still open",
+        "topics": "Topics",
+        "source_files": "Source files",
+        "last_changed": "Sources last changed on {date}",
+        "image_not_found": "image not found: {name}",
+        "image_not_allowed": "image not allowed: {name}",
+        "missing_image": "missing image: {name}",
+        "long_answer": "Answer too long for a card: see page {page}",
+        "long_answers": "Long answers",
+        "open_back": "Write your answer:",
+        "continued": "continued",
+        "cards_pages": "Cards",
+    },
+    "fr": {
+        "no_answer": "Pas encore de réponse rédigée.",
+        "contents": "Sommaire",
+        "answer_key": "Corrigé",
+        "sheet": "Fiche de révision",
+        "quiz": "Quiz avec corrigé",
+        "cards": "Cartes à découper",
+        "general": "Général",
+        "questions": "Questions",
+        "answered": "Avec réponse",
+        "still_open": "Sans réponse",
+        "topics": "Thèmes",
+        "source_files": "Fichiers sources",
+        "last_changed": "Sources modifiées le {date}",
+        "image_not_found": "image introuvable : {name}",
+        "image_not_allowed": "image refusée : {name}",
+        "missing_image": "image manquante : {name}",
+        "long_answer": "Réponse trop longue pour une carte : voir page {page}",
+        "long_answers": "Réponses longues",
+        "open_back": "Écrivez votre réponse :",
+        "continued": "suite",
+        "cards_pages": "Cartes",
+    },
+}
+
+_WORD = re.compile(r"[a-zà-öø-ÿœ']+")
+_MARKERS = {
+    "fr": frozenset("le la les des du une est et en dans pour sur avec que qui pas ce cette sont au aux "
+                    "entre quelle quel quels quelles pourquoi comment ou où".split()),
+    "en": frozenset("the of and is are to in for on with that which what why how this these an be "
+                    "from by it as or can does".split()),
+}
+
+
+def french_typography(text: str) -> str:
+    """A no-break space before `:` and a narrow one before `;?!`, replacing any plain space there."""
+    text = re.sub(r"[ \u00a0\u202f]?:(?=\s|$)", NBSP + ":", text)
+    return re.sub(r"[ \u00a0\u202f]?([;?!])(?=\s|$)", NNBSP + r"\1", text)
+
+
+def label(language: str, key: str, **values: object) -> str:
+    """The tool's own words for `key` in `language` (English when the language is unknown)."""
+    words = _LABELS.get(language, _LABELS[DEFAULT_LANGUAGE])[key]
+    if language == "fr":
+        words = french_typography(words)  # before filling in: a file name keeps its own colons
+    return words.format(**values) if values else words
+
+
+def labels(language: str) -> dict[str, str]:
+    """Every label of `language` without placeholders filled, for templates."""
+    return {key: label(language, key) for key in _LABELS[DEFAULT_LANGUAGE]}
+
+
+def detect_language(texts: Iterable[str]) -> str:
+    """"fr" or "en", whichever language's common words the texts use more; English on a tie."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for word in _WORD.findall(text.lower()):
+            for language, markers in _MARKERS.items():
+                if word in markers:
+                    counts[language] += 1
+    return "fr" if counts["fr"] > counts["en"] else DEFAULT_LANGUAGE
+
+
+def majority(languages: Iterable[str]) -> str:
+    """The language most of a deck's notes are in (the first seen on a tie)."""
+    counts = Counter(languages)
+    return counts.most_common(1)[0][0] if counts else DEFAULT_LANGUAGE
