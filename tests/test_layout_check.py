@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.build.pipeline import collect, slugify
+from exporter.build.pipeline import collect
+from exporter.output.names import slugify
 from exporter.output.writers import WriteOptions
 from tests.layout_check import LAYOUTS, PdfReport, check_pdf, ends, margins_for, squash, visible_question
 
