@@ -31,7 +31,7 @@ WIDE_TABLE_ROW_CHARS = 60
 """A table row with more text than this is cramped in a column: the question spans both."""
 
 _PRE = re.compile(r'<div class="highlight"><pre>(.*?)</pre></div>', re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]+>")  # [^<>]: linear on a run of "<"
 _ROW = re.compile(r"<tr\b.*?</tr>", re.DOTALL | re.IGNORECASE)
 _CELL = re.compile(r"<t[dh]\b", re.IGNORECASE)
 _DISPLAY_SVG_WIDTH = re.compile(r'<span class="math display"><svg\b[^>]*?\bwidth="([\d.]+)ex"')
