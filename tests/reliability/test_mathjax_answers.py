@@ -62,3 +62,13 @@ def test_the_time_limit_is_for_the_whole_build(tmp_path: Path, monkeypatch: pyte
         mathengine.start_budget()
     assert all(results[key].svg is not None for key in FORMULAS)
     assert "time for this build is used up" in capsys.readouterr().err
+
+
+def test_a_deadline_from_another_clock_is_one_budget_at_most(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deadline months away (a faked or changed clock) must not become a timeout the OS rejects."""
+    import time
+
+    monkeypatch.setenv("EXPORTER_MATHJAX_DEADLINE", repr(time.time() + 90 * 86_400))
+    assert mathengine.time_left() == mathengine.MATHJAX_SECONDS
+    monkeypatch.setenv("EXPORTER_MATHJAX_DEADLINE", "nan")
+    assert mathengine.time_left() == mathengine.MATHJAX_SECONDS
