@@ -74,3 +74,43 @@ def test_only_sources_trigger_a_rebuild() -> None:
     assert not is_source_change("/p/sources/.exporter.lock.abc.tmp")
     assert not is_source_change("/p/sources/.hidden/x.md")
     assert not is_source_change("/p/sources/sedxg5ix9")  # `sed -i` writes one beside the file it edits
+
+
+def test_a_watch_rebuild_waits_while_another_build_holds_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    from exporter.build.outfolder import GUARD_NAME
+
+    install(monkeypatch)
+    make_project(tmp_path, {"biology.md": BIO})
+    monkeypatch.chdir(tmp_path)
+    lines: list[str] = []
+    watcher = Watcher([tmp_path / "sources"], tmp_path, tmp_path / "dist", ("html",), WRITERS,
+                      WriteOptions(project_root=tmp_path), lines.append)
+    (tmp_path / "dist").mkdir()
+    output = tmp_path / "dist" / "biology.txt"
+    with open(tmp_path / "dist" / GUARD_NAME, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a `build` in another process would
+        thread = threading.Thread(target=watcher.rebuild)
+        thread.start()
+        wait_for(lines, "waiting for another build")
+        time.sleep(0.3)
+        assert not output.exists()
+        fcntl.flock(held, fcntl.LOCK_UN)
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert output.exists()
+
+
+def test_a_watch_rebuild_into_a_file_says_so_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install(monkeypatch)
+    make_project(tmp_path, {"biology.md": BIO})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dist").write_text("not a folder")
+    lines: list[str] = []
+    watcher = Watcher([tmp_path / "sources"], tmp_path, tmp_path / "dist", ("html",), WRITERS,
+                      WriteOptions(project_root=tmp_path), lines.append)
+    assert watcher.rebuild() is False
+    assert any(line.startswith("error: cannot write to output folder") for line in lines)

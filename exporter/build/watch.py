@@ -19,6 +19,7 @@ from exporter.build.pipeline import collect, relative_to
 from exporter.diagnostics import Level
 from exporter.project import LOCK_NAME, Project
 from exporter.build.manifest import read_manifest, write_manifest
+from exporter.build.outfolder import OutputFolderError, claim
 from exporter.model import NoteKind
 from exporter.output.writers import WriteOptions, Writer
 
@@ -50,7 +51,15 @@ class Watcher:
     """Errors per source at the last good build; more than these holds the outputs back."""
 
     def rebuild(self) -> bool:
-        """One build; True when it was written, False when the outputs were kept."""
+        """One build, holding the output folder as `build` does; True when it was written."""
+        try:
+            with claim(self.out_dir, self.echo):
+                return self._rebuild()
+        except OutputFolderError as exc:
+            self.echo(f"error: {exc}; nothing was written")
+            return False
+
+    def _rebuild(self) -> bool:
         model = collect(self.paths, self.project, self.use_lock, self.out_dir / ".cache", reset_lock=self.reset_lock)
         if self.skip_open:
             model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
