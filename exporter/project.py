@@ -118,7 +118,8 @@ def project_at(root: Path, paths: list[Path]) -> Project:
     """The project when the caller names the root itself (tests, tools): the lock is found as by rule 1."""
     absolute = _resolved(Path(os.path.abspath(root)))
     anchor = anchor_of(paths) if paths else absolute
-    between = _upward(anchor)[: _upward(anchor).index(absolute) + 1] if anchor.is_relative_to(absolute) else []
+    upward = _upward(anchor)
+    between = upward[: upward.index(absolute) + 1] if anchor.is_relative_to(absolute) else []
     locks = [f / LOCK_NAME for f in between if (f / LOCK_NAME).is_file()]
     lock = locks[-1] if locks else absolute / LOCK_NAME
     return Project(absolute, lock, has_settings(absolute), tuple(p for p in locks if p != lock))

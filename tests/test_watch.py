@@ -24,15 +24,21 @@ def wait_for(lines: list[str], text: str, timeout: float = 15.0) -> None:
     raise AssertionError(f"{text!r} never printed; got {lines}")
 
 
-def test_watch_rebuilds_on_save_and_keeps_last_good_output_on_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _biology_watcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Watcher, list[str]]:
+    """A watcher of a one-file project in `tmp_path`, writing HTML to `dist/`, and the lines it prints."""
     install(monkeypatch)
     make_project(tmp_path, {"biology.md": BIO})
     monkeypatch.chdir(tmp_path)
     lines: list[str] = []
     watcher = Watcher([tmp_path / "sources"], tmp_path, tmp_path / "dist", ("html",), WRITERS,
                       WriteOptions(project_root=tmp_path), lines.append)
+    return watcher, lines
+
+
+def test_watch_rebuilds_on_save_and_keeps_last_good_output_on_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher, lines = _biology_watcher(tmp_path, monkeypatch)
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, kwargs={"debounce_ms": 100, "stop_event": stop})
     thread.start()
@@ -83,12 +89,7 @@ def test_a_watch_rebuild_waits_while_another_build_holds_the_output_folder(
 
     from exporter.build.outfolder import GUARD_NAME
 
-    install(monkeypatch)
-    make_project(tmp_path, {"biology.md": BIO})
-    monkeypatch.chdir(tmp_path)
-    lines: list[str] = []
-    watcher = Watcher([tmp_path / "sources"], tmp_path, tmp_path / "dist", ("html",), WRITERS,
-                      WriteOptions(project_root=tmp_path), lines.append)
+    watcher, lines = _biology_watcher(tmp_path, monkeypatch)
     (tmp_path / "dist").mkdir()
     output = tmp_path / "dist" / "biology.txt"
     with open(tmp_path / "dist" / GUARD_NAME, "a") as held:
@@ -105,12 +106,7 @@ def test_a_watch_rebuild_waits_while_another_build_holds_the_output_folder(
 
 
 def test_a_watch_rebuild_into_a_file_says_so_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    install(monkeypatch)
-    make_project(tmp_path, {"biology.md": BIO})
-    monkeypatch.chdir(tmp_path)
+    watcher, lines = _biology_watcher(tmp_path, monkeypatch)
     (tmp_path / "dist").write_text("not a folder")
-    lines: list[str] = []
-    watcher = Watcher([tmp_path / "sources"], tmp_path, tmp_path / "dist", ("html",), WRITERS,
-                      WriteOptions(project_root=tmp_path), lines.append)
     assert watcher.rebuild() is False
     assert any(line.startswith("error: cannot write to output folder") for line in lines)

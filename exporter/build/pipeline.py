@@ -63,16 +63,11 @@ class Model:
         return [by_name[name] for name in sorted(by_name)]
 
 
-def relative_to(path: Path, root: Path) -> str:
-    """`path` relative to the project root; never an absolute path (see `project.relative_path`)."""
-    return relative_path(path, root)
-
-
 def load_source(
     path: Path, root: Path, config: Config, diagnostics: Diagnostics, data: bytes | None = None
 ) -> SourceFile | None:
     """Read (unless `data` holds the bytes) and decode one file; an unreadable file is an error, not a crash."""
-    rel = relative_to(path, root)
+    rel = relative_path(path, root)
     if data is None:
         data = read_bytes(path, rel, diagnostics)
         if data is None:
@@ -112,7 +107,7 @@ def read_file(
     path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache
 ) -> tuple[list[Note], Coverage]:
     """The notes of one file and its coverage, from the parse cache when its bytes and settings are unchanged."""
-    rel = relative_to(path, root)
+    rel = relative_path(path, root)
     data = read_bytes(path, rel, diagnostics)
     if data is None:
         return [], Coverage()
@@ -195,7 +190,7 @@ def collect(
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
-    for entry in config.unmatched([relative_to(p, root) for p in files]):
+    for entry in config.unmatched([relative_path(p, root) for p in files]):
         diagnostics.warning(config.path or "", 0, "config",
                             f"sources entry {entry.pattern!r} matches none of the files read")
     notes: list[Note] = []
@@ -219,7 +214,7 @@ def collect(
     # Their findings are about text no longer in the sources: not reported.
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
-    return Model(resolution.notes, diagnostics, [relative_to(p, root) for p in files], coverage=coverage,
+    return Model(resolution.notes, diagnostics, [relative_path(p, root) for p in files], coverage=coverage,
                  identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
                  project=project)
 

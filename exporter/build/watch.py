@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from exporter.build import incremental
-from exporter.build.pipeline import collect, relative_to
+from exporter.build.pipeline import collect
 from exporter.diagnostics import Level
-from exporter.project import LOCK_NAME, Project
+from exporter.project import LOCK_NAME, Project, relative_path
 from exporter.build.manifest import read_manifest, write_manifest
 from exporter.build.outfolder import OutputFolderError, claim
 from exporter.model import NoteKind
@@ -101,7 +101,7 @@ class Watcher:
         self.echo(f"watching {', '.join(str(p) for p in self.paths)} (Ctrl-C to stop)")
         for changes in watch(*self.paths, watch_filter=lambda _change, path: is_source_change(path),
                              debounce=debounce_ms, stop_event=stop_event, raise_interrupt=False):
-            names = sorted({relative_to(Path(path), self.project.root) for _change, path in changes})
+            names = sorted({relative_path(Path(path), self.project.root) for _change, path in changes})
             self.echo(f"changed: {', '.join(names)}")
             self.rebuild()
 

@@ -37,9 +37,6 @@ def no_answer_html(language: str) -> str:
     return f'<p class="no-answer">{html.escape(label(language, "no_answer"))}</p>\n'
 
 
-NO_ANSWER_HTML = no_answer_html(DEFAULT_LANGUAGE)
-
-
 def file_languages(notes: list[Note], configured: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """Each source file's language: as configured, else guessed from all of that file's notes."""
     texts: dict[str, list[str]] = {}
