@@ -95,15 +95,28 @@ def labels(language: str) -> dict[str, str]:
     return {key: label(language, key) for key in _LABELS[DEFAULT_LANGUAGE]}
 
 
+def marker_counts(texts: Iterable[str]) -> tuple[int, int]:
+    """How many common French and English words (`_MARKERS`) the texts use, as (fr, en).
+
+    Counts add up: a file's counts are the sum of its notes', so a file read from the
+    parse cache keeps its counts and its language is not guessed again over every note.
+    One regular-expression pass over the joined texts and a C-counted tally: a loop over
+    every word was a tenth of a one-note rebuild.
+    """
+    found = Counter(_WORD.findall("\n".join(texts).lower()))
+    if not found:
+        return 0, 0
+    return sum(found[word] for word in _MARKERS["fr"]), sum(found[word] for word in _MARKERS["en"])
+
+
+def language_of(counts: tuple[int, int]) -> str:
+    """"fr" or "en" from `marker_counts`: whichever has more; English on a tie."""
+    return "fr" if counts[0] > counts[1] else DEFAULT_LANGUAGE
+
+
 def detect_language(texts: Iterable[str]) -> str:
     """"fr" or "en", whichever language's common words the texts use more; English on a tie."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        for word in _WORD.findall(text.lower()):
-            for language, markers in _MARKERS.items():
-                if word in markers:
-                    counts[language] += 1
-    return "fr" if counts["fr"] > counts["en"] else DEFAULT_LANGUAGE
+    return language_of(marker_counts(texts))
 
 
 def majority(languages: Iterable[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.build.cache import BuildCache
@@ -30,34 +30,32 @@ def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSett
     return digest.hexdigest()
 
 
-_NOTE_FIELDS = tuple(f.name for f in fields(Note))
+_KINDS = {kind.value: kind for kind in NoteKind}
+_OPTIONAL_TEXT = (str, type(None))
 
 
-def note_to_value(note: Note) -> dict[str, object]:
-    """The note as JSON-ready values; one level deep by hand (`asdict` deep-copies, a tenth of reading)."""
-    value: dict[str, object] = {name: getattr(note, name) for name in _NOTE_FIELDS}
-    value["kind"] = note.kind.value
-    value["source"] = {"path": note.source.path, "line": note.source.line}
-    value["tags"] = list(note.tags)
-    return value
+def note_to_row(note: Note) -> list[object]:
+    """The note as a flat JSON-ready list, fields in declaration order (`Note`'s)."""
+    return [note.deck, note.kind.value, note.question, note.answer, note.source.path, note.source.line,
+            list(note.tags), note.context, note.section, note.link, note.answer_line, note.guid, note.modified]
 
 
-def note_from_value(value: dict[str, object]) -> Note:
-    fields = dict(value)
-    source = fields.pop("source")
-    kind = fields.pop("kind")
-    tags = fields.pop("tags")
-    if not (isinstance(source, dict) and isinstance(kind, str) and isinstance(tags, (list, tuple))):
+def note_from_row(row: list[object]) -> Note:
+    """The note `note_to_row` stored; TypeError when `row` has another shape.
+
+    Checked field by field with `type()`: a stored file of 500 notes is decoded on every
+    build, and a JSON round trip per note to check it was most of that.
+    """
+    (deck, kind, question, answer, path, line, tags, context, section, link, answer_line, guid,
+     modified) = row
+    if not (type(deck) is str and type(question) is str and type(path) is str and type(context) is str
+            and type(section) is str and type(guid) is str and type(answer) in _OPTIONAL_TEXT
+            and type(link) in _OPTIONAL_TEXT and type(line) is int and type(answer_line) is int
+            and type(modified) is int and type(tags) is list and all(type(tag) is str for tag in tags)
+            and type(kind) is str and kind in _KINDS):
         raise TypeError("cached note of the wrong shape")
-    note = Note(
-        kind=NoteKind(kind),
-        source=SourceLocation(source["path"], source["line"]),
-        tags=tuple(tags),
-        **fields,  # type: ignore[arg-type]
-    )
-    if json.loads(json.dumps(note_to_value(note))) != value:  # a field of the wrong type
-        raise TypeError("cached note of the wrong shape")
-    return note
+    return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
+                context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
 
 
 def _finding(path: object, line: object, level: object, code: object, message: object) -> Diagnostic:
@@ -66,26 +64,37 @@ def _finding(path: object, line: object, level: object, code: object, message: o
     return Diagnostic(path, line, Level(level), code, message)
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """What reading one file gave: its notes, its findings, its coverage, its language evidence."""
+
+    notes: list[Note]
+    findings: list[Diagnostic]
+    coverage: Coverage
+    markers: tuple[int, int]
+    """`language.marker_counts` of its notes' questions and answers: its language without reading them again."""
+
+
 class ParseCache(BuildCache):
     """Notes and reading findings of source files, by `file_key`."""
 
     def __init__(self, cache_dir: Path | None) -> None:
         super().__init__(cache_dir, CACHE_NAME)
 
-    def get(self, key: str) -> tuple[list[Note], list[Diagnostic], Coverage] | None:
+    def get(self, key: str) -> FileRead | None:
         value = self.get_value(key)
         if value is None:
             return None
         try:
-            notes, findings, (on_cards, text) = value
-            if not (isinstance(on_cards, int) and isinstance(text, int)):
+            rows, findings, (on_cards, text), (french, english) = value
+            if not all(type(count) is int for count in (on_cards, text, french, english)):
                 return None
-            return ([note_from_value(n) for n in notes], [_finding(*finding) for finding in findings],
-                    Coverage(on_cards, text))
+            return FileRead([note_from_row(row) for row in rows], [_finding(*finding) for finding in findings],
+                            Coverage(on_cards, text), (french, english))
         except (TypeError, ValueError, KeyError, AttributeError):
             return None  # an entry of another shape (older toolkit, damage): read the file again
 
-    def put(self, key: str, notes: list[Note], findings: list[Diagnostic], coverage: Coverage) -> None:
-        self.put_value(key, [[note_to_value(n) for n in notes],
-                             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
-                             [coverage.on_cards, coverage.text]])
+    def put(self, key: str, read: FileRead) -> None:
+        self.put_value(key, [[note_to_row(n) for n in read.notes],
+                             [[d.path, d.line, d.level.value, d.code, d.message] for d in read.findings],
+                             [read.coverage.on_cards, read.coverage.text], list(read.markers)])

@@ -10,6 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
@@ -20,7 +21,8 @@ from exporter.build.manifest import toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
 from exporter.build.discover import discover
-from exporter.build.parse_cache import ParseCache, file_key
+from exporter.build.parse_cache import FileRead, ParseCache, file_key
+from exporter.language import marker_counts
 from exporter.reading.claim import Coverage
 from exporter.reading.patterns import canonical, pattern_names
 from exporter.reading.source import ReadOptions, SourceFile
@@ -105,25 +107,36 @@ def read_bytes(path: Path, rel: str, diagnostics: Diagnostics) -> bytes | None:
 
 def read_file(
     path: Path, root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache
-) -> tuple[list[Note], Coverage]:
-    """The notes of one file and its coverage, from the parse cache when its bytes and settings are unchanged."""
+) -> tuple[str | None, FileRead]:
+    """The reading of one file, from the parse cache when its bytes and settings are unchanged.
+
+    Also its parse-cache key (None when it could not be read): the key names the file's
+    content, so later stages can keep per-file results under it.
+    """
     rel = relative_path(path, root)
     data = read_bytes(path, rel, diagnostics)
     if data is None:
-        return [], Coverage()
+        return None, FileRead([], [], Coverage(), (0, 0))
     key = file_key(toolkit_fingerprint(), rel, data, config.for_source(rel))
     cached = cache.get(key)
     if cached is not None:
-        notes, findings, coverage = cached
-        diagnostics.items.extend(findings)
-        return notes, coverage
+        diagnostics.items.extend(cached.findings)
+        return key, cached
     found = Diagnostics()
     source = load_source(path, root, config, found, data)
     notes, coverage = read_source_covered(source, found) if source is not None else ([], Coverage())
+    read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)))
     if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
-        cache.put(key, notes, found.items, coverage)
+        cache.put(key, read)
     diagnostics.items.extend(found.items)
-    return notes, coverage
+    return key, read
+
+
+def _texts(notes: list[Note]) -> Iterator[str]:
+    """What a file's language is guessed from: its notes' questions and answers."""
+    for note in notes:
+        yield note.question
+        yield note.answer or ""
 
 
 def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:
@@ -195,19 +208,29 @@ def collect(
                             f"sources entry {entry.pattern!r} matches none of the files read")
     notes: list[Note] = []
     coverage = Coverage()
+    markers: dict[str, tuple[int, int]] = {}
+    origins: dict[int, tuple[str, int]] = {}
     cache = ParseCache(cache_dir)
     try:
         for done, path in enumerate(files, 1):
-            file_notes, file_coverage = read_file(path, root, config, diagnostics, cache)
-            notes.extend(file_notes)
-            coverage += file_coverage
+            key, read = read_file(path, root, config, diagnostics, cache)
+            if key is not None:
+                origins.update((id(note), (key, index)) for index, note in enumerate(read.notes))
+            rel = relative_path(path, root)
+            if read.notes and all(note.source.path == rel for note in read.notes):
+                markers[rel] = read.markers
+            notes.extend(read.notes)
+            coverage += read.coverage
             if step is not None:
                 step("read", done, len(files))
     finally:
         cache.close()
+    read_notes = notes
     notes = run_checks(notes, diagnostics)
-    languages = file_languages(notes, {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}})
-    rendered = render_notes(notes, root, diagnostics, cache_dir, step, languages=languages)
+    configured = {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}}
+    languages = file_languages(notes, configured, markers, read_notes)
+    rendered = render_notes(notes, root, diagnostics, cache_dir, step, languages=languages,
+                            origins={id(note): origins[id(note)] for note in notes if id(note) in origins})
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now)
     resolution = identity.resolution
     gone = resolution.emitted_removed

@@ -15,7 +15,7 @@ from typing import Iterator, Mapping
 from markdown_it.token import Token
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.language import DEFAULT_LANGUAGE, detect_language, label
+from exporter.language import DEFAULT_LANGUAGE, detect_language, label, language_of, marker_counts
 from exporter.reading.markdown import (
     CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
 )
@@ -26,7 +26,7 @@ from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
-from exporter.rendering.render_cache import CachedFields, RenderCache, note_key
+from exporter.rendering.render_cache import CachedFields, RenderCache, file_entry_key, note_key
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
@@ -37,13 +37,41 @@ def no_answer_html(language: str) -> str:
     return f'<p class="no-answer">{html.escape(label(language, "no_answer"))}</p>\n'
 
 
-def file_languages(notes: list[Note], configured: Mapping[str, str | None] | None = None) -> dict[str, str]:
-    """Each source file's language: as configured, else guessed from all of that file's notes."""
+def file_languages(
+    notes: list[Note],
+    configured: Mapping[str, str | None] | None = None,
+    markers: Mapping[str, tuple[int, int]] | None = None,
+    read: list[Note] | None = None,
+) -> dict[str, str]:
+    """Each source file's language: as configured, else guessed from all of that file's notes.
+
+    `markers` gives `marker_counts` of every note `read` from a file (before the checks
+    dropped duplicates), kept by the parse cache: the counts of the notes dropped since
+    are taken off, so the guess is the one over the notes kept, without reading them all.
+    """
+    configured = configured or {}
+    markers = markers or {}
+    counts: dict[str, tuple[int, int]] = {}
     texts: dict[str, list[str]] = {}
     for note in notes:
-        texts.setdefault(note.source.path, []).extend((note.question, note.answer or ""))
-    configured = configured or {}
-    return {path: configured.get(path) or detect_language(parts) for path, parts in texts.items()}
+        path = note.source.path
+        if path not in counts and path not in texts:
+            if path in markers:
+                counts[path] = markers[path]
+            else:
+                texts[path] = []
+        if path in texts:
+            texts[path].extend((note.question, note.answer or ""))
+    if read is not None and len(read) != len(notes):
+        kept = {id(note) for note in notes}
+        for note in read:
+            if id(note) not in kept and note.source.path in counts:
+                french, english = marker_counts((note.question, note.answer or ""))
+                old_french, old_english = counts[note.source.path]
+                counts[note.source.path] = (old_french - french, old_english - english)
+    guessed = {path: language_of(count) for path, count in counts.items()}
+    guessed.update((path, detect_language(parts)) for path, parts in texts.items())
+    return {path: configured.get(path) or guessed[path] for path in [*counts, *texts]}
 
 
 def render_notes(
@@ -54,6 +82,7 @@ def render_notes(
     step: Step | None = None,
     workers: int | None = None,
     languages: Mapping[str, str] | None = None,
+    origins: Mapping[int, tuple[str, int]] | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
@@ -61,31 +90,24 @@ def render_notes(
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
     `languages` gives each source file's language (default: guessed from its notes).
+    `origins` gives, by `id(note)`, the parse-cache key of the file a note was read from
+    and its index among that file's notes: a note of an unchanged file is then found in
+    the cache by its place, without hashing it.
     """
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
+    origins = origins or {}
     try:
-        placed = [_place(note, languages.get(note.source.path, DEFAULT_LANGUAGE)) for note in notes]
-        fields: list[_Fields | None] = [None] * len(notes)
-        missing: list[int] = []
-        hits = cache.get_many([where.key for where in placed])
-        for index, (note, where) in enumerate(zip(notes, placed)):
-            cached = hits.get(where.key)
-            if cached is None:
-                missing.append(index)
-            else:
-                findings = tuple(cached.diagnostics(note.source.path, note.source.line))
-                fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False)
+        fields, placed, keys = _from_cache(notes, languages, origins, cache)
+        missing = [index for index, found in enumerate(fields) if found is None]
+        places = {index: where for index in missing if (where := placed[index]) is not None}
         done = len(notes) - len(missing)
-        for index, result in _render_missing(notes, placed, missing, project_root, workers):
+        for index, result in _render_missing(notes, places, missing, project_root, workers):
             fields[index] = result
-            base = notes[index].source.line
-            if not result.packed_media:  # images depend on files on disk: never cached
-                relative = tuple((d.line - base, d.level.value, d.code, d.message) for d in result.findings)
-                cache.put(placed[index].key, CachedFields(result.question_html, result.answer_html, relative))
             done += 1
             if step is not None and (done % _STEP_EVERY == 0 or done == len(notes)):
                 step("render", done, len(notes))
+        _store(notes, fields, keys, origins, languages, cache)
     finally:
         cache.close()
     rendered = []
@@ -102,6 +124,87 @@ def render_notes(
             language=languages.get(note.source.path, DEFAULT_LANGUAGE),
         ))
     return rendered
+
+
+def _language(languages: Mapping[str, str], note: Note) -> str:
+    return languages.get(note.source.path, DEFAULT_LANGUAGE)
+
+
+def _entry_keys(notes: list[Note], languages: Mapping[str, str]) -> list[str]:
+    """Each note's `file_entry_key`, hashed once per file."""
+    known: dict[str, str] = {}
+    keys = []
+    for note in notes:
+        path = note.source.path
+        key = known.get(path)
+        if key is None:
+            key = known[path] = file_entry_key(path, _language(languages, note))
+        keys.append(key)
+    return keys
+
+
+def _from_cache(
+    notes: list[Note], languages: Mapping[str, str], origins: Mapping[int, tuple[str, int]], cache: RenderCache
+) -> tuple[list[_Fields | None], list[_Placement | None], dict[str, list[str | None]]]:
+    """Each note's fields from the cache (None: to render), the placement of every note not
+    found by its place, and per file entry the key of each of its notes found (None: to
+    store afresh)."""
+    entry_keys = _entry_keys(notes, languages)
+    stored = cache.get_files(list(dict.fromkeys(entry_keys)))
+    fields: list[_Fields | None] = [None] * len(notes)
+    placed: list[_Placement | None] = [None] * len(notes)
+    keys: dict[str, list[str | None]] = {}
+    for index, (note, entry_key) in enumerate(zip(notes, entry_keys)):
+        entry = stored.get(entry_key)
+        origin = origins.get(id(note))
+        found = entry.at(*origin) if entry is not None and origin is not None else None
+        if found is not None:
+            key, cached = found
+        else:
+            where = placed[index] = _place(note, _language(languages, note))
+            key, hit = where.key, entry.get(where.key) if entry is not None else None
+            if hit is None:
+                keys.setdefault(entry_key, []).append(None)
+                continue
+            cached = hit
+        keys.setdefault(entry_key, []).append(key if found is not None else None)
+        findings = tuple(cached.diagnostics(note.source.path, note.source.line))
+        fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False, key)
+    return fields, placed, keys
+
+
+def _store(
+    notes: list[Note],
+    fields: list[_Fields | None],
+    keys: dict[str, list[str | None]],
+    origins: Mapping[int, tuple[str, int]],
+    languages: Mapping[str, str],
+    cache: RenderCache,
+) -> None:
+    """Store the entry of every file not wholly found by place, with the fields of all its notes.
+
+    Notes with images are left out: their output depends on files on disk.
+    """
+    stale = {entry_key for entry_key, found in keys.items() if None in found}
+    if not stale:
+        return
+    entries: dict[str, list[tuple[str, int, CachedFields]]] = {key: [] for key in stale}
+    files: dict[str, set[str | None]] = {key: set() for key in stale}
+    for note, result, entry_key in zip(notes, fields, _entry_keys(notes, languages)):
+        assert result is not None
+        if entry_key not in stale:
+            continue
+        origin = origins.get(id(note))
+        files[entry_key].add(origin[0] if origin is not None else None)
+        if result.packed_media:  # images depend on files on disk: never cached
+            continue
+        base = note.source.line
+        relative = tuple((d.line - base, d.level.value, d.code, d.message) for d in result.findings)
+        entries[entry_key].append((result.key, origin[1] if origin is not None else -1,
+                                   CachedFields(result.question_html, result.answer_html, relative)))
+    for entry_key in stale:
+        file = next(iter(files[entry_key])) if len(files[entry_key]) == 1 else None
+        cache.put_file(entry_key, file, entries[entry_key])
 
 
 _PARALLEL_MIN_NOTES = 400
@@ -128,6 +231,8 @@ class _Fields:
     media: tuple[MediaFile, ...]
     findings: tuple[Diagnostic, ...]
     packed_media: bool
+    key: str
+    """The note's `note_key`, under which its file's cache entry keeps these fields."""
 
 
 def _place(note: Note, language: str) -> _Placement:
@@ -142,7 +247,7 @@ def _place(note: Note, language: str) -> _Placement:
 
 
 def _render_missing(
-    notes: list[Note], placed: list[_Placement], missing: list[int], project_root: Path, workers: int | None
+    notes: list[Note], placed: Mapping[int, _Placement], missing: list[int], project_root: Path, workers: int | None
 ) -> Iterator[tuple[int, _Fields]]:
     """(index, fields) for each note to render, in order; in worker processes when many."""
     count = workers if workers is not None else cores()
@@ -175,7 +280,7 @@ def _render_fields(note: Note, where: _Placement, project_root: Path) -> _Fields
     answer_html = "" if is_cloze else no_answer_html(where.language)  # a cloze note's answer is its optional Extra
     if where.has_answer:
         answer_html = _Field(note, where.answer_line, packer, found, media).render(note.answer or "")
-    return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0)
+    return _Fields(question_html, answer_html, tuple(media.values()), tuple(found.items), packer.calls > 0, where.key)
 
 
 def source_html(note: Note) -> str:
