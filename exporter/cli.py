@@ -6,6 +6,7 @@ commands so that `exporter --help` stays instant.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -103,6 +104,18 @@ def build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layo
         sys.exit(1)
 
 
+def _fewer_collections() -> None:
+    """Let Python's cycle collector run less often during a build.
+
+    A build keeps every note alive until the end, so each full collection walks all of
+    them again, for almost nothing to free (notes hold no cycles; reference counting frees
+    them): with the default thresholds that was an eighth of a one-note rebuild at 10k notes.
+    What is loaded so far (modules, the click app) is frozen: never scanned again.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], layout: str, columns: int,
            paper: str, card_size: str, skip_open: bool, strict: bool, quiet: bool, force: bool, no_lock: bool,
            reset_lock: bool) -> bool:
@@ -133,6 +146,7 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
                     click.echo(f"unchanged {out_dir / name}")
                 click.echo("nothing changed")
             sys.exit(1 if strict and any(d.level is Level.ERROR for d in replayed) else 0)
+    _fewer_collections()
     from exporter.build.pipeline import collect
     from exporter.build.progress import bars_for
     from exporter.output.writers import WriteOptions
