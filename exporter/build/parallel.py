@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
@@ -28,6 +30,9 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     Each worker dies with the build: a `kill -9` of the build would otherwise leave
     them running for good (they wait on a queue nobody writes to any more).
     """
+    import multiprocessing  # here: a build that renders a few notes never starts a pool
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     gc.freeze()
     try:
