@@ -18,6 +18,8 @@ def test_lock_layout_is_json_dumps_indent_1() -> None:
         LockEntry("Déck::Sub", "a.md", 3, 'Why "x" < y?\n\tTab', "answer é", "f" * 32, "g" * 20, 1_700_000_000),
         LockEntry("A", "b.md", 1, "Q", "", "0" * 32, "h" * 20, 0),
         LockEntry("A", "c.md", 1, "Gone?", "", "1" * 32, "i" * 20, 5, removed=4),
+        # What the one-call encoder splits on, and what its template fills in, inside the values.
+        LockEntry("A\x00B", "d %s.md", 2, "50% or %(x)s?\x00", "\u2028 \\ \"", "2" * 32, "j" * 20, 7, "cloze"),
     ]
     for lock in (Lock(entries), Lock([])):
         notes = [{k: v for k, v in asdict(entry).items() if k != "removed"}

@@ -69,8 +69,12 @@ def _versioned() -> "hashlib._Hash":
 def note_key(parts: list[object]) -> str:
     """The hash of `parts` and the renderer version; 128 bits, as many as tell any two notes apart."""
     digest = _versioned().copy()
-    digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+    digest.update(_ENCODE(parts).encode("utf-8"))
     return digest.hexdigest()[:32]
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+"""One encoder for every key: `json.dumps` with options builds a new one per call."""
 
 
 def _fields(value: object) -> CachedFields | None:
