@@ -21,7 +21,9 @@ Stored with `exporter.build.cache.BuildCache`, in `render.sqlite`.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +32,7 @@ from exporter.build.cache import BuildCache
 from exporter.diagnostics import Diagnostic, Level
 
 CACHE_NAME = "render.sqlite"
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "nh3", "Pygments", "pylatexenc")
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "pygments", "pylatexenc")
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,23 @@ class CachedFields:
 
 @lru_cache(maxsize=1)
 def renderer_version() -> str:
-    """The toolkit's code and the versions of the libraries that shape the HTML."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The toolkit's code and the installed files of the libraries that shape the HTML.
 
+    Each library by its package file's path, size and modification time rather than by
+    `importlib.metadata`'s version: that lookup (and its import) was a fiftieth of a
+    one-note rebuild, and installing another version rewrites the file anyway.
+    """
     from exporter.build.manifest import toolkit_fingerprint
 
     parts = [toolkit_fingerprint()]
     for name in _LIBRARIES:
         try:
-            parts.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name}=?")
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None else None
+            stat = os.stat(origin) if origin else None
+        except (ImportError, ValueError, OSError):
+            stat = None
+        parts.append(f"{name}={origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat is not None else f"{name}=?")
     return "\n".join(parts)
 
 
