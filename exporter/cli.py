@@ -172,7 +172,7 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
             sys.exit(1)
         echo = (lambda _line: None) if quiet else click.echo
         outcome = incremental.write_changed(decks, wanted, writers, out_dir, options, manifest, force, echo,
-                                            bars.step)
+                                            bars.step, model.digests)
     finally:
         bars.close()
     _print_diagnostics(Diagnostics(outcome.findings), quiet)

@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
@@ -98,12 +98,14 @@ def write_changed(
     force: bool,
     echo: Echo,
     step: Step | None = None,
+    digests: Mapping[int, str] | None = None,
 ) -> Outcome:
     """Write each deck in each format unless its recorded inputs match; update `manifest` as it goes.
 
     Sheets take about a second a deck in WeasyPrint, so independent decks are laid out in
     parallel worker processes, one per core; decks are written in a fixed order whatever
-    finishes first, so messages and manifest are the same on every run.
+    finishes first, so messages and manifest are the same on every run. `digests` are the
+    notes' known `manifest.note_digest`s (`Model.digests`).
     """
     outcome = Outcome()
     key = options_key(options)
@@ -114,7 +116,7 @@ def write_changed(
             if not deck.notes and not getattr(writers[fmt], "emits_removed", False):
                 continue  # a deck left with removed notes only exists for Anki
             target = out_dir / f"{stems[deck.name]}.{writers[fmt].extension}"
-            inputs = output_inputs(deck, fmt, key)
+            inputs = output_inputs(deck, fmt, key, digests)
             record = manifest.outputs.get(target.name)
             if not force and record is not None and record.inputs == inputs and record.matches(target):
                 outcome.unchanged.append(target)

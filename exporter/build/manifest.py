@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import exporter
 from exporter.identity.lock import file_mode
@@ -139,19 +139,39 @@ def note_inputs(rendered: RenderedNote) -> list[Any]:
     ]
 
 
-_CHUNK = 1000
-"""Notes encoded per JSON call: one call per note was most of hashing a deck, one text of
-a whole 40k-note deck the largest allocation of a 100k-note build."""
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_GUID_AT = _PLAIN_FIELDS.index("guid")
+_MODIFIED_AT = _PLAIN_FIELDS.index("modified")
 
 
-def output_inputs(deck: Deck, writer: str, options: dict[str, Any]) -> str:
-    """The input hash of one output: deck, notes, writer, options, toolkit."""
+def note_digest(rendered: RenderedNote) -> str:
+    """The hash of `note_inputs` and the note's language, identity (GUID, time) left out.
+
+    It depends only on the note as read and rendered, so the render cache keeps it with
+    the note's fields, and an unchanged note costs no hashing in a rebuild; `output_inputs`
+    adds the GUID and time, which identity gives afresh in every build.
+    """
+    inputs = note_inputs(rendered)
+    plain = inputs[0]
+    plain[_GUID_AT], plain[_MODIFIED_AT] = "", 0
+    inputs.append(rendered.language)
+    return hashlib.sha256(_ENCODE(inputs).encode("utf-8")).hexdigest()[:32]
+
+
+def output_inputs(deck: Deck, writer: str, options: dict[str, Any], digests: Mapping[int, str] | None = None) -> str:
+    """The input hash of one output: deck, notes, writer, options, toolkit.
+
+    `digests` gives `note_digest` of notes by `id()` when already known (see
+    `exporter.build.pipeline.Model.digests`); the others are hashed here.
+    """
     head = {"toolkit": toolkit_fingerprint(), "writer": writer, "options": options, "deck": deck.name}
     digest = hashlib.sha256(json.dumps(head, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    known = digests or {}
     # Removed notes are emitted too, so they are inputs of the deck, after their own marker.
-    for marker, notes in ((b"\x1e", deck.notes), (b"\x1d", deck.removed)):
-        for start in range(0, len(notes), _CHUNK):
-            digest.update(marker)
-            digest.update(_ENCODE([note_inputs(rendered) for rendered in notes[start : start + _CHUNK]]).encode("utf-8"))
+    for marker, notes in (("\x1e", deck.notes), ("\x1d", deck.removed)):
+        parts = []
+        for rendered in notes:
+            note = rendered.note
+            parts.append(f"{marker}{known.get(id(rendered)) or note_digest(rendered)}\x1f{note.guid}\x1f{note.modified}")
+        digest.update("".join(parts).encode("utf-8"))
     return digest.hexdigest()

@@ -15,9 +15,11 @@ from typing import Iterator
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
-from exporter.identity.resolve import Resolution, identify, removed_answer_html, removed_note
+from exporter.identity.resolve import (
+    Resolution, file_digest, fingerprint, identify, removed_answer_html, removed_note,
+)
 from exporter.reading.junk import remove_junk
-from exporter.build.manifest import toolkit_fingerprint
+from exporter.build.manifest import note_digest, toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
 from exporter.build.discover import discover
@@ -52,6 +54,9 @@ class Model:
     """Where the paths of messages are measured from."""
     coverage: Coverage = field(default_factory=Coverage)
     """How much of the sources' text ended on cards."""
+    digests: dict[int, str] = field(default_factory=dict)
+    """`manifest.note_digest` of notes by `id()`, for `manifest.output_inputs`: from the render
+    cache for unchanged notes, so hashing the outputs' inputs costs what changed."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
@@ -195,7 +200,7 @@ def collect(
     and rendering. Identity comes after rendering: a note's modification time follows
     what Anki shows.
     """
-    from exporter.rendering.render import file_languages, render_notes
+    from exporter.rendering.render import file_languages, render_and_hash, render_notes
 
     if not isinstance(project, Project):
         project = project_at(project, paths)
@@ -229,15 +234,23 @@ def collect(
     notes = run_checks(notes, diagnostics)
     configured = {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}}
     languages = file_languages(notes, configured, markers, read_notes)
-    rendered = render_notes(notes, root, diagnostics, cache_dir, step, languages=languages,
-                            origins={id(note): origins[id(note)] for note in notes if id(note) in origins})
-    identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now)
+    rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, step, languages=languages,
+                                       origins={id(note): origins[id(note)] for note in notes if id(note) in origins},
+                                       hasher=_hashes)
+    identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now,
+                        fingerprints=[h[0] if h is not None else None for h in hashes])
     resolution = identity.resolution
     gone = resolution.emitted_removed
     # Their findings are about text no longer in the sources: not reported.
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
+    digests = {id(final): h[1] for final, h in zip(resolution.notes, hashes) if h is not None}
     return Model(resolution.notes, diagnostics, [relative_path(p, root) for p in files], coverage=coverage,
                  identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
-                 project=project)
+                 project=project, digests=digests)
+
+
+def _hashes(rendered: RenderedNote) -> tuple[str, str]:
+    """What identity and the manifest hash of a rendered note, kept with it in the render cache."""
+    return fingerprint(rendered, file_digest), note_digest(rendered)
 

@@ -81,7 +81,7 @@ class Watcher:
             return False
         manifest = read_manifest(self.out_dir)
         outcome = incremental.write_changed(decks, self.formats, self.writers, self.out_dir, self.options,
-                                            manifest, False, self.echo)
+                                            manifest, False, self.echo, digests=model.digests)
         for finding in outcome.findings:
             self.echo(finding.format())
         incremental.save_lock(model, self.echo)

@@ -340,6 +340,7 @@ def resolve(
     in_scope: Callable[[str], bool] | None = None,
     now: int | None = None,
     media_digest: Callable[[str], str] = file_digest,
+    fingerprints: list[str | None] | None = None,
 ) -> Resolution:
     """Give every note its GUID and modification time, and say what changed since `lock`.
 
@@ -347,6 +348,7 @@ def resolve(
     new or changed note takes. `in_scope` says which old entries this build can judge:
     entries of sources that were not read this time are carried over untouched. `now`
     (the clock by default) stamps notes removed in this build and expires old removals.
+    `fingerprints` gives notes' `fingerprint` where already known (from the render cache).
     """
     times = times or {}
     now = int(time.time()) if now is None else now
@@ -354,7 +356,8 @@ def resolve(
     scope = in_scope or (lambda _path: True)
     old = [e for e in old_all if scope(e.source)]
     carried = [e for e in old_all if not scope(e.source)]
-    fps = [fingerprint(n, media_digest) for n in notes]
+    known = fingerprints or [None] * len(notes)
+    fps = [fp or fingerprint(n, media_digest) for n, fp in zip(notes, known)]
     pairs = _pair(old, notes, fps)
     used = {e.guid for e in carried}
     guids: dict[int, str] = {}
@@ -493,6 +496,7 @@ def identify(
     use_lock: bool = True,
     reset_lock: bool = False,
     now: int | None = None,
+    fingerprints: list[str | None] | None = None,
 ) -> Identity:
     """Resolve identity against the project's lock.
 
@@ -507,7 +511,7 @@ def identify(
         except OSError:
             pass
     if not use_lock:
-        return Identity(resolve(notes, None, times, now=now), None)
+        return Identity(resolve(notes, None, times, now=now, fingerprints=fingerprints), None)
     lock_rel = project.relative(project.lock_path)
     for other in project.ignored_locks:
         diagnostics.warning(project.relative(other), 0, "lock",
@@ -520,7 +524,7 @@ def identify(
             diagnostics.error(lock_rel, 0, "lock", f"{exc}; the build stops here rather than give every note a "
                                                    "new GUID: fix it, or build with --reset-lock (this one is kept "
                                                    "as a backup) or --no-lock")
-            return Identity(resolve(notes, None, times, now=now), None, str(exc))
+            return Identity(resolve(notes, None, times, now=now, fingerprints=fingerprints), None, str(exc))
         for line, problem in read.problems if read else []:
             diagnostics.warning(lock_rel, line, "lock", problem)
     scope_read = set(times)
@@ -528,7 +532,7 @@ def identify(
     def in_scope(source: str) -> bool:
         return source in scope_read or not (project.root / source).exists()
 
-    resolution = resolve(notes, read.lock if read else None, times, in_scope, now)
+    resolution = resolve(notes, read.lock if read else None, times, in_scope, now, fingerprints=fingerprints)
     if read is not None and read.version < 2 and read.lock.entries:
         resolution.upgraded_from = read.version
     had = read.lock.guids if read else set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from markdown_it.token import Token
 
@@ -26,7 +26,7 @@ from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
-from exporter.rendering.render_cache import CachedFields, RenderCache, file_entry_key, note_key
+from exporter.rendering.render_cache import CachedFields, Hashes, RenderCache, file_entry_key, note_key
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
@@ -94,6 +94,25 @@ def render_notes(
     and its index among that file's notes: a note of an unchanged file is then found in
     the cache by its place, without hashing it.
     """
+    return render_and_hash(notes, project_root, diagnostics, cache_dir, step, workers, languages, origins)[0]
+
+
+def render_and_hash(
+    notes: list[Note],
+    project_root: Path,
+    diagnostics: Diagnostics,
+    cache_dir: Path | None = None,
+    step: Step | None = None,
+    workers: int | None = None,
+    languages: Mapping[str, str] | None = None,
+    origins: Mapping[int, tuple[str, int]] | None = None,
+    hasher: Callable[[RenderedNote], Hashes] | None = None,
+) -> tuple[list[RenderedNote], list[Hashes | None]]:
+    """`render_notes`, and with `hasher` what it gives of each rendered note, kept in the render cache.
+
+    A note found in the cache by its place in an unchanged file has its hashes from there:
+    the stages after rendering (identity, the outputs' input hashes) then cost nothing for it.
+    """
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
     origins = origins or {}
@@ -107,22 +126,37 @@ def render_notes(
             done += 1
             if step is not None and (done % _STEP_EVERY == 0 or done == len(notes)):
                 step("render", done, len(notes))
-        _store(notes, fields, keys, origins, languages, cache)
+        rendered = _rendered(notes, fields, languages, diagnostics)
+        hashes = [f.hashes if f is not None and f.hashes is not None else hasher(r) if hasher is not None else None
+                  for f, r in zip(fields, rendered)]
+        _store(notes, fields, hashes, keys, origins, languages, cache)
     finally:
         cache.close()
+    return rendered, hashes
+
+
+def _rendered(
+    notes: list[Note], fields: list[_Fields | None], languages: Mapping[str, str], diagnostics: Diagnostics
+) -> list[RenderedNote]:
     rendered = []
+    escape, new = html.escape, object.__new__
     for note, note_fields in zip(notes, fields):
         assert note_fields is not None
-        diagnostics.items.extend(note_fields.findings)
-        rendered.append(RenderedNote(
+        if note_fields.findings:
+            diagnostics.items.extend(note_fields.findings)
+        # Filled through `__dict__` (a new object no one else holds yet): the frozen
+        # dataclass's `__init__` sets each field with `object.__setattr__`, twice the cost.
+        result = new(RenderedNote)
+        result.__dict__.update(
             note=note,
             question_html=note_fields.question_html,
             answer_html=note_fields.answer_html,
-            context_html=html.escape(note.context),
+            context_html=escape(note.context) if note.context else "",
             source_html=source_html(note),
             media=note_fields.media,
             language=languages.get(note.source.path, DEFAULT_LANGUAGE),
-        ))
+        )
+        rendered.append(result)
     return rendered
 
 
@@ -158,8 +192,9 @@ def _from_cache(
         entry = stored.get(entry_key)
         origin = origins.get(id(note))
         found = entry.at(*origin) if entry is not None and origin is not None else None
+        hashes = None
         if found is not None:
-            key, cached = found
+            key, cached, hashes = found
         else:
             where = placed[index] = _place(note, _language(languages, note))
             key, hit = where.key, entry.get(where.key) if entry is not None else None
@@ -168,14 +203,15 @@ def _from_cache(
                 continue
             cached = hit
         keys.setdefault(entry_key, []).append(key if found is not None else None)
-        findings = tuple(cached.diagnostics(note.source.path, note.source.line))
-        fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False, key)
+        findings = tuple(cached.diagnostics(note.source.path, note.source.line)) if cached.findings else ()
+        fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False, key, hashes)
     return fields, placed, keys
 
 
 def _store(
     notes: list[Note],
     fields: list[_Fields | None],
+    hashes: list[Hashes | None],
     keys: dict[str, list[str | None]],
     origins: Mapping[int, tuple[str, int]],
     languages: Mapping[str, str],
@@ -188,9 +224,9 @@ def _store(
     stale = {entry_key for entry_key, found in keys.items() if None in found}
     if not stale:
         return
-    entries: dict[str, list[tuple[str, int, CachedFields]]] = {key: [] for key in stale}
+    entries: dict[str, list[tuple[str, int, CachedFields, Hashes | None]]] = {key: [] for key in stale}
     files: dict[str, set[str | None]] = {key: set() for key in stale}
-    for note, result, entry_key in zip(notes, fields, _entry_keys(notes, languages)):
+    for note, result, note_hashes, entry_key in zip(notes, fields, hashes, _entry_keys(notes, languages)):
         assert result is not None
         if entry_key not in stale:
             continue
@@ -201,7 +237,8 @@ def _store(
         base = note.source.line
         relative = tuple((d.line - base, d.level.value, d.code, d.message) for d in result.findings)
         entries[entry_key].append((result.key, origin[1] if origin is not None else -1,
-                                   CachedFields(result.question_html, result.answer_html, relative)))
+                                   CachedFields(result.question_html, result.answer_html, relative),
+                                   note_hashes if origin is not None else None))
     for entry_key in stale:
         file = next(iter(files[entry_key])) if len(files[entry_key]) == 1 else None
         cache.put_file(entry_key, file, entries[entry_key])
@@ -233,6 +270,8 @@ class _Fields:
     packed_media: bool
     key: str
     """The note's `note_key`, under which its file's cache entry keeps these fields."""
+    hashes: Hashes | None = None
+    """The note's hashes as stored with its fields (found by place); None: to compute."""
 
 
 def _place(note: Note, language: str) -> _Placement:

@@ -102,6 +102,10 @@ def _fields(value: object) -> CachedFields | None:
     return CachedFields(question, answer, checked)
 
 
+Hashes = tuple[str, str]
+"""A note's identity fingerprint and output-input digest (see `exporter.build.pipeline`)."""
+
+
 @dataclass
 class FileFields:
     """The stored fields of one source file's notes, found by place in the file or by `note_key`."""
@@ -113,18 +117,21 @@ class FileFields:
     """Each entry's index among the notes read from the file, -1 when unknown."""
     fields: list[CachedFields | None]
     """Each entry's fields; None when damaged (then a miss)."""
+    hashes: list[Hashes | None]
+    """What identity and the manifest hash of each note as rendered, valid for a note found by its place
+    (its deck, tags and lines are then those of the note stored); None when not stored."""
     _by_key: dict[str, int] | None = None
     _by_place: dict[int, int] | None = None
 
-    def at(self, file: str, place: int) -> tuple[str, CachedFields] | None:
-        """The key and fields of the note at `place` in the file whose parse-cache key is `file`."""
+    def at(self, file: str, place: int) -> tuple[str, CachedFields, Hashes | None] | None:
+        """The key, fields and hashes of the note at `place` in the file whose parse-cache key is `file`."""
         if file != self.file:
             return None
         if self._by_place is None:
             self._by_place = {p: i for i, p in enumerate(self.places) if p >= 0}
         i = self._by_place.get(place)
         fields = self.fields[i] if i is not None else None
-        return (self.keys[i], fields) if i is not None and fields is not None else None
+        return (self.keys[i], fields, self.hashes[i]) if i is not None and fields is not None else None
 
     def get(self, key: str) -> CachedFields | None:
         if self._by_key is None:
@@ -133,15 +140,22 @@ class FileFields:
         return self.fields[i] if i is not None else None
 
 
+def _hashes(value: object) -> Hashes | None:
+    if type(value) is list and len(value) == 2 and type(value[0]) is str and type(value[1]) is str:
+        return value[0], value[1]
+    return None
+
+
 def _file_fields(value: object) -> FileFields | None:
-    if not (isinstance(value, list) and len(value) == 4):
+    if not (isinstance(value, list) and len(value) == 5):
         return None
-    file, keys, places, entries = value
+    file, keys, places, entries, hashes = value
     if not (isinstance(file, (str, type(None))) and isinstance(keys, list) and isinstance(places, list)
-            and isinstance(entries, list) and len(keys) == len(places) == len(entries)
+            and isinstance(entries, list) and isinstance(hashes, list)
+            and len(keys) == len(places) == len(entries) == len(hashes)
             and all(type(k) is str for k in keys) and all(type(p) is int for p in places)):
         return None
-    return FileFields(file, keys, places, [_fields(entry) for entry in entries])
+    return FileFields(file, keys, places, [_fields(entry) for entry in entries], [_hashes(h) for h in hashes])
 
 
 def file_entry_key(path: str, language: str) -> str:
@@ -165,7 +179,9 @@ class RenderCache(BuildCache):
                 found[key] = entry
         return found
 
-    def put_file(self, key: str, file: str | None, entries: list[tuple[str, int, CachedFields]]) -> None:
-        """Store a file's entry: (note key, place in the file, fields) per note."""
-        self.put_value(key, [file, [k for k, _, _ in entries], [p for _, p, _ in entries],
-                             [[f.question_html, f.answer_html, f.findings] for _, _, f in entries]])
+    def put_file(self, key: str, file: str | None,
+                 entries: list[tuple[str, int, CachedFields, Hashes | None]]) -> None:
+        """Store a file's entry: (note key, place in the file, fields, hashes) per note."""
+        self.put_value(key, [file, [e[0] for e in entries], [e[1] for e in entries],
+                             [[e[2].question_html, e[2].answer_html, e[2].findings] for e in entries],
+                             [e[3] for e in entries]])
