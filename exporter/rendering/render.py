@@ -26,7 +26,9 @@ from exporter.rendering.media import MediaPacker, rewrite_img_tags
 from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
-from exporter.rendering.render_cache import CachedFields, Hashes, RenderCache, file_entry_key, note_key
+from exporter.rendering.render_cache import (
+    CachedFields, Hashes, RenderCache, file_entry_key, note_key, note_rest,
+)
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
@@ -194,14 +196,17 @@ def _from_cache(
         found = entry.at(*origin) if entry is not None and origin is not None else None
         hashes = None
         if found is not None:
-            key, cached, hashes = found
+            key, cached, kept = found
+            hashes = kept[0] if kept is not None else None  # the very note stored: valid as is
         else:
             where = placed[index] = _place(note, _language(languages, note))
             key, hit = where.key, entry.get(where.key) if entry is not None else None
             if hit is None:
                 keys.setdefault(entry_key, []).append(None)
                 continue
-            cached = hit
+            cached, kept = hit
+            if kept is not None and kept[1] == note_rest(note):
+                hashes = kept[0]
         keys.setdefault(entry_key, []).append(key if found is not None else None)
         findings = tuple(cached.diagnostics(note.source.path, note.source.line)) if cached.findings else ()
         fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False, key, hashes)
@@ -224,7 +229,8 @@ def _store(
     stale = {entry_key for entry_key, found in keys.items() if None in found}
     if not stale:
         return
-    entries: dict[str, list[tuple[str, int, CachedFields, Hashes | None]]] = {key: [] for key in stale}
+    entries: dict[str, list[tuple[str, int, CachedFields, tuple[Hashes, list[object]] | None]]] = {
+        key: [] for key in stale}
     files: dict[str, set[str | None]] = {key: set() for key in stale}
     for note, result, note_hashes, entry_key in zip(notes, fields, hashes, _entry_keys(notes, languages)):
         assert result is not None
@@ -238,7 +244,7 @@ def _store(
         relative = tuple((d.line - base, d.level.value, d.code, d.message) for d in result.findings)
         entries[entry_key].append((result.key, origin[1] if origin is not None else -1,
                                    CachedFields(result.question_html, result.answer_html, relative),
-                                   note_hashes if origin is not None else None))
+                                   (note_hashes, note_rest(note)) if note_hashes is not None else None))
     for entry_key in stale:
         file = next(iter(files[entry_key])) if len(files[entry_key]) == 1 else None
         cache.put_file(entry_key, file, entries[entry_key])

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from exporter.build.cache import BuildCache
 from exporter.diagnostics import Diagnostic, Level
+from exporter.model import Note
 
 CACHE_NAME = "render.sqlite"
 _LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "pygments", "pylatexenc")
@@ -117,13 +118,13 @@ class FileFields:
     """Each entry's index among the notes read from the file, -1 when unknown."""
     fields: list[CachedFields | None]
     """Each entry's fields; None when damaged (then a miss)."""
-    hashes: list[Hashes | None]
-    """What identity and the manifest hash of each note as rendered, valid for a note found by its place
-    (its deck, tags and lines are then those of the note stored); None when not stored."""
+    hashes: list[tuple[Hashes, list[object]] | None]
+    """What identity and the manifest hash of each note as rendered, with the note's fields `note_key`
+    leaves out (`note_rest`): valid for a note found by its place, or by key with the same rest."""
     _by_key: dict[str, int] | None = None
     _by_place: dict[int, int] | None = None
 
-    def at(self, file: str, place: int) -> tuple[str, CachedFields, Hashes | None] | None:
+    def at(self, file: str, place: int) -> tuple[str, CachedFields, tuple[Hashes, list[object]] | None] | None:
         """The key, fields and hashes of the note at `place` in the file whose parse-cache key is `file`."""
         if file != self.file:
             return None
@@ -133,16 +134,25 @@ class FileFields:
         fields = self.fields[i] if i is not None else None
         return (self.keys[i], fields, self.hashes[i]) if i is not None and fields is not None else None
 
-    def get(self, key: str) -> CachedFields | None:
+    def get(self, key: str) -> tuple[CachedFields, tuple[Hashes, list[object]] | None] | None:
+        """The fields of the note whose `note_key` is `key`, and its hashes as stored."""
         if self._by_key is None:
             self._by_key = {k: i for i, k in enumerate(self.keys)}
         i = self._by_key.get(key)
-        return self.fields[i] if i is not None else None
+        fields = self.fields[i] if i is not None else None
+        return (fields, self.hashes[i]) if i is not None and fields is not None else None
 
 
-def _hashes(value: object) -> Hashes | None:
-    if type(value) is list and len(value) == 2 and type(value[0]) is str and type(value[1]) is str:
-        return value[0], value[1]
+def note_rest(note: Note) -> list[object]:
+    """The fields of a note `note_key` leaves out, as JSON gives them back: what else its hashes depend on."""
+    return [note.deck, list(note.tags), note.context, note.section, note.link, note.source.line, note.answer_line,
+            note.guid, note.modified]
+
+
+def _hashes(value: object) -> tuple[Hashes, list[object]] | None:
+    if (type(value) is list and len(value) == 3 and type(value[0]) is str and type(value[1]) is str
+            and type(value[2]) is list):
+        return (value[0], value[1]), value[2]
     return None
 
 
@@ -180,8 +190,8 @@ class RenderCache(BuildCache):
         return found
 
     def put_file(self, key: str, file: str | None,
-                 entries: list[tuple[str, int, CachedFields, Hashes | None]]) -> None:
-        """Store a file's entry: (note key, place in the file, fields, hashes) per note."""
+                 entries: list[tuple[str, int, CachedFields, tuple[Hashes, list[object]] | None]]) -> None:
+        """Store a file's entry: (note key, place in the file, fields, (hashes, `note_rest`)) per note."""
         self.put_value(key, [file, [e[0] for e in entries], [e[1] for e in entries],
                              [[e[2].question_html, e[2].answer_html, e[2].findings] for e in entries],
-                             [e[3] for e in entries]])
+                             [[*e[3][0], e[3][1]] if e[3] is not None else None for e in entries]])
