@@ -88,11 +88,13 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 def _fields(value: object) -> CachedFields | None:
     """`value` as cached fields, or None when it has another shape (damage, an older toolkit)."""
-    if not (isinstance(value, list) and len(value) == 3):
+    if not (type(value) is list and len(value) == 3):
         return None
     question, answer, findings = value
-    if not (isinstance(question, str) and isinstance(answer, str) and isinstance(findings, list)):
+    if not (type(question) is str and type(answer) is str and type(findings) is list):
         return None
+    if not findings:  # most notes: nothing more to check
+        return CachedFields(question, answer, ())
     try:
         checked = tuple((rel, Level(level).value, code, message) for rel, level, code, message in findings)
     except (TypeError, ValueError):
@@ -163,7 +165,7 @@ def _file_fields(value: object) -> FileFields | None:
     if not (isinstance(file, (str, type(None))) and isinstance(keys, list) and isinstance(places, list)
             and isinstance(entries, list) and isinstance(hashes, list)
             and len(keys) == len(places) == len(entries) == len(hashes)
-            and all(type(k) is str for k in keys) and all(type(p) is int for p in places)):
+            and set(map(type, keys)) <= {str} and set(map(type, places)) <= {int}):
         return None
     return FileFields(file, keys, places, [_fields(entry) for entry in entries], [_hashes(h) for h in hashes])
 
