@@ -148,7 +148,10 @@ def test_old_source_field_migrates_in_place(tmp_path: Path, monkeypatch: pytest.
             col.sched.answerCard(card, 3)
         sources = [col.get_note(n)["Source"] for n in col.find_notes("")]
         assert all(":" in s.split(" · ")[0] for s in sources)
-        build("--force")  # a new toolkit: the whole-build shortcut would see it by its code's hash
+        # A new toolkit: the whole-build shortcut and every cache would see it by its code's hash,
+        # which a monkeypatch does not change, so the old build's caches go.
+        shutil.rmtree(tmp_path / "dist" / ".cache")
+        build("--force")
         counts = import_all(col, tmp_path / "dist")
         assert counts == {"new": 0, "updated": total, "unchanged": 0, "conflicting": 0}
         assert col.note_count() == total and col.db.scalar("select count() from revlog") == col.card_count()
