@@ -64,3 +64,20 @@ def test_notes_with_images_are_rendered_afresh(tmp_path: Path) -> None:
     (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     second = render_notes([n.note for n in notes], tmp_path, Diagnostics(), cache)
     assert [m.name for m in second[0].media] and "image not found" not in second[0].answer_html
+
+
+def test_field_keys_tell_apart_notes_whose_texts_only_split_differently() -> None:
+    from exporter.rendering.render_cache import field_key
+
+    keys = {
+        field_key("a.md", "qa", "ab", "c", 0, 1, 0, "en"),
+        field_key("a.md", "qa", "a", "bc", 0, 1, 0, "en"),
+        field_key("a.md", "qa", "a", None, 0, None, 0, "en"),
+        field_key("a.md", "qa", "a", "", 0, None, 0, "en"),
+        field_key("a.md", "qa", "a", "", 0, 1, 0, "en"),
+        field_key("a.mdqa", "", "a", "", 0, 1, 0, "en"),
+        field_key("a.md", "qa", "a", "", 0, 1, 0, "fr"),
+        field_key("a.md", "open", "a", "", 0, 1, 0, "en"),
+        field_key("a.md", "qa", "a", "", 1, 1, 0, "en"),
+    }
+    assert len(keys) == 9

@@ -27,7 +27,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import (
-    CachedFields, Hashes, RenderCache, file_entry_key, note_key, note_rest,
+    CachedFields, Hashes, RenderCache, field_key, file_entry_key, note_rest,
 )
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
@@ -275,7 +275,7 @@ class _Fields:
     findings: tuple[Diagnostic, ...]
     packed_media: bool
     key: str
-    """The note's `note_key`, under which its file's cache entry keeps these fields."""
+    """The note's `field_key`, under which its file's cache entry keeps these fields."""
     hashes: Hashes | None = None
     """The note's hashes as stored with its fields (found by place); None: to compute."""
 
@@ -286,8 +286,8 @@ def _place(note: Note, language: str) -> _Placement:
     has_answer = not (note.answer is None or (note.kind is NoteKind.OPEN and not note.answer.strip()))
     answer_line = (note.answer_line or note.source.line) if has_answer else 0
     base = note.source.line
-    key = note_key([note.source.path, note.kind.value, note.question, note.answer, question_line - base,
-                    answer_line - base if has_answer else None, base if base < 1 else 0, language])
+    key = field_key(note.source.path, note.kind.value, note.question, note.answer, question_line - base,
+                    answer_line - base if has_answer else None, base if base < 1 else 0, language)
     return _Placement(question_line, answer_line, has_answer, key, language)
 
 
