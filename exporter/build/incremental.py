@@ -14,11 +14,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
 from exporter.build.manifest import (
+    Digests,
     Manifest,
     OutputRecord,
     output_inputs,
@@ -98,7 +99,7 @@ def write_changed(
     force: bool,
     echo: Echo,
     step: Step | None = None,
-    digests: Mapping[int, str] | None = None,
+    digests: Digests | None = None,
 ) -> Outcome:
     """Write each deck in each format unless its recorded inputs match; update `manifest` as it goes.
 

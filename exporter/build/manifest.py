@@ -158,10 +158,14 @@ def note_digest(rendered: RenderedNote) -> str:
     return hashlib.sha256(_ENCODE(inputs).encode("utf-8")).hexdigest()[:32]
 
 
-def output_inputs(deck: Deck, writer: str, options: dict[str, Any], digests: Mapping[int, str] | None = None) -> str:
+Digests = Mapping[int, tuple[RenderedNote, str]]
+"""Known `note_digest`s by `id()` of the note, with the note itself: an id is only an object's while it lives."""
+
+
+def output_inputs(deck: Deck, writer: str, options: dict[str, Any], digests: Digests | None = None) -> str:
     """The input hash of one output: deck, notes, writer, options, toolkit.
 
-    `digests` gives `note_digest` of notes by `id()` when already known (see
+    `digests` gives the `note_digest` of notes already known (see
     `exporter.build.pipeline.Model.digests`); the others are hashed here.
     """
     head = {"toolkit": toolkit_fingerprint(), "writer": writer, "options": options, "deck": deck.name}
@@ -172,6 +176,8 @@ def output_inputs(deck: Deck, writer: str, options: dict[str, Any], digests: Map
         parts = []
         for rendered in notes:
             note = rendered.note
-            parts.append(f"{marker}{known.get(id(rendered)) or note_digest(rendered)}\x1f{note.guid}\x1f{note.modified}")
+            found = known.get(id(rendered))
+            note_hash = found[1] if found is not None and found[0] is rendered else note_digest(rendered)
+            parts.append(f"{marker}{note_hash}\x1f{note.guid}\x1f{note.modified}")
         digest.update("".join(parts).encode("utf-8"))
     return digest.hexdigest()

@@ -19,7 +19,7 @@ from exporter.identity.resolve import (
     Resolution, file_digest, fingerprint, identify, removed_answer_html, removed_note,
 )
 from exporter.reading.junk import remove_junk
-from exporter.build.manifest import note_digest, toolkit_fingerprint
+from exporter.build.manifest import Digests, note_digest, toolkit_fingerprint
 from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
 from exporter.build.discover import discover
@@ -54,9 +54,9 @@ class Model:
     """Where the paths of messages are measured from."""
     coverage: Coverage = field(default_factory=Coverage)
     """How much of the sources' text ended on cards."""
-    digests: dict[int, str] = field(default_factory=dict)
-    """`manifest.note_digest` of notes by `id()`, for `manifest.output_inputs`: from the render
-    cache for unchanged notes, so hashing the outputs' inputs costs what changed."""
+    digests: Digests = field(default_factory=dict)
+    """`manifest.note_digest` of the notes, for `manifest.output_inputs`: from the render cache
+    for unchanged notes, so hashing the outputs' inputs costs what changed."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
@@ -244,7 +244,7 @@ def collect(
     # Their findings are about text no longer in the sources: not reported.
     removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
     removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
-    digests = {id(final): h[1] for final, h in zip(resolution.notes, hashes) if h is not None}
+    digests = {id(final): (final, h[1]) for final, h in zip(resolution.notes, hashes) if h is not None}
     return Model(resolution.notes, diagnostics, [relative_path(p, root) for p in files], coverage=coverage,
                  identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
                  project=project, digests=digests)
