@@ -6,20 +6,26 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostics
+from exporter.identity import lock as lock_module
 from exporter.identity.lock import LOCK_VERSION, Lock, LockEntry
 from exporter.rendering.render import render_notes
 from exporter.rendering.render_cache import CACHE_NAME
 
 
-def test_lock_layout_is_json_dumps_indent_1() -> None:
+@pytest.mark.parametrize("chunk", [1, 2, 2000])
+def test_lock_layout_is_json_dumps_indent_1(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lock_module, "_CHUNK", chunk)  # entries are encoded a chunk at a time
     entries = [
         LockEntry("Déck::Sub", "a.md", 3, 'Why "x" < y?\n\tTab', "answer é", "f" * 32, "g" * 20, 1_700_000_000),
         LockEntry("A", "b.md", 1, "Q", "", "0" * 32, "h" * 20, 0),
         LockEntry("A", "c.md", 1, "Gone?", "", "1" * 32, "i" * 20, 5, removed=4),
         # What the one-call encoder splits on, and what its template fills in, inside the values.
         LockEntry("A\x00B", "d %s.md", 2, "50% or %(x)s?\x00", "\u2028 \\ \"", "2" * 32, "j" * 20, 7, "cloze"),
+        LockEntry("B", "e.md", 9, "Last?", "yes", "3" * 32, "k" * 20, 8),
     ]
     for lock in (Lock(entries), Lock([])):
         notes = [{k: v for k, v in asdict(entry).items() if k != "removed"}

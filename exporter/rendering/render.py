@@ -141,24 +141,20 @@ def _rendered(
     notes: list[Note], fields: list[_Fields | None], languages: Mapping[str, str], diagnostics: Diagnostics
 ) -> list[RenderedNote]:
     rendered = []
-    escape, new = html.escape, object.__new__
+    escape = html.escape
     for note, note_fields in zip(notes, fields):
         assert note_fields is not None
         if note_fields.findings:
             diagnostics.items.extend(note_fields.findings)
-        # Filled through `__dict__` (a new object no one else holds yet): the frozen
-        # dataclass's `__init__` sets each field with `object.__setattr__`, twice the cost.
-        result = new(RenderedNote)
-        result.__dict__.update(
-            note=note,
-            question_html=note_fields.question_html,
-            answer_html=note_fields.answer_html,
-            context_html=escape(note.context) if note.context else "",
-            source_html=source_html(note),
-            media=note_fields.media,
-            language=languages.get(note.source.path, DEFAULT_LANGUAGE),
-        )
-        rendered.append(result)
+        rendered.append(RenderedNote(
+            note,
+            note_fields.question_html,
+            note_fields.answer_html,
+            escape(note.context) if note.context else "",
+            source_html(note),
+            note_fields.media,
+            languages.get(note.source.path, DEFAULT_LANGUAGE),
+        ))
     return rendered
 
 
