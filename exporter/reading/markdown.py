@@ -354,10 +354,16 @@ def _blank(token: Token) -> bool:
     return token.type == "text" and not token.content.strip()
 
 
-def walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
-    """Every token with its 0-based line in the parsed text, inline children included."""
+def walk(tokens: Sequence[Token], types: frozenset[str]) -> Iterator[tuple[Token, int]]:
+    """Every token of these types with its 0-based line in the parsed text, inline children included.
+
+    Tokens are tested before their line is worked out: a field has a few dozen
+    tokens, of which the render stage looks at a handful.
+    """
     for token in tokens:
         line = token.map[0] if token.map else 0
-        yield token, line
+        if token.type in types:
+            yield token, line
         for child in token.children or ():
-            yield child, int(child.meta.get("line", line))
+            if child.type in types:
+                yield child, int(child.meta.get("line", line))

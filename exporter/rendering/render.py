@@ -196,6 +196,10 @@ def source_html(note: Note) -> str:
     return clean(f'{escaped} · <a href="{link}">{link}</a>')
 
 
+_INSPECTED = MATH_TYPES | {"image", "html_block", "html_inline", "link_open"}
+"""The tokens `_Field._inspect` looks at: math, images, raw HTML and links."""
+
+
 @dataclass
 class _Field:
     """One Markdown field of a note; `first_line` is the source line of its first line."""
@@ -212,7 +216,7 @@ class _Field:
         env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         raw_html = False
-        for token, line in walk(tokens):
+        for token, line in walk(tokens, _INSPECTED):
             self._inspect(token, self.first_line + line)  # may turn an image into HTML
             raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]
