@@ -275,7 +275,9 @@ def _find_unclosed_math(state: StateCore) -> None:
     """Look for a lone `$` before text_join merges escaped characters back into plain text."""
     found: list[tuple[int, str]] = state.env.setdefault(UNCLOSED_KEY, [])
     for token in state.tokens:
-        if token.type != "inline" or not token.children:
+        # Children hold the source's own characters (an entity's text keeps its markup
+        # here): without a `$` in the inline source, no line of it can hold one.
+        if token.type != "inline" or not token.children or "$" not in token.content:
             continue
         pieces: list[str] = []
         first_line = None
@@ -299,6 +301,8 @@ def _find_unclosed_math(state: StateCore) -> None:
 
 def _lift_display_math(state: StateCore) -> None:
     """Split a paragraph around display math so no `<div>` ends up inside a `<p>`."""
+    if "$$" not in state.src and "\\[" not in state.src:
+        return  # display math inside a paragraph opens with one of these
     tokens: list[Token] = []
     i = 0
     while i < len(state.tokens):
