@@ -9,7 +9,9 @@ not understood, or a rule that can match the empty string, counts as "could star
 anywhere"); at each position only the rules that can start with the character
 there are called, in their order. The rule the lexer would have taken is the first
 of them that matches, so the tokens are the same. tests/test_highlight.py compares
-them with Pygments' own on thousands of files in many languages.
+them with Pygments' own on this repository's files read as 37 languages (and they
+agreed on samples of site-packages, node_modules and /usr/include in 60 languages).
+Python lexer on 3750 small code blocks: 0.55 s -> 0.15 s.
 """
 
 from __future__ import annotations
