@@ -28,8 +28,12 @@ def draw_ahead(decks: list[Deck], out_dir: Path, options: WriteOptions) -> None:
     """Draw every formula of `decks` in one engine run, before their sheets are laid out.
 
     Each sheet then finds its formulas drawn (in memory, inherited by forked workers, and
-    in the disk cache): one Node process per build instead of one per deck.
+    in the disk cache): one Node process per build instead of one per deck. WeasyPrint is
+    imported here too, in the parent: forked workers inherit it instead of each paying its
+    quarter of a second of import.
     """
+    import weasyprint  # noqa: F401  (inherited by the forked sheet writers)
+
     math_renderer(out_dir / "sheet", options).render(
         key for deck in decks for rn in deck.notes for fragment in (rn.question_html, rn.answer_html)
         for key in find_math(fragment)
