@@ -87,7 +87,7 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
 
     sheet_count = -(-len(cards) // grid.per_sheet)
     pages_per_sheet = 1 if grid.fold else 2
-    front_pages, matter = 2, None
+    front_pages, matter = matter_pages_guess(sheet), None
     for _ in range(3):  # the contents' length does not depend on its numbers: settles at the second pass
         first_sheet_page = front_pages + (front_pages % 2 if not grid.fold else 0) + 1
         after_cards = first_sheet_page + sheet_count * pages_per_sheet
@@ -159,6 +159,21 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), faces_html
+
+
+TOC_ENTRIES_PER_PAGE = 42
+"""Contents lines that fit an A4 or Letter page under the "Contents" heading (10 pt, 1.35 lines, 1 mm apart)."""
+
+
+def matter_pages_guess(sheet: SheetDeck) -> int:
+    """The title page and the contents' length, guessed from the number of contents lines.
+
+    The title and contents are laid out with the sheets' page numbers, which depend on their
+    own length: a right guess lays them out once, a wrong one costs a second layout (the loop
+    in `write_cards` checks it), never a wrong number.
+    """
+    entries = sum(bool(part.label) + sum(1 for topic in part.topics if topic.title) for part in sheet.parts)
+    return 1 + max(1, -(-entries // TOC_ENTRIES_PER_PAGE))
 
 
 def _toc_pages(sheet: SheetDeck, first_card: dict[int, int], grid: CardGrid, first_page: int,
