@@ -218,3 +218,24 @@ def test_emoji_print_with_the_emoji_font(folder: Path) -> None:
     fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
              for font in page["/Resources"].get("/Font", {}).values()}
     assert any("Emoji" in name for name in fonts), fonts  # drawn from the font, not as empty boxes
+
+
+@pytest.mark.parametrize(("topics", "words"), [(12, 1), (90, 1), (40, 30)])
+def test_card_contents_give_the_page_of_each_topics_first_card(folder: Path, topics: int, words: int) -> None:
+    """The contents' numbers depend on their own length, first guessed from the number of lines.
+
+    Right (short titles) or wrong (titles over two lines: a longer contents than guessed),
+    every number must be the page holding the front of the topic's first card.
+    """
+    def title(i: int) -> str:
+        return " ".join([f"Topic {i}"] + ["long"] * (words - 1))
+
+    notes = [rendered(f"<p>Question {i} ?</p>", f"<p>Réponse {i}.</p>", section=title(i), line=i)
+             for i in range(1, topics + 1)]
+    reader = pypdf.PdfReader(write(Deck(f"Topics {topics}", notes), folder, layout="cards"))
+    texts = [squash(page.extract_text()) for page in reader.pages]
+    listed = {int(topic): int(number) for text in texts
+              for topic, number in re.findall(r"Topic(\d+)(?:long)*\.{3,}(\d+)", text)}
+    assert sorted(listed) == list(range(1, topics + 1))
+    for topic, number in listed.items():
+        assert f"Question{topic}?" in texts[number - 1], (topic, number)
