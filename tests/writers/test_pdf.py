@@ -239,3 +239,19 @@ def test_card_contents_give_the_page_of_each_topics_first_card(folder: Path, top
     assert sorted(listed) == list(range(1, topics + 1))
     for topic, number in listed.items():
         assert f"Question{topic}?" in texts[number - 1], (topic, number)
+
+
+def test_a_face_wrongly_judged_short_still_runs_on_to_more_cards(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faces judged to fit one card are laid out in their cells and checked: one that does not fit goes on card pages."""
+    from exporter.output.writers import cards
+
+    monkeypatch.setattr(cards, "surely_fits", lambda *args: True)
+    long_answer = "<p>" + " ".join(f"mot{i}" for i in range(150)) + " FIN</p>"
+    deck = Deck("Misjudged", [rendered("<p>Une question courte ?</p>", long_answer),
+                              rendered("<p>Une autre ?</p>", "<p>Courte.</p>", line=2)])
+    reader = pypdf.PdfReader(write(deck, folder, layout="cards"))
+    back = card_text(reader, 3)
+    assert "mot0mot1" in back and "mot149FIN" in back and "Courte." in back
+    count = int(re.search(r"1·1/(\d)", back).group(1))  # type: ignore[union-attr]
+    assert count > 1 and all(f"1·{k}/{count}" in back for k in range(1, count + 1))
+    assert "Uneautre?" in card_text(reader, 2)
