@@ -1,7 +1,8 @@
 """Seconds per page and peak memory of the PDF writer, per layout, cold math cache.
 
 Run from the project root: `python bench/pdf_bench.py [--count 500] [--seeds]`;
-`--cards-ratio 3` compares the cards layout with the sheet on sources/ (CPU, paired).
+`--cards-ratio 3` compares the cards layout with the sheet on sources/ (CPU, paired);
+`--cold-build 3 [--baseline DIR]` times whole cold builds of the shipped sources (apkg + pdf).
 Each layout runs in its own process so that its peak RSS is its own.
 """
 
@@ -74,6 +75,39 @@ def cards_ratio(rounds: int) -> None:
           f"cards/sheet {best['cards'] / best['sheet']:.2f}")
 
 
+def cold_build(rounds: int, baseline: Path | None, extra: list[str]) -> None:
+    """CPU seconds (user + system, workers and Node included) of `exporter build` on a copy of sources/.
+
+    Each round copies sources/ into a fresh folder (no `.cache`, no lock state of earlier
+    rounds, math drawn by MathJax again) with this checkout's node_modules linked beside it.
+    With `--baseline DIR` (another checkout of the project, e.g. `git worktree add DIR main`)
+    its code runs in the same rounds, alternating, so a busy machine slows both alike.
+    """
+    import os
+    import shutil
+    import statistics
+
+    exporter = Path(sys.executable).with_name("exporter")
+    codes = [("this", ROOT)] + ([("baseline", baseline.resolve())] if baseline else [])
+    seconds: dict[str, list[float]] = {name: [] for name, _ in codes}
+    for _ in range(rounds):
+        for name, code in codes:
+            with tempfile.TemporaryDirectory() as folder:
+                project = Path(folder)
+                shutil.copytree(ROOT / "sources", project / "sources")
+                if (ROOT / "node_modules").is_dir():
+                    (project / "node_modules").symlink_to(ROOT / "node_modules")
+                env = {**os.environ, "PYTHONPATH": str(code)}  # ahead of the editable install
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run([str(exporter), "build", "sources", "--out", "dist", "--quiet", *extra],
+                               cwd=project, env=env, capture_output=True, check=False)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                seconds[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    for name, values in seconds.items():
+        print(f"{name}: cold build of sources/ {' '.join(extra) or '(apkg + pdf)'}, CPU s: median "
+              f"{statistics.median(values):.2f}, best {min(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=500, help="questions in the synthetic deck")
@@ -81,7 +115,14 @@ def main() -> None:
     parser.add_argument("--one", choices=LAYOUTS, help=argparse.SUPPRESS)
     parser.add_argument("--cards-ratio", type=int, metavar="ROUNDS",
                         help="only compare --layout cards with the sheet on sources/ (CPU time, warm)")
+    parser.add_argument("--cold-build", type=int, metavar="ROUNDS",
+                        help="only time cold `exporter build` runs of the shipped sources (CPU, with children)")
+    parser.add_argument("--baseline", type=Path, help="with --cold-build: another checkout to time alongside")
+    parser.add_argument("--layout", default=None, help="with --cold-build: build only the PDF in this layout")
     args = parser.parse_args()
+    if args.cold_build:
+        cold_build(args.cold_build, args.baseline, ["--format", "pdf", "--layout", args.layout] if args.layout else [])
+        return
     if args.cards_ratio:
         cards_ratio(args.cards_ratio)
         return

@@ -110,3 +110,17 @@ def test_tex_problems(tex: str, problem: str) -> None:
 @pytest.mark.parametrize("tex", [r"y_{\text{réel}} = 1", r"\left( \frac{1}{2} \right)^2", r"a < b", r"\begin{aligned} a &= b \end{aligned}"])
 def test_good_tex_has_no_problem(tex: str) -> None:
     assert tex_problem(tex) is None
+
+
+def test_a_formula_cleaned_after_weasyprint_is_loaded_is_still_an_svg_a_browser_draws() -> None:
+    """WeasyPrint's import re-registers ElementTree's "" prefix; formulas must not become `<ns0:svg>`."""
+    import xml.etree.ElementTree as ElementTree
+
+    from exporter.output.svgclean import clean_svg
+
+    ElementTree.register_namespace("", "")  # what weasyprint.pdf.metadata does when it is first imported
+
+    cleaned = clean_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="1ex">'
+                        '<g fill="currentColor"><path d="M0 0L10 10"/></g></svg>')
+    assert cleaned == ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="1ex">'
+                       '<g fill="currentColor"><path d="M0 0L10 10"></path></g></svg>')

@@ -79,16 +79,25 @@ def form_xobject(writer: Any, page: Any) -> Any:
     return writer._add_object(form)
 
 
-def draw_sheet(writer: Any, grid: CardGrid, placed: list[Placed], page_label: str, cut: bool = True) -> None:
+def draw_sheet(writer: Any, grid: CardGrid, placed: list[Placed], page_label: str, cut: bool = True,
+               background: Any = None) -> None:
     """Add one sheet to `writer`: every placed page in its cell, then lines, labels and the page number.
 
-    `Placed.page` is a Form XObject of `writer` (see `form_xobject`).
+    `Placed.page` is a Form XObject of `writer` (see `form_xobject`). `background`, a page of
+    another PDF the size of the paper (the faces laid out in their cells), is drawn between the
+    cut lines and the placed pages.
     """
     from pypdf.generic import DictionaryObject, NameObject
 
     width, height = (v * PT_PER_MM for v in grid.paper)
-    sheet = writer.add_blank_page(width=width, height=height)
-    ops = [cut_lines(grid) if cut else ""]
+    if background is None:
+        sheet = writer.add_blank_page(width=width, height=height)
+    else:
+        sheet = writer.add_page(background)
+        if "/Annots" in sheet:
+            del sheet["/Annots"]  # as on faces placed from card pages: no links, no anchors
+    under = cut_lines(grid) if cut else ""
+    ops = []
     forms = DictionaryObject()
     card_w, card_h = (v * PT_PER_MM for v in grid.card)
     for item in placed:
@@ -105,20 +114,53 @@ def draw_sheet(writer: Any, grid: CardGrid, placed: list[Placed], page_label: st
             ops.append(_text(x + 4.5 * PT_PER_MM, y_top - 4 * PT_PER_MM - LABEL_PT * 0.8, item.text, 9.5))
     if page_label:
         ops.append(_text(width - 8 * PT_PER_MM, 3 * PT_PER_MM, page_label, right=True))
-    _set_contents(writer, sheet, "".join(ops), forms)
+    _set_contents(writer, sheet, under, "".join(ops), forms, background is not None)
 
 
-def _set_contents(writer: Any, page: Any, ops: str, forms: Any) -> None:
-    """Give a blank page of `writer` its drawing, with Helvetica and the card forms as resources."""
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+def _stream(writer: Any, ops: str) -> Any:
+    from pypdf.generic import DecodedStreamObject
 
     stream = DecodedStreamObject()
     stream.set_data(ops.encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
-    page[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/Font"): DictionaryObject({NameObject("/FHelv"): _helvetica()}),
-        NameObject("/XObject"): forms,
-    })
+    return writer._add_object(stream.flate_encode())
+
+
+def _set_contents(writer: Any, page: Any, under: str, over: str, forms: Any, keep: bool) -> None:
+    """Give a page of `writer` its drawing, with Helvetica and the card forms as resources.
+
+    `keep`: the page already has a drawing (and resources), drawn between `under` and `over`
+    in its own graphics state; its resources are copied, never shared with other pages.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    fonts = DictionaryObject({NameObject("/FHelv"): _helvetica()})
+    if not keep:
+        page[NameObject("/Contents")] = _stream(writer, under + over)
+        page[NameObject("/Resources")] = DictionaryObject({
+            NameObject("/Font"): fonts, NameObject("/XObject"): forms,
+        })
+        return
+    contents = page.get("/Contents")
+    existing = contents.get_object() if contents is not None else ArrayObject()
+    drawn = list(existing) if isinstance(existing, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([_stream(writer, under + "q\n"), *drawn, _stream(writer, "Q\n" + over)])
+    resources = DictionaryObject()
+    resources.update(_dictionary(page["/Resources"]))
+    for key, extra in (("/Font", fonts), ("/XObject", forms)):
+        merged = DictionaryObject()
+        if key in resources:
+            merged.update(_dictionary(resources[key]))
+        merged.update(extra)
+        resources[NameObject(key)] = merged
+    page[NameObject("/Resources")] = resources
+
+
+def _dictionary(value: Any) -> Any:
+    """The dictionary `value` is or points to."""
+    from pypdf.generic import DictionaryObject
+
+    found = value.get_object()
+    return found if isinstance(found, DictionaryObject) else DictionaryObject()
 
 
 def _helvetica() -> Any:

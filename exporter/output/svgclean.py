@@ -24,7 +24,6 @@ _ATTRIBUTES = frozenset({
 })
 _UNSAFE_VALUE = re.compile(r"url\s*\(|expression\s*\(|@import|javascript:|vbscript:|[<>]", re.IGNORECASE)
 
-ElementTree.register_namespace("", SVG_NS)
 
 
 def clean_svg(svg: str) -> str | None:
@@ -36,6 +35,26 @@ def clean_svg(svg: str) -> str | None:
     if _local(root.tag) != "svg":
         return None
     _clean(root)
+    return _serialized(root)
+
+
+def _serialized(root: ElementTree.Element) -> str:
+    """`root` as `<svg xmlns="...">`, whatever prefixes other modules have registered.
+
+    ElementTree's prefix map is shared by the whole process: WeasyPrint's import registers
+    the "" prefix for itself, after which the SVG namespace would be written `<ns0:svg>`,
+    which no browser draws (the HTML preview) and no cache check accepts. So the SVG
+    namespace is written out by hand, as the first attribute, as before.
+    """
+    prefix = "{" + SVG_NS + "}"
+    if not root.tag.startswith(prefix):
+        return ElementTree.tostring(root, encoding="unicode", short_empty_elements=False)
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(prefix):
+            element.tag = element.tag[len(prefix):]
+    attributes = dict(root.attrib)
+    root.attrib.clear()
+    root.attrib.update({"xmlns": SVG_NS, **attributes})
     return ElementTree.tostring(root, encoding="unicode", short_empty_elements=False)
 
 

@@ -17,11 +17,10 @@ from functools import cached_property
 from markdown_it.token import Token
 
 from exporter.reading.inline import deck_from_path, plain_text, trim_time_note
-from exporter.reading.layout import Layout, LineKind, scan
+from exporter.reading.layout import Layout, scan
 from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.source import SourceFile
 
-_FENCE_MARK = re.compile(r"^\s*(?:`{3,}|~{3,})")
 _HEADING_HINT = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.MULTILINE)
 _RULE_HINT = re.compile(r"^ {0,3}([-*_])[ \t]*\1[ \t]*\1", re.MULTILINE)
 _NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*)?\d+\s*[.):]\s+", re.IGNORECASE)
@@ -67,11 +66,7 @@ class Document:
     def blocks(self) -> list[Block]:
         """The top-level blocks, tokenised on first use (once): a file whose patterns never
         ask for its structure (a file of labelled pairs and nothing else) is never tokenised."""
-        kinds, lines = self.layout.kinds, self.lines
-        return _top_level_blocks(parse_blocks(
-            self.source.text,
-            lambda i: kinds[i] is LineKind.FENCE and _FENCE_MARK.match(lines[i]) is None,
-        ))
+        return _top_level_blocks(parse_blocks(self.source.text))
 
     @cached_property
     def may_have_headings(self) -> bool:

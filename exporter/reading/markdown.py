@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +18,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from exporter.reading.layout import matching_lines
 from exporter.rendering.highlight import highlight_code
 from exporter.rendering.cloze import highlight_keeping_clozes
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
@@ -64,74 +63,115 @@ def markdown() -> MarkdownIt:
     return _configured()
 
 
-_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
-# Block rules with the text they cannot match without: a file that lacks it
-# is parsed without the rule, which then could only have said no on every line.
-_BLOCK_TRIGGERS: tuple[tuple[str, tuple[str, ...] | re.Pattern[str]], ...] = (
+_CONTAINERS = r"^(?:[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t])))*[ \t]*"
+"""What may stand on a line before a block's first character: indentation, `>` and list markers."""
+_RULE = re.compile(r"([-*_])[ \t]*\1[ \t]*\1")
+_LIST_ITEM = re.compile(_CONTAINERS + r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
+_UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.MULTILINE)
+"""A setext underline: after a quote's `>` or a list item's indentation, nothing else on its line."""
+_Trigger = tuple[str, ...] | re.Pattern[str]
+# Each optional rule with the text it cannot match without: a text that lacks it
+# is parsed without the rule, which could only have said no at every place it was
+# tried (rules are tried in order and the first yes wins, so the others' answers are
+# the same without it). Sound through containers: a block inside a list item or a
+# quote is found after the markers `_CONTAINERS` allows.
+_BLOCK_TRIGGERS: tuple[tuple[str, _Trigger], ...] = (
     ("table", ("|",)),
-    ("blockquote", (">",)),
-    ("reference", ("]:",)),
-    ("html_block", ("<",)),
+    # Indented code needs 4 columns of indentation past its container's: 4 spaces or a
+    # tab somewhere (without it, markdown-it's is_code_block is false everywhere too).
+    ("code", ("    ", "\t")),
     (BLOCK, ("$$", "\\[")),
     ("fence", ("```", "~~~")),
+    ("blockquote", (">",)),
+    ("hr", _RULE),
+    ("list", _LIST_ITEM),
+    ("reference", ("]:",)),
+    ("html_block", ("<",)),
     ("heading", ("#",)),
-    ("hr", re.compile(r"^ {0,3}([-*_])[ \t]*\1[ \t]*\1", re.MULTILINE)),
     ("lheading", _UNDERLINE),
-    ("code", re.compile(r"^(?: {4}|\t)", re.MULTILINE)),
 )
-_LIST_ITEM_CODE = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?: {5}|[ ]{0,4}\t)", re.MULTILINE)
-"""A list item whose first line is indented code (`-     code`): such a file needs the code rule."""
+# Inline rules are tried only where the text rule stops; each needs its opening character(s) there.
+_INLINE_TRIGGERS: tuple[tuple[str, _Trigger], ...] = (
+    ("newline", ("\n",)),
+    (INLINE, ("$",)),
+    ("math_bracket", ("\\(", "\\[")),
+    ("escape", ("\\",)),
+    ("backticks", ("`",)),
+    ("highlight_cloze", ("==",)),
+    ("emphasis", ("*", "_")),
+    ("bracket_flood", ("[",)),
+    ("link", ("[",)),
+    ("image", ("![",)),
+    ("autolink", ("<",)),
+    ("html_inline", ("<",)),
+    ("entity", ("&",)),
+)
+_PATTERN_CHARACTERS = {"hr": "-*_", "list": "*+-0123456789", "lheading": "=-"}
+"""A character each match of these rules' patterns holds (a pattern has no first string to take)."""
 
 
-def parse_blocks(text: str, fenced: Callable[[int], bool] | None = None) -> list[Token]:
+def parse_blocks(text: str) -> list[Token]:
     """The block tokens of `text` (inline tokens keep their content, children unparsed).
 
     Reading needs the block structure of whole files, and the block pass costs
-    a few Python calls per rule per line: rules whose trigger text the file
-    does not contain are left out (same tokens, a third less time). `fenced`
-    says whether a 0-based line is inside a code fence (not a fence line): when
-    every indented line is, the indented-code rule is left out too.
+    a few Python calls per rule per line: rules whose trigger the file does not
+    hold are left out (same tokens, a third less time).
     """
-    unused = {name for name, trigger in _BLOCK_TRIGGERS if not _holds(text, trigger)}
-    if fenced is not None and "code" not in unused and _only_fenced_indents(text, unused, fenced):
-        unused.add("code")
-    md = _without(frozenset(unused))
+    text = text.replace("\0", "\ufffd")
+    md = _without(frozenset(name for name, trigger in _BLOCK_TRIGGERS if not _holds(text, trigger)), frozenset())
     tokens: list[Token] = []
-    md.block.parse(text.replace("\0", "\ufffd"), md, {}, tokens)
+    md.block.parse(text, md, {}, tokens)
     return tokens
 
 
-def _only_fenced_indents(text: str, unused: set[str], fenced: Callable[[int], bool]) -> bool:
-    """True when indented code cannot start anywhere: every indented line is inside a fence.
-
-    Only asked where no container could hide indented code from a line-level
-    look (no blockquote, no HTML block, no list item opening with indented code).
-    """
-    if not {"blockquote", "html_block"} <= unused or _LIST_ITEM_CODE.search(text):
-        return False
-    indented = _BLOCK_TRIGGERS[-1][1]
-    assert isinstance(indented, re.Pattern)
-    return all(fenced(line) for line in matching_lines(indented, text))
-
-
-def _holds(text: str, trigger: tuple[str, ...] | re.Pattern[str]) -> bool:
+def _holds(text: str, trigger: _Trigger) -> bool:
     if isinstance(trigger, tuple):
         return any(part in text for part in trigger)
-    if trigger is _UNDERLINE:  # a setext underline only counts right under a line of text
-        for found in trigger.finditer(text):
-            before = text.rfind("\n", 0, max(found.start() - 1, 0))
-            if text[before + 1 : max(found.start() - 1, 0)].strip():
-                return True
-        return False
     return trigger.search(text) is not None
 
 
-@lru_cache(maxsize=64)
-def _without(rules: frozenset[str]) -> MarkdownIt:
-    if not rules:
+def parser_for(text: str) -> MarkdownIt:
+    """The configured parser for one field, without the rules `text` cannot use (same tokens, less work).
+
+    A field is parsed whole (block, inline and core rules), and each block rule is
+    tried at every line, each inline rule at every punctuation mark: a short field of
+    prose and math spends a tenth of its parse in rules that say no. Fields are many
+    and short, so only the characters they hold are looked at (looking for each
+    trigger costs as much as it saves): a rule goes when no character that opens one
+    of its triggers is there.
+    """
+    if "\r" in text:  # markdown-it turns `\r` into line breaks before parsing: let it
+        return markdown()
+    return _parser_holding(frozenset(_OPENING_CHARACTERS.intersection(text)))
+
+
+def _opening_characters(name: str, trigger: _Trigger) -> frozenset[str]:
+    return frozenset(_PATTERN_CHARACTERS[name] if isinstance(trigger, re.Pattern) else (part[0] for part in trigger))
+
+
+_OPENERS = {chain: tuple((name, _opening_characters(name, trigger)) for name, trigger in triggers)
+            for chain, triggers in (("block", _BLOCK_TRIGGERS), ("inline", _INLINE_TRIGGERS))}
+_OPENING_CHARACTERS = frozenset().union(*(opening for rules in _OPENERS.values() for _, opening in rules))
+
+
+@lru_cache(maxsize=1024)
+def _parser_holding(present: frozenset[str]) -> MarkdownIt:
+    """The parser for a text holding, of the characters that open a trigger, these."""
+    block, inline = (frozenset(name for name, opening in _OPENERS[chain] if present.isdisjoint(opening))
+                     for chain in ("block", "inline"))
+    return _without(block, inline)
+
+
+@lru_cache(maxsize=256)
+def _without(block: frozenset[str], inline: frozenset[str]) -> MarkdownIt:
+    """The configured parser less these block and inline rules (0.1 ms to build, kept)."""
+    if not block and not inline:
         return markdown()
     md = _configured()
-    md.block.ruler.disable(sorted(rules))
+    if block:
+        md.block.ruler.disable(sorted(block))
+    if inline:
+        md.inline.ruler.disable(sorted(inline))
     return md
 
 
@@ -235,7 +275,9 @@ def _find_unclosed_math(state: StateCore) -> None:
     """Look for a lone `$` before text_join merges escaped characters back into plain text."""
     found: list[tuple[int, str]] = state.env.setdefault(UNCLOSED_KEY, [])
     for token in state.tokens:
-        if token.type != "inline" or not token.children:
+        # Children hold the source's own characters (an entity's text keeps its markup
+        # here): without a `$` in the inline source, no line of it can hold one.
+        if token.type != "inline" or not token.children or "$" not in token.content:
             continue
         pieces: list[str] = []
         first_line = None
@@ -259,6 +301,8 @@ def _find_unclosed_math(state: StateCore) -> None:
 
 def _lift_display_math(state: StateCore) -> None:
     """Split a paragraph around display math so no `<div>` ends up inside a `<p>`."""
+    if "$$" not in state.src and "\\[" not in state.src:
+        return  # display math inside a paragraph opens with one of these
     tokens: list[Token] = []
     i = 0
     while i < len(state.tokens):
@@ -314,10 +358,16 @@ def _blank(token: Token) -> bool:
     return token.type == "text" and not token.content.strip()
 
 
-def walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
-    """Every token with its 0-based line in the parsed text, inline children included."""
+def walk(tokens: Sequence[Token], types: frozenset[str]) -> Iterator[tuple[Token, int]]:
+    """Every token of these types with its 0-based line in the parsed text, inline children included.
+
+    Tokens are tested before their line is worked out: a field has a few dozen
+    tokens, of which the render stage looks at a handful.
+    """
     for token in tokens:
         line = token.map[0] if token.map else 0
-        yield token, line
+        if token.type in types:
+            yield token, line
         for child in token.children or ():
-            yield child, int(child.meta.get("line", line))
+            if child.type in types:
+                yield child, int(child.meta.get("line", line))

@@ -142,6 +142,8 @@ def unclosed_math(text: str) -> str | None:
     rescans a run of dollars or spaces from each of its positions (a line of 200,000 `$`
     took minutes). The same matches are found with the end of each run computed once.
     """
+    if "$" not in text:  # most lines: their math was parsed, so it stands as `\x00` here
+        return None
     after_run = _ends_of_space_dollar_runs(text)
     pos = 0
     while True:

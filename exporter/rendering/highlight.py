@@ -28,8 +28,10 @@ def _lexer(language: str) -> Any:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from exporter.rendering.lexing import faster
+
     try:
-        return get_lexer_by_name(language)
+        return faster(get_lexer_by_name(language))
     except ClassNotFound:
         return None
 

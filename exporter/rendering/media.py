@@ -67,11 +67,16 @@ class MediaPacker:
     """Collects the media of one build; the same file always gets the same packed name."""
 
     def __init__(self, project_root: Path, diagnostics: Diagnostics, language: str = DEFAULT_LANGUAGE) -> None:
-        self.root = Path(os.path.abspath(project_root))
+        self.project_root = project_root
         self.diagnostics = diagnostics
         self.language = language
         self.calls = 0
         """How many images were asked for: the render cache keeps only notes that ask for none."""
+
+    @cached_property
+    def root(self) -> Path:
+        """The project root made absolute: asked only when a note has an image (one packer per note)."""
+        return Path(os.path.abspath(self.project_root))
 
     @cached_property
     def real_root(self) -> Path:

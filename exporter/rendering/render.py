@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import DEFAULT_LANGUAGE, detect_language, label, language_of, marker_counts
 from exporter.reading.markdown import (
-    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
+    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, parser_for, walk,
 )
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering import cloze
@@ -342,6 +342,10 @@ def source_html(note: Note) -> str:
     return clean(f'{escaped} · <a href="{link}">{link}</a>')
 
 
+_INSPECTED = MATH_TYPES | {"image", "html_block", "html_inline", "link_open"}
+"""The tokens `_Field._inspect` looks at: math, images, raw HTML and links."""
+
+
 @dataclass
 class _Field:
     """One Markdown field of a note; `first_line` is the source line of its first line."""
@@ -354,11 +358,11 @@ class _Field:
 
     def render(self, text: str, is_cloze: bool = False) -> str:
         """Sanitised HTML of `text`; with `is_cloze`, `==x==` are deletions and every deletion is Anki-safe."""
-        md = markdown()
+        md = parser_for(text)
         env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         raw_html = False
-        for token, line in walk(tokens):
+        for token, line in walk(tokens, _INSPECTED):
             self._inspect(token, self.first_line + line)  # may turn an image into HTML
             raw_html = raw_html or token.type in ("html_block", "html_inline")
         for line, snippet in env.get(UNCLOSED_KEY, []):  # type: ignore[attr-defined]

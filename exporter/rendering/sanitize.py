@@ -8,8 +8,9 @@ them with the note's line.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Callable
+from typing import Any, Callable
 
 ALLOWED_TAGS = frozenset(
     {
@@ -48,10 +49,17 @@ _VOID = frozenset({"br", "hr", "img", "wbr", "col", "input", "source"})
 
 def clean(markup: str) -> str:
     """The allowlisted HTML: seed markup (`<p align>`, `<img width>`, tables, code, math) survives."""
+    cleaned: str = _cleaner().clean(markup)
+    return cleaned
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> Any:
+    """One nh3 sanitizer for the process: `nh3.clean` built its allowlists anew on every call,
+    three quarters of the time it took on a note's field."""
     import nh3
 
-    return nh3.clean(
-        markup,
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,

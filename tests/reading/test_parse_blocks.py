@@ -1,22 +1,29 @@
-"""Leaving out block rules a file cannot trigger must never change its tokens.
+"""Leaving out the rules a text cannot trigger must never change its tokens.
 
-`parse_blocks` parses a file without the rules whose trigger text it lacks (and
-without indented code when every indented line is inside a fence): on every real
-and synthetic file here, and on traps made for each shortcut, the tokens equal
-those of the full parser.
+`parse_blocks` parses a whole file without the block rules whose trigger it lacks;
+`parser_for` parses a note's field without the block and inline rules none of whose
+opening characters it holds. On every real and synthetic file here and every field
+of their notes, on traps made for each shortcut (blocks inside list items and
+quotes), and on thousands of random texts made of Markdown's pieces, the tokens (and
+the field's HTML and findings) equal those of the full parser.
 """
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markdown_it.token import Token
 
 from bench.corpus import lesson_file, numbered_file, open_file, qa_file
+from exporter.diagnostics import Diagnostics
 from exporter.reading.document import parse_document
-from exporter.reading.markdown import markdown
+from exporter.reading.markdown import markdown, parse_blocks, parser_for
+from exporter.reading.read import read_notes
 from exporter.reading.source import SourceFile
+from exporter.rendering.highlight_cloze import NEXT_NUMBER
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([*ROOT.glob("sources/*.md"), *ROOT.glob("tests/corpus/*.md"), *ROOT.glob("tests/reading/fixtures/*/*.md")])
@@ -24,36 +31,91 @@ TRAPS = {
     "indented code after a paragraph": "Text\n\n    code line\n\n```\n    in fence\n```\n",
     "indented fence opener is code": "Intro\n\n    ```\n    not a fence\n    ```\n",
     "list item opening with code": "-     code in a list item\n\n```\n    fenced\n```\n",
+    "list item opening with code, nothing else indented": "-     code in a list item\n",
     "code in a blockquote": ">     quoted code\n\n```\n    fenced\n```\n",
     "fence in an html block": "<div>\n```\n</div>\n\n    code after the div\n```\n",
+    "indented closer inside a fence": "```\n    ```\nstill code\n```\n",
     "setext under text": "Title\n---\n\ntext\n\n---\n",
     "rule after a blank line": "text\n\n---\n\nmore\n",
+    "rule in a list item": "- ***\n",
+    "rule in a nested list item": "1. - ___\n",
+    "rule in a blockquote": "> ***\n",
+    "spaced rule": "text\n\n- - -\n",
+    "setext in a nested list item": "- a\n  - b\n    ---\n",
+    "setext in a blockquote": "> foo\n> ===\n",
+    "list after a quote marker": ">- item\n",
+    "ordered list in a quote": "> 3) item\n",
+    "empty list item": "-\n  text\n",
     "table and reference": "| a | b |\n|---|---|\n| 1 | 2 |\n\n[x]: https://example.org\n",
     "math block": "$$\nx^2\n$$\n\n\\[\ny\n\\]\n",
+    "tab indented code": "\tcode\n",
 }
+PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "  ", " ", "\t", "***", "---", "___", "===", "- - -",
+          "# ", "#", "```", "~~~", "$$", "$", "\\[", "\\]", "\\(", "\\)", "\\", "|", "|---|", "[a]: /u", "[", "]",
+          "(", ")", "![x](y)", "<div>", "</div>", "<b>", "<", "&amp;", "&", "`", "*", "_", "**", "==", "!", ":",
+          "\n", "\n", "\n\n", "text", "word", "x^2", "{", "}", "5 ", "1.", "\r")
 
 
 def _shape(tokens: list[Token]) -> list[tuple[object, ...]]:
     return [(t.type, t.tag, t.map, t.level, t.content, t.markup, t.info, t.nesting) for t in tokens]
 
 
-def _full(text: str) -> list[Token]:
+def _full_blocks(text: str) -> list[Token]:
     md = markdown()
     tokens: list[Token] = []
-    md.block.parse(text, md, {}, tokens)
+    md.block.parse(text.replace("\0", "\ufffd"), md, {}, tokens)
     return tokens
 
 
-def _texts() -> list[tuple[str, str]]:
+def _parsed(md: Any, text: str, cloze: bool) -> tuple[list[Any], dict[str, Any], str]:
+    """Tokens (children, attributes and meta included), the env the parse left, and the HTML."""
+    env: dict[str, Any] = {NEXT_NUMBER: 1} if cloze else {}
+    tokens = md.parse(text, env)
+    found = dict(env)
+    return [t.as_dict() for t in tokens], found, md.renderer.render(tokens, md.options, env)
+
+
+def _files() -> list[tuple[str, str]]:
     texts = [(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in FILES]
     texts += [("bench qa", qa_file(0, 40)), ("bench numbered", numbered_file(0, 40, 1)),
               ("bench open", open_file(0, 40, 1)), ("bench lesson", lesson_file(0, 40, 1))]
     return texts + list(TRAPS.items())
 
 
-@pytest.mark.parametrize(("name", "text"), _texts(), ids=[name for name, _ in _texts()])
-def test_the_shortcuts_give_the_full_parsers_tokens(name: str, text: str) -> None:
+def _random_texts(count: int) -> list[str]:
+    rng = random.Random(12)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(("name", "text"), _files(), ids=[name for name, _ in _files()])
+def test_the_block_shortcuts_give_the_full_parsers_tokens(name: str, text: str) -> None:
     text = text.replace("\r\n", "\n")
     doc = parse_document(SourceFile(name, Path(name), text))
     blocks = [token for block in doc.blocks for token in block.tokens]
-    assert _shape(blocks) == _shape(_full(text))
+    assert _shape(blocks) == _shape(_full_blocks(text))
+
+
+@pytest.mark.parametrize(("name", "text"), _files(), ids=[name for name, _ in _files()])
+def test_every_field_parses_as_with_the_full_parser(name: str, text: str) -> None:
+    text = text.replace("\r\n", "\n")
+    notes, _ = read_notes(SourceFile(name, Path(name), text), Diagnostics())
+    fields = [field for note in notes for field in (note.question, note.answer) if field]
+    assert fields or name in TRAPS
+    for field in [*fields, text]:
+        for cloze in (False, True):
+            assert _parsed(parser_for(field), field, cloze) == _parsed(markdown(), field, cloze)
+
+
+def test_random_markdown_parses_as_with_the_full_parser() -> None:
+    for text in _random_texts(3000):
+        assert _shape(parse_blocks(text)) == _shape(_full_blocks(text)), repr(text)
+        assert _parsed(parser_for(text), text, False) == _parsed(markdown(), text, False), repr(text)
+
+
+def test_a_field_without_markup_is_parsed_without_the_rules_it_cannot_use() -> None:
+    plain = parser_for("What is a gradient?")
+    assert "list" not in plain.block.ruler.get_active_rules()
+    assert "emphasis" not in plain.inline.ruler.get_active_rules()
+    marked = parser_for("- a *b*\n")
+    assert {"list", "hr"} <= set(marked.block.ruler.get_active_rules())
+    assert "emphasis" in marked.inline.ruler.get_active_rules()

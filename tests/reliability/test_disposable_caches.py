@@ -13,6 +13,7 @@ from exporter.build.pipeline import collect
 from exporter.output import mathsvg
 from exporter.output.mathsvg import MathRenderer
 from exporter.serialize import model_to_json
+from tests.reliability.harness import exporter
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -88,3 +89,28 @@ def test_a_truncated_cached_svg_is_drawn_again(tmp_path: Path) -> None:
         again = MathRenderer(tmp_path, "ziamath").render([key])[key]
         assert again.svg == whole and again.error is None
         assert cached.read_text(encoding="utf-8") == whole
+
+
+@pytest.mark.slow
+def test_a_rebuild_from_the_math_cache_draws_the_formulas_of_every_deck(tmp_path: Path) -> None:
+    """Formulas read back from the cache after WeasyPrint is loaded are still drawn, in every deck.
+
+    WeasyPrint's import re-registers ElementTree's "" prefix; the cached SVG was then written
+    `<ns0:svg>`, which WeasyPrint does not draw: the decks a worker laid out after its first
+    lost their formulas on every rebuild (their searchable text stayed).
+    """
+    import pypdf
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for i in range(1, 6):
+        (sources / f"d{i}.md").write_text(
+            f"# Deck {i}\n\n## Q1. What is it?\n\n**Réponse :** $\\frac{{a_{i}}}{{b}} + \\sqrt{{x^2}}$ drawn.\n",
+            encoding="utf-8")
+    for _ in range(2):  # the second build finds every formula in the math cache
+        run = exporter(tmp_path, "build", "--no-lock", "--format", "pdf", "--force", budget=180)
+        assert run.returncode == 0, run.output
+    for i in range(1, 6):
+        reader = pypdf.PdfReader(tmp_path / "dist" / f"deck-{i}.pdf")
+        drawing = b"".join(page.get_contents().get_data() for page in reader.pages)
+        assert drawing.count(b" c\n") > 20, f"deck {i}: the formula's curves are not drawn"

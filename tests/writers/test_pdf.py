@@ -218,3 +218,40 @@ def test_emoji_print_with_the_emoji_font(folder: Path) -> None:
     fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
              for font in page["/Resources"].get("/Font", {}).values()}
     assert any("Emoji" in name for name in fonts), fonts  # drawn from the font, not as empty boxes
+
+
+@pytest.mark.parametrize(("topics", "words"), [(12, 1), (90, 1), (40, 30)])
+def test_card_contents_give_the_page_of_each_topics_first_card(folder: Path, topics: int, words: int) -> None:
+    """The contents' numbers depend on their own length, first guessed from the number of lines.
+
+    Right (short titles) or wrong (titles over two lines: a longer contents than guessed),
+    every number must be the page holding the front of the topic's first card.
+    """
+    def title(i: int) -> str:
+        return " ".join([f"Topic {i}"] + ["long"] * (words - 1))
+
+    notes = [rendered(f"<p>Question {i} ?</p>", f"<p>Réponse {i}.</p>", section=title(i), line=i)
+             for i in range(1, topics + 1)]
+    reader = pypdf.PdfReader(write(Deck(f"Topics {topics}", notes), folder, layout="cards"))
+    texts = [squash(page.extract_text()) for page in reader.pages]
+    listed = {int(topic): int(number) for text in texts
+              for topic, number in re.findall(r"Topic(\d+)(?:long)*\.{3,}(\d+)", text)}
+    assert sorted(listed) == list(range(1, topics + 1))
+    for topic, number in listed.items():
+        assert f"Question{topic}?" in texts[number - 1], (topic, number)
+
+
+def test_a_face_wrongly_judged_short_still_runs_on_to_more_cards(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Faces judged to fit one card are laid out in their cells and checked: one that does not fit goes on card pages."""
+    from exporter.output.writers import cards
+
+    monkeypatch.setattr(cards, "surely_fits", lambda *args: True)
+    long_answer = "<p>" + " ".join(f"mot{i}" for i in range(150)) + " FIN</p>"
+    deck = Deck("Misjudged", [rendered("<p>Une question courte ?</p>", long_answer),
+                              rendered("<p>Une autre ?</p>", "<p>Courte.</p>", line=2)])
+    reader = pypdf.PdfReader(write(deck, folder, layout="cards"))
+    back = card_text(reader, 3)
+    assert "mot0mot1" in back and "mot149FIN" in back and "Courte." in back
+    count = int(re.search(r"1·1/(\d)", back).group(1))  # type: ignore[union-attr]
+    assert count > 1 and all(f"1·{k}/{count}" in back for k in range(1, count + 1))
+    assert "Uneautre?" in card_text(reader, 2)

@@ -1,12 +1,14 @@
-"""Cut-out cards: every face laid out once on a card-sized page, then placed on sheets.
+"""Cut-out cards: each face laid out once, in its cell of a side of paper or on card-sized pages.
 
-One WeasyPrint layout of all the faces is both the measure and the print: an answer
-longer than a card simply continues on the next card-sized page, which becomes the
-next card ("12 · 2/3"), text staying at its size (never under 8 pt). An answer needing
-more than MAX_BACK_CARDS cards is printed whole in a "Long answers" part after the
-cards, and its card's back gives the real page number there. The title page and the
-contents (with the sheets' page numbers) are a second, small layout. The long answers are
-the same card-sized pages, set in reading order on pages after the cards: no third layout.
+A face that surely fits one card (`cardfit.surely_fits`, checked after layout) is laid
+out straight in its cell of the side of paper it is printed on: one WeasyPrint page a
+side. The others are laid out on card-sized pages, then placed on the sides: an answer
+longer than a card simply continues on the next card-sized page, which becomes the next
+card ("12 · 2/3"), text staying at its size (never under 8 pt). An answer needing more
+than MAX_BACK_CARDS cards is printed whole in a "Long answers" part after the cards, and
+its card's back gives the real page number there. The title page and the contents (with
+the sheets' page numbers) are a small layout of their own. The long answers are the same
+card-sized pages, set in reading order on pages after the cards.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporter.language import label
+from exporter.output.cardfit import CARD_PADDING_MM, surely_fits
 from exporter.output.cardsizes import CardGrid, card_grid
 from exporter.output.imposition import PT_PER_MM, Placed, draw_sheet, form_xobject
 from exporter.output.sheets import SheetDeck, SheetItem
@@ -51,10 +54,31 @@ def faces_by_anchor(document: Any) -> dict[str, list[Any]]:
     return faces
 
 
+IN_CELL = "in its cell"
+"""A face laid out straight in its cell of a side of cards (`card-sides.html.j2`), not on a card page."""
+PX_PER_MM = 96 / 25.4
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where one face goes on a side of paper, and what draws it."""
+
+    cell: int
+    card: Card
+    front: bool
+
+    @property
+    def page(self) -> Any:
+        return self.card.front if self.front else self.card.back
+
+
 def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: Any) -> tuple[bytes, str]:
     """The cards PDF's bytes and the HTML of its faces (what the PDF's identifier is derived from).
 
     `render(markup)` lays out HTML with WeasyPrint; `template(name, **values)` fills a template.
+    Faces that surely fit a card are laid out in their cells of the sides of paper, one page
+    a side; the others on card-sized pages, as many as each needs. A face that turned out not
+    to fit its cell goes on card pages and the cards are laid out again.
     """
     from pypdf import PdfReader, PdfWriter
 
@@ -63,22 +87,27 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
     lines = WRITING_LINES.get(grid.name, 5)
     size = {"card_width": grid.card[0], "card_height": grid.card[1], "writing_lines": lines}
     faces_html = template("faces.html.j2", faces=items, long_pages={}, **size)
-    faces_doc = render(faces_html)
-    faces = faces_by_anchor(faces_doc)
-    long_items = [i for i in items if not i.is_open and len(faces.get(f"b{i.number}", ())) > MAX_BACK_CARDS]
-    long_numbers = {i.number for i in long_items}
+    in_cells = {f"{side}{item.number}" for item in items for side in "fb"
+                if surely_fits(item, side == "f", grid.card, lines)}
+    while True:
+        on_pages = {f"{side}{item.number}" for item in items for side in "fb"} - in_cells
+        faces_doc = render(template("faces.html.j2", faces=items, long_pages={}, only=on_pages, **size)) \
+            if on_pages else None
+        faces = faces_by_anchor(faces_doc) if faces_doc is not None else {}
+        faces.update({face: [IN_CELL] for face in in_cells})
+        long_items = [i for i in items if not i.is_open and len(faces.get(f"b{i.number}", ())) > MAX_BACK_CARDS]
+        long_numbers = {i.number for i in long_items}
+        cards, first_card = _cards(items, faces, long_numbers)
+        sides = _sides(cards, grid)
+        cells_doc = render(template(
+            "card-sides.html.j2", faces=items, long_pages={}, cells=True, sides=_cells_markup(sides, grid, items),
+            paper_width=grid.paper[0], paper_height=grid.paper[1], grid_left=grid.margin[0], grid_top=grid.margin[1],
+            grid_width=grid.columns * grid.card[0], **size)) if in_cells else None
+        overflowing = _overflowing(cells_doc, sides, grid) if cells_doc is not None else set()
+        if not overflowing:
+            break
+        in_cells -= overflowing
 
-    cards: list[Card] = []
-    first_card: dict[int, int] = {}
-    for item in items:
-        fronts = faces.get(f"f{item.number}", [])
-        backs = faces.get(f"b{item.number}", [])[: 1 if item.number in long_numbers else None]
-        count = max(len(fronts), len(backs), 1)
-        first_card[item.number] = len(cards)
-        for k in range(count):
-            cards.append(Card(item.number, fronts[k] if k < len(fronts) else None,
-                              backs[k] if k < len(backs) else None,
-                              f"{item.number} · {k + 1}/{count}" if count > 1 else "", k >= len(fronts)))
     # Long answers: their card-sized pages, in reading order on plain pages after the cards.
     panels = [(item.number, page, f"{item.number} · {k + 1}/{len(faces[f'b{item.number}'])}")
               for item in long_items for k, page in enumerate(faces[f"b{item.number}"])]
@@ -87,7 +116,7 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
 
     sheet_count = -(-len(cards) // grid.per_sheet)
     pages_per_sheet = 1 if grid.fold else 2
-    front_pages, matter = 2, None
+    front_pages, matter = matter_pages_guess(sheet), None
     for _ in range(3):  # the contents' length does not depend on its numbers: settles at the second pass
         first_sheet_page = front_pages + (front_pages % 2 if not grid.fold else 0) + 1
         after_cards = first_sheet_page + sheet_count * pages_per_sheet
@@ -100,7 +129,7 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
         front_pages = len(matter.pages)
     assert matter is not None
 
-    documents = [faces_doc]
+    documents = [faces_doc] if faces_doc is not None else []
     if long_items:
         first_panel: dict[int, int] = {}
         for index, (number, _, _) in enumerate(panels):
@@ -111,6 +140,7 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
         long_backs = faces_by_anchor(long_doc)
         cards = [Card(c.number, c.front, long_backs[f"b{c.number}"][0], c.label, c.continued)
                  if c.number in long_numbers else c for c in cards]
+        sides = _sides(cards, grid)
         documents.append(long_doc)
 
     # Every face page becomes a Form XObject of the output through one PDF per WeasyPrint document.
@@ -130,25 +160,17 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
     if first_sheet_page - 1 > front_pages:
         writer.add_blank_page(width=grid.paper[0] * PT_PER_MM, height=grid.paper[1] * PT_PER_MM)
     continued = label(sheet.language, "continued")
-    number = first_sheet_page
+    cells_pages = PdfReader(io.BytesIO(cells_doc.write_pdf())).pages if cells_doc is not None else []
 
     def form(page: Any) -> Any:
-        return forms[id(page)] if page is not None else None
+        return forms[id(page)] if page is not None and page is not IN_CELL else None
 
-    for start in range(0, len(cards), grid.per_sheet):
-        fronts, backs = [], []
-        for index, card in enumerate(cards[start : start + grid.per_sheet]):
-            text = f"{card.number} ({continued})" if card.continued else ""
-            if grid.fold:  # all fronts drawn first: a question over two cards reads on in the PDF's text
-                fronts.append(Placed(form(card.front), index * 2, card.label, text))
-                backs.append(Placed(form(card.back), index * 2 + 1, card.label))
-                continue
-            row, column = divmod(index, grid.columns)
-            fronts.append(Placed(form(card.front), index, card.label, text))
-            backs.append(Placed(form(card.back), row * grid.columns + grid.columns - 1 - column, card.label))
-        for side in ([fronts + backs] if grid.fold else [fronts, backs]):
-            draw_sheet(writer, grid, side, f"{number} / {total}")
-            number += 1
+    for index, side in enumerate(sides):
+        placed = [Placed(form(c.page), c.cell, c.card.label,
+                         f"{c.card.number} ({continued})" if c.front and c.card.continued else "") for c in side]
+        background = cells_pages[index] if any(c.page is IN_CELL for c in side) else None
+        draw_sheet(writer, grid, placed, f"{first_sheet_page + index} / {total}", background=background)
+    number = first_sheet_page + len(sides)
     for start in range(0, len(panels), per_page):
         chunk = panels[start : start + per_page]
         draw_sheet(writer, grid, [Placed(form(page), i, text) for i, (_, page, text) in enumerate(chunk)],
@@ -159,6 +181,86 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), faces_html
+
+
+def _cards(items: list[SheetItem], faces: dict[str, list[Any]], long_numbers: set[int]) -> tuple[list[Card], dict[int, int]]:
+    """Every card in order (as many for an item as its longer face has pages), and each item's first card."""
+    cards: list[Card] = []
+    first_card: dict[int, int] = {}
+    for item in items:
+        fronts = faces.get(f"f{item.number}", [])
+        backs = faces.get(f"b{item.number}", [])[: 1 if item.number in long_numbers else None]
+        count = max(len(fronts), len(backs), 1)
+        first_card[item.number] = len(cards)
+        for k in range(count):
+            cards.append(Card(item.number, fronts[k] if k < len(fronts) else None,
+                              backs[k] if k < len(backs) else None,
+                              f"{item.number} · {k + 1}/{count}" if count > 1 else "", k >= len(fronts)))
+    return cards, first_card
+
+
+def _sides(cards: list[Card], grid: CardGrid) -> list[list[Cell]]:
+    """The faces of each side of paper, in drawing order: fronts, then the mirrored backs (or, folded, both)."""
+    sides: list[list[Cell]] = []
+    for start in range(0, len(cards), grid.per_sheet):
+        fronts, backs = [], []
+        for index, card in enumerate(cards[start : start + grid.per_sheet]):
+            if grid.fold:  # all fronts drawn first: a question over two cards reads on in the PDF's text
+                fronts.append(Cell(index * 2, card, True))
+                backs.append(Cell(index * 2 + 1, card, False))
+                continue
+            row, column = divmod(index, grid.columns)
+            fronts.append(Cell(index, card, True))
+            backs.append(Cell(row * grid.columns + grid.columns - 1 - column, card, False))
+        sides.extend([fronts + backs] if grid.fold else [fronts, backs])
+    return sides
+
+
+def _cells_markup(sides: list[list[Cell]], grid: CardGrid, items: list[SheetItem]) -> list[list[dict[str, Any] | None]]:
+    """For `card-sides.html.j2`: per side, its cells row by row, each face laid out there or None."""
+    index = {item.number: i for i, item in enumerate(items)}
+    markup: list[list[dict[str, Any] | None]] = []
+    for side in sides:
+        cells: list[dict[str, Any] | None] = [None] * (grid.columns * grid.rows)
+        for c in side:
+            if c.page is IN_CELL:
+                cells[c.cell] = {"item": index[c.card.number], "front": c.front}
+        while cells and cells[-1] is None:
+            cells.pop()
+        markup.append(cells)
+    return markup
+
+
+def _overflowing(document: Any, sides: list[list[Cell]], grid: CardGrid) -> set[str]:
+    """The faces in cells whose content runs below their card's bottom margin (or off their page)."""
+    over: set[str] = set()
+    for page, side in zip(document.pages, sides):
+        for c in side:
+            if c.page is not IN_CELL:
+                continue
+            face = f"{'f' if c.front else 'b'}{c.card.number}"
+            end = page.anchors.get(f"end-{face}")
+            limit = (grid.cell(c.cell)[1] + grid.card[1] - CARD_PADDING_MM[0]) * PX_PER_MM
+            if end is None or end[1] > limit:
+                over.add(face)
+    if len(document.pages) != len(sides):
+        over |= {f"{'f' if c.front else 'b'}{c.card.number}" for side in sides for c in side if c.page is IN_CELL}
+    return over
+
+
+TOC_ENTRIES_PER_PAGE = 42
+"""Contents lines that fit an A4 or Letter page under the "Contents" heading (10 pt, 1.35 lines, 1 mm apart)."""
+
+
+def matter_pages_guess(sheet: SheetDeck) -> int:
+    """The title page and the contents' length, guessed from the number of contents lines.
+
+    The title and contents are laid out with the sheets' page numbers, which depend on their
+    own length: a right guess lays them out once, a wrong one costs a second layout (the loop
+    in `write_cards` checks it), never a wrong number.
+    """
+    entries = sum(bool(part.label) + sum(1 for topic in part.topics if topic.title) for part in sheet.parts)
+    return 1 + max(1, -(-entries // TOC_ENTRIES_PER_PAGE))
 
 
 def _toc_pages(sheet: SheetDeck, first_card: dict[int, int], grid: CardGrid, first_page: int,

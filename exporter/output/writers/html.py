@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import TYPE_CHECKING, Callable, ClassVar
 
 from exporter.diagnostics import Diagnostic, Level
 from exporter.rendering.highlight import pygments_css
@@ -15,6 +16,9 @@ from exporter.output.cardsizes import card_grid
 from exporter.output.sheets import MathProblem, SheetDeck, SheetItem, item_runs, make_sheet, runs
 from exporter.output.widths import fit
 from exporter.output.writers import WriteOptions, atomic_output, register
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 LAYOUTS = ("sheet", "quiz", "cards")
@@ -28,8 +32,12 @@ def draw_ahead(decks: list[Deck], out_dir: Path, options: WriteOptions) -> None:
     """Draw every formula of `decks` in one engine run, before their sheets are laid out.
 
     Each sheet then finds its formulas drawn (in memory, inherited by forked workers, and
-    in the disk cache): one Node process per build instead of one per deck.
+    in the disk cache): one Node process per build instead of one per deck. WeasyPrint is
+    imported here too, in the parent: forked workers inherit it instead of each paying its
+    quarter of a second of import.
     """
+    import weasyprint  # noqa: F401  (inherited by the forked sheet writers)
+
     math_renderer(out_dir / "sheet", options).render(
         key for deck in decks for rn in deck.notes for fragment in (rn.question_html, rn.answer_html)
         for key in find_math(fragment)
@@ -62,16 +70,23 @@ def build_sheet(
     return sheet, math_findings(problems)
 
 
-def sheet_template(sheet: SheetDeck, options: WriteOptions) -> Callable[..., str]:
-    """`fill(template_name, **values)`: a template filled with the sheet and what every layout shares."""
+@functools.cache
+def template_environment() -> Environment:
+    """The sheets' Jinja environment, one per process: it compiles each template once, not once a deck."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
-    from markupsafe import Markup
 
-    layout = options.layout if options.layout in LAYOUTS else "sheet"
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
         trim_blocks=False, keep_trailing_newline=True,
     )
+
+
+def sheet_template(sheet: SheetDeck, options: WriteOptions) -> Callable[..., str]:
+    """`fill(template_name, **values)`: a template filled with the sheet and what every layout shares."""
+    from markupsafe import Markup
+
+    layout = options.layout if options.layout in LAYOUTS else "sheet"
+    env = template_environment()
     columns = options.columns if layout != "cards" else 1
     marked = _prepare(sheet, Markup, options.paper if layout != "cards" else None, columns)
     shared = dict(
