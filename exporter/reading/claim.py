@@ -182,6 +182,8 @@ def read_document(
     for index, what in doc.layout.unclosed:
         diagnostics.warning(doc.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
     for pattern in patterns:
+        if reading.claimed.find(0, 0, len(doc.lines)) < 0:
+            break  # every line is on a card (a file of labelled pairs): later patterns could claim nothing
         if reading.options.allows(pattern.name):
             for claim in pattern.claim(reading):
                 reading.add(claim)

@@ -17,7 +17,7 @@ from functools import cached_property
 from markdown_it.token import Token
 
 from exporter.reading.inline import deck_from_path, plain_text, trim_time_note
-from exporter.reading.layout import Layout, scan
+from exporter.reading.layout import Layout, any_line, scan
 from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.source import SourceFile
 
@@ -71,12 +71,12 @@ class Document:
     @cached_property
     def may_have_headings(self) -> bool:
         """False when no line can be a heading (`#` or a setext underline): answered without tokenising."""
-        return _HEADING_HINT.search(self.source.text) is not None
+        return any_line(_HEADING_HINT, self.source.text)
 
     @cached_property
     def may_have_rules(self) -> bool:
         """False when no line can be a thematic break (`---`, `***`, `___`): answered without tokenising."""
-        return _RULE_HINT.search(self.source.text) is not None
+        return any_line(_RULE_HINT, self.source.text)
 
     @property
     def path(self) -> str:

@@ -28,7 +28,7 @@ from typing import ClassVar
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.document import Document
-from exporter.reading.layout import LineKind, matching_lines
+from exporter.reading.layout import LineKind, any_line, matching_lines
 from exporter.reading.patterns.anki_cloze import starts_cloze_paragraph
 from exporter.reading.patterns.lines import view_of
 
@@ -73,7 +73,7 @@ class BoldQuestions:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
         text = doc.source.text
-        if not may_ask_in_bold(text) or ASKING_BOLD.search(text) is None:
+        if not may_ask_in_bold(text) or not any_line(ASKING_BOLD, text):
             return
         stops = {b.start for b in doc.blocks if b.type in ("heading", "hr")}
         stops.update(c.start for c in doc.layout.comments)

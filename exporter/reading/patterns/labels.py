@@ -43,7 +43,7 @@ from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
-from exporter.reading.layout import Comment, LineKind, matching_lines
+from exporter.reading.layout import Comment, LineKind, any_line, matching_lines
 from exporter.reading.patterns.bold_question import ASKING_BOLD, may_ask_in_bold, opens_bold_question
 
 QUESTION_WORDS = ("Question", "Frage", "Pregunta", "Domanda", "Pergunta")
@@ -121,16 +121,16 @@ class LabelledPairs:
             label_pattern(QUESTION_WORDS + options.question_labels, "Q", items=True),
             label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
         )
-        if labels.question.search(reading.doc.source.text) is None:
+        if not any_line(labels.question, reading.doc.source.text):
             return  # no line of the file opens with a question label
         pairs = _pairs(reading, labels)
         if not pairs:
             return
-        prefixed = sum(1 for p in pairs if _deck_prefix(p.question[0]) is not None)
-        use_prefix = prefixed * 2 >= len(pairs)
+        prefixes = [_deck_prefix(p.question[0]) for p in pairs]  # split once: counted, then used
+        use_prefix = sum(1 for p in prefixes if p is not None) * 2 >= len(pairs)
         previous_deck: str | None = None
-        for pair in pairs:
-            note, previous_deck = _note(reading, pair, use_prefix, previous_deck)
+        for pair, prefix in zip(pairs, prefixes):
+            note, previous_deck = _note(reading, pair, prefix if use_prefix else None, use_prefix, previous_deck)
             yield Claim.of(pair.line, pair.end, note)
 
 
@@ -242,13 +242,15 @@ def _deck_prefix(first: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-def _note(reading: Reading, pair: _Pair, use_prefix: bool, previous_deck: str | None) -> tuple[Note, str | None]:
+def _note(
+    reading: Reading, pair: _Pair, prefix: tuple[str, str, str] | None, use_prefix: bool, previous_deck: str | None
+) -> tuple[Note, str | None]:
+    """The pair's note; `prefix` is `_deck_prefix` of its first line, used when the file `use_prefix`."""
     doc = reading.doc
     first, *rest = pair.question
     deck: str | None = None
     context = None
     if use_prefix:
-        prefix = _deck_prefix(first)
         if prefix is not None:
             top, subdeck, first = prefix
             deck = f"{doc.source.deck or top}::{subdeck}"
