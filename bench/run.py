@@ -272,12 +272,17 @@ def _row(label: str, tool: list[Sample], floor: list[Sample], base: list[Sample]
             f"{median([s.wall for s in tool]):.2f} s | {max(s.peak_mb for s in tool):.0f} MB | {before or '-'} |")
 
 
+def _arguments() -> str:
+    """This run's command line, without `--write`: the table says how to make it again."""
+    return " ".join(arg for arg in sys.argv[1:] if arg != "--write")
+
+
 def report(results: list[dict[str, object]], peers: dict[str, Sample] | None,
            shipped: tuple[Sample, Sample | None] | None, runs: int) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Made by `python bench/run.py{' --peers' if peers else ''}{' --shipped' if shipped else ''}` on "
+        f"Made by `python bench/run.py {_arguments()}` on "
         f"{os.cpu_count()} cores (a machine shared with other jobs while it ran), "
         f"{platform.python_implementation()} {platform.python_version()}, {platform.system()}. "
         f"CPU seconds (user + system, worker processes included) of whole commands; medians of {runs} runs "
