@@ -342,6 +342,10 @@ def main() -> None:
     parser.add_argument("--shipped", action="store_true", help="time a cold build of sources/ (apkg + pdf)")
     parser.add_argument("--write", action="store_true", help="write the table to docs/benchmarks.md")
     args = parser.parse_args()
+    if args.baseline is not None:  # builds run in other folders: a relative path would find this checkout's code
+        args.baseline = args.baseline.resolve()
+        if not (args.baseline / "exporter").is_dir():
+            parser.error(f"--baseline {args.baseline}: no exporter/ package there")
     with tempfile.TemporaryDirectory(prefix="exporter-bench-") as folder:
         work = Path(folder)
         results = []
