@@ -236,8 +236,7 @@ def collect(
     languages = file_languages(notes, configured, markers, read_notes)
     # The hashes are worth computing here only to be kept in the cache (`dump` and `check` have none).
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, step, languages=languages,
-                                       origins={id(note): origins[id(note)] for note in notes if id(note) in origins},
-                                       hasher=_hashes if cache_dir is not None else None)
+                                       origins=origins, hasher=_hashes if cache_dir is not None else None)
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now,
                         fingerprints=[h[0] if h is not None else None for h in hashes])
     resolution = identity.resolution

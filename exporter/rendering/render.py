@@ -84,7 +84,6 @@ def render_notes(
     step: Step | None = None,
     workers: int | None = None,
     languages: Mapping[str, str] | None = None,
-    origins: Mapping[int, tuple[str, int]] | None = None,
 ) -> list[RenderedNote]:
     """One RenderedNote per note, in order; bad Markdown gives diagnostics, never an exception.
 
@@ -92,11 +91,8 @@ def render_notes(
     the others are rendered in `workers` processes (default: one per core once there are
     enough of them to pay for the processes). `step` hears how far rendering got.
     `languages` gives each source file's language (default: guessed from its notes).
-    `origins` gives, by `id(note)`, the parse-cache key of the file a note was read from
-    and its index among that file's notes: a note of an unchanged file is then found in
-    the cache by its place, without hashing it.
     """
-    return render_and_hash(notes, project_root, diagnostics, cache_dir, step, workers, languages, origins)[0]
+    return render_and_hash(notes, project_root, diagnostics, cache_dir, step, workers, languages)[0]
 
 
 def render_and_hash(
@@ -112,8 +108,12 @@ def render_and_hash(
 ) -> tuple[list[RenderedNote], list[Hashes | None]]:
     """`render_notes`, and with `hasher` what it gives of each rendered note, kept in the render cache.
 
-    A note found in the cache by its place in an unchanged file has its hashes from there:
-    the stages after rendering (identity, the outputs' input hashes) then cost nothing for it.
+    `origins` gives, by `id(note)`, the parse-cache key of the file a note was read from
+    and its index among that file's notes: a note of an unchanged file is then found in
+    the cache by its place, without hashing it, and has its hashes from there: the stages
+    after rendering (identity, the outputs' input hashes) then cost nothing for it.
+    (Notes not in `notes`, such as duplicates the checks dropped, may be in `origins`:
+    only the notes rendered are looked up.)
     """
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
