@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
+from exporter.output import leaders
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
 from exporter.output.writers.cards import write_cards
@@ -61,6 +62,8 @@ def source_date_epoch(stamp: int) -> Iterator[None]:
 def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, bytes]:
     """The page's HTML (the PDF's identity) and the PDF: one layout, or the cards' own two."""
     from weasyprint import HTML
+
+    leaders.install()
 
     def render(markup: str) -> Any:
         return HTML(string=markup, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render()
