@@ -35,10 +35,10 @@ def clean_svg(svg: str) -> str | None:
     if _local(root.tag) != "svg":
         return None
     _clean(root)
-    return _serialized(root)
+    return serialized(root)
 
 
-def _serialized(root: ElementTree.Element) -> str:
+def serialized(root: ElementTree.Element) -> str:
     """`root` as `<svg xmlns="...">`, whatever prefixes other modules have registered.
 
     ElementTree's prefix map is shared by the whole process: WeasyPrint's import registers
