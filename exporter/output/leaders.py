@@ -80,5 +80,6 @@ def install() -> bool:
             merge_leader_dots(context, line, leader_box)
 
     handle_leader.merges_dots = True  # type: ignore[attr-defined]
+    handle_leader.__wrapped__ = original  # type: ignore[attr-defined]
     inline.handle_leader = handle_leader
     return True

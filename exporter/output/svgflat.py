@@ -11,7 +11,7 @@ placements folded into the coordinates, a formula is one `<path>` (plus MathJax'
   filled by the nonzero rule covers exactly what the glyphs did one by one;
 - all in one colour: a formula with any other attribute on its groups (`\\color`, links,
   classes) or any other element is left as it is;
-- coordinates are in MathJax's units (1,000 per em) and written to 1/100 of one.
+- coordinates are in MathJax's units (1,000 per em) and written to 1/10 of one (1/10,000 em).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _compose(outer: Affine, inner: Affine) -> Affine:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
 
