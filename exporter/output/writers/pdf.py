@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
-from exporter.output import leaders
+from exporter.output import compression, leaders
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
 from exporter.output.writers.cards import write_cards
@@ -90,6 +90,7 @@ def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str,
     from weasyprint import HTML
 
     leaders.install()
+    compression.install()
 
     def render(markup: str) -> Any:
         page, style = split_style(markup)
