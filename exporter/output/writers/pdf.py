@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
-from exporter.output import compression, leaders
+from exporter.output import compression, leaders, svgpath
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
 from exporter.output.writers.cards import write_cards
@@ -91,6 +91,7 @@ def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str,
 
     leaders.install()
     compression.install()
+    svgpath.install()
 
     def render(markup: str) -> Any:
         page, style = split_style(markup)
