@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import mimetypes
@@ -85,6 +86,26 @@ def split_style(markup: str) -> tuple[str, str | None]:
     return markup[:start] + markup[end + len("</style>"):], markup[start + len("<style>"):end]
 
 
+GC_THRESHOLDS = (50_000, 20, 10)
+"""Python's cyclic collector while WeasyPrint lays out and draws: a young-generation collection
+every 50,000 allocations instead of 700. WeasyPrint allocates millions of small objects and
+frees nearly all of them by reference counting; the default thresholds spend some 12% of a
+sheet's time scanning them (4.8 s against 4.2 s on the five shipped sheets), for 50 MB less
+peak memory. The older generations still run on the same schedule relative to it."""
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """GC_THRESHOLDS for the duration, the thresholds before restored after (and garbage collected)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.collect(1)
+
+
 def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str, bytes]:
     """The page's HTML (the PDF's identity) and the PDF: one layout, or the cards' own two."""
     from weasyprint import HTML
@@ -121,7 +142,7 @@ class PdfWriter:
             [options.project_root / "sources", TEMPLATES_DIR], [Path(m.path) for m in media]
         )
         stamp = max((rn.note.modified for rn in deck.notes), default=0)
-        with source_date_epoch(stamp):
+        with source_date_epoch(stamp), rare_collections():
             _, data = lay_out(sheet, options, fetcher)
         with atomic_output(target) as tmp:
             tmp.write_bytes(data)
