@@ -55,7 +55,7 @@ class Manifest:
         outputs = {name: asdict(record) for name, record in sorted(self.outputs.items())}
         data = {"version": MANIFEST_VERSION, "outputs": outputs, "quick": self.quick}
         # One line, no indent: with `indent` the json module falls back to its pure-Python
-        # encoder, which cost a tenth of a one-answer rebuild at 10k notes (the last build's
+        # encoder, 10 ms instead of 4 in a one-answer rebuild at 10k notes (the last build's
         # messages are kept here, thousands of them); sorted keys keep the bytes stable.
         return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
 
