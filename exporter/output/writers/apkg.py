@@ -155,9 +155,9 @@ class _NoteRows:
     this writes the same two statements (the note, then each card) with the same values
     in the same order, so the database is byte for byte the one `genanki.Note` gives
     (tests/writers/test_apkg_kinds.py compares them). What it leaves out per note was a
-    third of building a 4000-note deck's collection (92 -> 63 ms): genanki's checks for raw `<` in fields (whose
-    warning was silenced anyway) and for deprecated built-in types, and its tag list
-    validation (`anki_tags` already cleaned the tags). It also stamps the note's own
+    third of building a 4000-note deck's collection (92 -> 63 ms): genanki's checks for
+    raw `<` in fields (whose warning was silenced anyway) and for deprecated built-in
+    types, and its tag list validation (`anki_tags` already cleaned the tags). It also stamps the note's own
     modification time: genanki 0.13 stamps every note with the package's timestamp.
     """
 
