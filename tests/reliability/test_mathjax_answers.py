@@ -72,3 +72,16 @@ def test_a_deadline_from_another_clock_is_one_budget_at_most(monkeypatch: pytest
     assert mathengine.time_left() == mathengine.MATHJAX_SECONDS
     monkeypatch.setenv("EXPORTER_MATHJAX_DEADLINE", "nan")
     assert mathengine.time_left() == mathengine.MATHJAX_SECONDS
+
+
+def test_a_short_batch_without_the_optimising_compiler_draws_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Node's `--no-opt` (short batches) only saves CPU: the SVGs are the same bytes."""
+    formulas = FORMULAS + [(r"\sum_{i=1}^{n} \frac{\partial J}{\partial w_i}", True), (r"\text{réel}", False)]
+    assert mathsvg.node_flags(len(formulas)) == ["--no-opt"]
+    assert mathsvg.node_flags(mathsvg.NO_OPT_UP_TO + 1) == []  # long batches: optimised code pays
+    short = MathRenderer(None, "mathjax").render(formulas)
+    monkeypatch.setattr(mathsvg, "_DRAWN", {})
+    monkeypatch.setattr(mathsvg, "NO_OPT_UP_TO", 0)
+    optimised = MathRenderer(None, "mathjax").render(formulas)
+    assert all(result.svg and "<path" in result.svg for result in short.values())
+    assert short == optimised
