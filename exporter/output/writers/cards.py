@@ -143,24 +143,25 @@ def write_cards(sheet: SheetDeck, options: WriteOptions, render: Any, template: 
         sides = _sides(cards, grid)
         documents.append(long_doc)
 
-    # Every face page becomes a Form XObject of the output through one PDF per WeasyPrint document.
+    # Every page WeasyPrint laid out (contents, faces on card pages, sides of cells) goes
+    # through one PDF: one font subset and one PDF to read, not one per document. Face pages
+    # become Form XObjects of the output, the sides of cells the backgrounds of their sheets.
     writer = PdfWriter()
     used = {id(side) for card in cards for side in (card.front, card.back) if side is not None}
     used |= {id(page) for _, page, _ in panels}
-    forms = {}
-    for document in documents:
-        pages = [page for page in document.pages if id(page) in used]  # not the long answers' tails
-        reader = PdfReader(io.BytesIO(document.copy(pages).write_pdf()))
-        for index, page in enumerate(pages):
-            forms[id(page)] = form_xobject(writer, reader.pages[index])
+    face_pages = [page for document in documents for page in document.pages if id(page) in used]  # not long tails
+    cell_pages = cells_doc.pages if cells_doc is not None else []
+    laid_out = PdfReader(io.BytesIO(matter.copy([*matter.pages, *face_pages, *cell_pages]).write_pdf())).pages
+    matter_count = len(matter.pages)
+    forms = {id(page): form_xobject(writer, laid_out[matter_count + index]) for index, page in enumerate(face_pages)}
+    cells_pages = [laid_out[index] for index in range(matter_count + len(face_pages), len(laid_out))]
 
     total = after_cards - 1 + appendix_pages
-    for page in PdfReader(io.BytesIO(matter.write_pdf())).pages:
-        writer.add_page(page)
+    for index in range(matter_count):
+        writer.add_page(laid_out[index])
     if first_sheet_page - 1 > front_pages:
         writer.add_blank_page(width=grid.paper[0] * PT_PER_MM, height=grid.paper[1] * PT_PER_MM)
     continued = label(sheet.language, "continued")
-    cells_pages = PdfReader(io.BytesIO(cells_doc.write_pdf())).pages if cells_doc is not None else []
 
     def form(page: Any) -> Any:
         return forms[id(page)] if page is not None and page is not IN_CELL else None
