@@ -20,11 +20,10 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 from exporter.output.svgclean import SVG_NS, serialized
+from exporter.output.svgpath import parse
 
 _PREFIX = "{" + SVG_NS + "}"
 _TRANSFORM = re.compile(r"\s*(translate|scale)\(\s*([-+\d.eE]+)(?:[\s,]+([-+\d.eE]+))?\s*\)\s*")
-_PATH_TOKEN = re.compile(r"[MLHVQTCSZ]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[\s,]+|.", re.DOTALL)
-_ARGUMENTS = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2, "C": 6, "S": 4, "Z": 0}
 
 Affine = tuple[float, float, float, float]
 """(sx, sy, tx, ty): (x, y) -> (sx*x + tx, sy*y + ty)."""
@@ -109,42 +108,20 @@ def _number(value: float) -> str:
 
 
 def _transform_path(d: str, matrix: Affine) -> str:
-    """`d` with `matrix` applied: absolute commands only (MathJax writes no others)."""
+    """`d` with `matrix` applied: the absolute commands MathJax writes (M, L, H, V, Q, T, Z), read by `svgpath.parse`."""
+    commands = parse(d)
+    if commands is None:
+        raise _Unflattenable(d)  # relative commands, arcs, curves or anything unexpected
     sx, sy, tx, ty = matrix
     out: list[str] = []
-    command = ""
-    numbers: list[float] = []
-
-    def flush() -> None:
-        count = _ARGUMENTS[command]
-        if count == 0:
-            if numbers:
-                raise _Unflattenable(d)
-            out.append("Z")
-            return
-        if not numbers or len(numbers) % count:
-            raise _Unflattenable(d)
-        values: list[str] = []
-        for i, value in enumerate(numbers):
-            if command == "H" or (command != "V" and i % 2 == 0):
-                values.append(_number(sx * value + tx))
-            else:
-                values.append(_number(sy * value + ty))
-        out.append(command + " ".join(values))
-
-    for token in _PATH_TOKEN.findall(d):
-        if token in _ARGUMENTS:
-            if command:
-                flush()
-            command, numbers = token, []
-        elif token[0] in " \t\r\n,":
-            continue
-        elif command and (token[0].isdigit() or token[0] in "+-."):
-            numbers.append(float(token))
+    for letter, args in commands:
+        if letter == "H":
+            values = [sx * args[0] + tx]
+        elif letter == "V":
+            values = [sy * args[0] + ty]
         else:
-            raise _Unflattenable(d)  # relative commands, arcs or anything unexpected
-    if command:
-        flush()
+            values = [sx * value + tx if i % 2 == 0 else sy * value + ty for i, value in enumerate(args)]
+        out.append(letter + " ".join(_number(value) for value in values))
     return "".join(out)
 
 
