@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import DEFAULT_LANGUAGE, detect_language, label, language_of, marker_counts
 from exporter.reading.markdown import (
-    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, parser_for, walk,
+    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
 )
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering import cloze
@@ -358,7 +358,7 @@ class _Field:
 
     def render(self, text: str, is_cloze: bool = False) -> str:
         """Sanitised HTML of `text`; with `is_cloze`, `==x==` are deletions and every deletion is Anki-safe."""
-        md = parser_for(text)
+        md = markdown()
         env: dict[str, object] = {NEXT_NUMBER: first_free_number(text)} if is_cloze else {}
         tokens = md.parse(text, env)
         raw_html = False
