@@ -63,7 +63,7 @@ TRAPS = {
 PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "  ", " ", "\t", "***", "---", "___", "===", "- - -",
           "# ", "#", "```", "~~~", "$$", "$", "\\[", "\\]", "\\(", "\\)", "\\", "|", "|---|", "[a]: /u", "[", "]",
           "(", ")", "![x](y)", "<div>", "</div>", "<b>", "<", "&amp;", "&", "`", "*", "_", "**", "==", "!", ":",
-          "\n", "\n", "\n\n", "text", "word", "x^2", "{", "}", "5 ", "1.", "\r")
+          "\n", "\n", "\n\n", "text", "word", "x^2", "{", "}", "5 ", "1.", "\r", "\0", "$$x$$", "\\$", "&#36;")
 
 
 def _shape(tokens: list[Token]) -> list[tuple[object, ...]]:
@@ -128,6 +128,32 @@ def test_random_markdown_parses_as_with_the_full_parser() -> None:
         assert _shape(parse_blocks(text)) == _shape(_full_blocks(text)), repr(text)
         for cloze in (False, True):
             assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
+
+
+def test_the_math_rules_pass_over_only_tokens_with_nothing_to_find() -> None:
+    """`_find_unclosed_math` and `_lift_display_math` skip inline tokens on a cheap test of their text:
+    every token skipped has no unclosed math line and no display math child."""
+    skipped_with_dollar = 0
+
+    def check(state: Any) -> None:
+        nonlocal skipped_with_dollar
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if not markdown_module._may_hold_unclosed_math(token):
+                assert list(markdown_module._unclosed_math_lines(token)) == [], token.content
+                skipped_with_dollar += "$" in token.content
+            displayed = any(child.type == "math_inline_double" for child in token.children or ())
+            assert markdown_module._holds_display_math(token) == displayed, token.content
+
+    md = markdown_module._configured()
+    md.core.ruler.after("line_numbers", "check", check)
+    texts = [text for _, text in _files()] + _random_texts(3000)
+    fields = [field for name, text in _files() for note in read_notes(SourceFile(name, Path(name), text), Diagnostics())[0]
+              for field in (note.question, note.answer) if field]
+    for text in texts + fields:
+        md.parse(text, {})
+    assert skipped_with_dollar > 100
 
 
 def _dispatch_table() -> list[tuple[str, str, str]]:
