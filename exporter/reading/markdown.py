@@ -125,14 +125,20 @@ def _without(block: frozenset[str]) -> MarkdownIt:
     return md
 
 
-_BLOCK_STARTS = {BLOCK: "$\\", "fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*+-0123456789",
-                 "reference": "[", "html_block": "<", "heading": "#"}
-"""The characters each of these block rules can find first on a line (past its indentation and
-containers): each rule looks there before anything else and says no, changing nothing, to any other."""
-_INLINE_STARTS = {"newline": "\n", INLINE: "$", "math_bracket": "\\", "escape": "\\", "backticks": "`",
-                  "highlight_cloze": "=", "emphasis": "*_", "bracket_flood": "[!", "link": "[", "image": "!",
-                  "autolink": "<", "html_inline": "<", "entity": "&"}
-"""The characters each of these inline rules can find at the position it is tried at (likewise)."""
+_CODE_LINE = "code line"
+"""The key of a line indented as code (4 columns past its container's): every block rule but
+`code` says no there first thing, and `code` says no anywhere else."""
+_BLOCK_STARTS = {"code": (_CODE_LINE,), BLOCK: tuple("$\\"), "fence": tuple("`~"), "blockquote": (">",),
+                 "hr": tuple("*-_"), "list": tuple("*+-0123456789"), "reference": ("[",), "html_block": ("<",),
+                 "heading": ("#",)}
+"""What each of these block rules can find first on a line (past its indentation and containers):
+each rule looks there before anything else and says no, changing nothing, to anything else."""
+_INLINE_STARTS = {"newline": ("\n",), INLINE: ("$",), "math_bracket": ("\\",), "escape": ("\\",), "backticks": ("`",),
+                  "highlight_cloze": ("=",), "emphasis": tuple("*_"), "bracket_flood": tuple("[!"), "link": ("[",),
+                  "image": ("!",), "autolink": ("<",), "html_inline": ("<",), "entity": ("&",)}
+"""What each of these inline rules can find at the position it is tried at (likewise)."""
+_TABLE_DELIMITER_STARTS = ("|", "-", ":")
+"""A table's second line (its delimiter row) starts with one of these, which its rule checks first."""
 
 _BlockRule = Callable[[StateBlock, int, int, bool], bool]
 _InlineRule = Callable[[StateInline, bool], bool]
@@ -150,7 +156,8 @@ class _DispatchingRuler(Ruler[Any]):
     to say yes is the one markdown-it would have reached first, so the tokens are the same.
     """
 
-    def __init__(self, rules: Ruler[Any], starts: dict[str, str], dispatcher: Callable[[dict[str, tuple[Any, ...]]], Any]) -> None:
+    def __init__(self, rules: Ruler[Any], starts: dict[str, tuple[str, ...]],
+                 dispatcher: Callable[[dict[str, tuple[Any, ...]]], Any]) -> None:
         super().__init__()
         self.__rules__ = rules.__rules__
         self._starts = starts
@@ -162,14 +169,14 @@ class _DispatchingRuler(Ruler[Any]):
         names = {id(rule.fn): rule.name for rule in self.__rules__}
         for chain, functions in self.__cache__.items():
             merged: list[Any] = []
-            run: list[tuple[Any, str]] = []
+            run: list[tuple[Any, tuple[str, ...]]] = []
             for function in [*functions, None]:
                 starts = self._starts.get(names.get(id(function), "")) if function is not None else None
                 if starts is not None:
                     run.append((function, starts))
                     continue
                 if run:
-                    by_start = {c: tuple(f for f, s in run if c in s) for c in "".join(s for _, s in run)}
+                    by_start = {key: tuple(f for f, keys in run if key in keys) for _, keys in run for key in keys}
                     merged.append(self._dispatcher(by_start))
                     run = []
                 if function is not None:
@@ -179,13 +186,29 @@ class _DispatchingRuler(Ruler[Any]):
 
 def _block_dispatcher(by_start: dict[str, tuple[_BlockRule, ...]]) -> _BlockRule:
     def rules_starting_here(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-        pos = state.bMarks[start_line] + state.tShift[start_line]
-        for rule in by_start.get(state.src[pos : pos + 1], ()):
+        if state.is_code_block(start_line):
+            key = _CODE_LINE
+        else:
+            pos = state.bMarks[start_line] + state.tShift[start_line]
+            key = state.src[pos : pos + 1]
+        for rule in by_start.get(key, ()):
             if rule(state, start_line, end_line, silent):
                 return True
         return False
 
     return rules_starting_here
+
+
+def _before_a_delimiter_row(table: _BlockRule) -> _BlockRule:
+    """The table rule, called only when the next line starts as a table's delimiter row can."""
+
+    def table_here(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if start_line + 2 > end_line:
+            return False
+        pos = state.bMarks[start_line + 1] + state.tShift[start_line + 1]
+        return state.src[pos : pos + 1] in _TABLE_DELIMITER_STARTS and table(state, start_line, end_line, silent)
+
+    return table_here
 
 
 def _inline_dispatcher(by_start: dict[str, tuple[_InlineRule, ...]]) -> _InlineRule:
@@ -227,6 +250,8 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", lambda self, tokens, idx, options, env: _code(tokens[idx].content, None, env))
     if dispatch:
+        table = md.block.ruler.__rules__[md.block.ruler.__find__("table")]
+        md.block.ruler.at("table", _before_a_delimiter_row(table.fn), {"alt": table.alt})
         md.block.ruler = _DispatchingRuler(md.block.ruler, _BLOCK_STARTS, _block_dispatcher)
         md.inline.ruler = _DispatchingRuler(md.inline.ruler, _INLINE_STARTS, _inline_dispatcher)
     return md

@@ -50,6 +50,7 @@ TRAPS = {
     "list after a quote marker": ">- item\n",
     "ordered list in a quote": "> 3) item\n",
     "empty list item": "-\n  text\n",
+    "tables with each delimiter row start": "a | b\n--- | ---\n1 | 2\n\nc | d\n:-- | --:\n\n| e |\n|---|\n",
     "table and reference": "| a | b |\n|---|---|\n| 1 | 2 |\n\n[x]: https://example.org\n",
     "math block": "$$\nx^2\n$$\n\n\\[\ny\n\\]\n",
     "tab indented code": "\tcode\n",
@@ -157,24 +158,33 @@ def test_the_math_rules_pass_over_only_tokens_with_nothing_to_find() -> None:
 
 
 def _dispatch_table() -> list[tuple[str, str, str]]:
-    return [(table, rule, character)
+    return [(table, rule, key)
             for table in ("_BLOCK_STARTS", "_INLINE_STARTS")
-            for rule, characters in getattr(markdown_module, table).items() for character in characters]
+            for rule, keys in getattr(markdown_module, table).items() for key in keys]
 
 
-@pytest.mark.parametrize(("table", "rule", "character"), _dispatch_table(),
-                         ids=[f"{rule} {character!r}" for _, rule, character in _dispatch_table()])
-def test_each_dispatched_character_is_needed(
-    table: str, rule: str, character: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize(("table", "rule", "key"), _dispatch_table(),
+                         ids=[f"{rule} {key!r}" for _, rule, key in _dispatch_table()])
+def test_each_dispatched_character_is_needed(table: str, rule: str, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     starts = dict(getattr(markdown_module, table))
-    starts[rule] = starts[rule].replace(character, "")
+    starts[rule] = tuple(other for other in starts[rule] if other != key)
     monkeypatch.setattr(markdown_module, table, starts)
+    _assert_some_text_parses_differently(f"{rule} at {key!r}")
+
+
+@pytest.mark.parametrize("start", markdown_module._TABLE_DELIMITER_STARTS)
+def test_each_start_of_a_delimiter_row_is_needed(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = tuple(other for other in markdown_module._TABLE_DELIMITER_STARTS if other != start)
+    monkeypatch.setattr(markdown_module, "_TABLE_DELIMITER_STARTS", starts)
+    _assert_some_text_parses_differently(f"a delimiter row starting with {start!r}")
+
+
+def _assert_some_text_parses_differently(needed: str) -> None:
     broken = markdown_module._configured()
     reference = _reference()
-    texts = [text for _, text in _files()] + _random_texts(3000)
+    texts = [*TRAPS.values(), *_random_texts(3000), *(text for _, text in _files())]  # the quick finds first
     assert any(_parsed(broken, text, cloze) != _parsed(reference, text, cloze)
-               for text in texts for cloze in (False, True)), f"nothing needs {rule} at {character!r}"
+               for text in texts for cloze in (False, True)), f"nothing needs {needed}"
 
 
 def test_rules_are_called_only_where_they_can_start() -> None:
