@@ -5,8 +5,9 @@ every parse tries a block or inline rule only where a character it can start wit
 stands (`_DispatchingRuler`). On every real and synthetic file here and every field
 of their notes, on traps made for each shortcut (blocks inside list items and
 quotes), and on thousands of random texts made of Markdown's pieces, the tokens (and
-the field's HTML and findings) equal those of markdown-it's own rule loops over the
-same configuration. Each character a rule is dispatched on is needed: with any one
+the field's HTML and findings) equal those of markdown-it's own rule loops (and its
+`normalize`, which the fast parser skips on a text without `\\r` or NUL) over the same
+configuration. Each character a rule is dispatched on is needed: with any one
 of them left out, some of these texts parse differently (so the comparison would
 catch a wrong table).
 """
@@ -25,6 +26,7 @@ from exporter.diagnostics import Diagnostics
 from exporter.reading.document import parse_document
 from exporter.reading import markdown as markdown_module
 from exporter.reading.markdown import markdown, parse_blocks
+from exporter.reading.mathdetect import DISPLAY_INLINE
 from exporter.reading.read import read_notes
 from exporter.reading.source import SourceFile
 from exporter.rendering.highlight_cloze import NEXT_NUMBER
@@ -144,7 +146,7 @@ def test_the_math_rules_pass_over_only_tokens_with_nothing_to_find() -> None:
             if not markdown_module._may_hold_unclosed_math(token):
                 assert list(markdown_module._unclosed_math_lines(token)) == [], token.content
                 skipped_with_dollar += "$" in token.content
-            displayed = any(child.type == "math_inline_double" for child in token.children or ())
+            displayed = any(child.type == DISPLAY_INLINE for child in token.children or ())
             assert markdown_module._holds_display_math(token) == displayed, token.content
 
     md = markdown_module._configured()
