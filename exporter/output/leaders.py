@@ -1,12 +1,12 @@
-"""Dot leaders drawn as one run of dots per contents line instead of one text box per dot.
+"""Dot leaders drawn as runs of dots instead of one text box per dot.
 
 WeasyPrint lays out `leader(".")` by copying the dot's text box once per dot: a contents
-line holds some 60 boxes, each drawn on its own (its own text object in the PDF, its own
-pass through stacking, backgrounds and drawing). On the shipped sources that was about
-0.15 s a sheet with a long contents, some 13% of the five sheets. After WeasyPrint has
-placed the dots, `merge_leader_dots` replaces them with one text box holding the same dots,
-laid out by Pango at the leftmost dot's place: the dots keep their font, size and advance,
-so each lands where it was (to within Pango's 1/1024 pt) and the text is the same.
+line holds some 140 boxes, each drawn on its own (its own text object in the PDF, its own
+pass through stacking, backgrounds and drawing): 13% of the five shipped sheets' CPU.
+After WeasyPrint has placed the dots, `merge_leader_dots` replaces them with text boxes of
+RUN dots each, laid out by Pango at the place of their first dot: the dots keep their font,
+size and advance, so each lands where it was (to within 0.02 pt) and the extracted text is
+the same (-8% CPU on the five shipped sheets, 5.63 s against 5.19 s).
 
 The hook wraps one internal WeasyPrint function (`weasyprint.layout.inline.handle_leader`),
 so it is installed only on the versions it was checked against (`CHECKED_VERSIONS`); any
