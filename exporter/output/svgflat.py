@@ -16,6 +16,7 @@ placements folded into the coordinates, a formula is one `<path>` (plus MathJax'
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -23,7 +24,7 @@ from exporter.output.svgclean import SVG_NS, serialized
 from exporter.output.svgpath import parse
 
 _PREFIX = "{" + SVG_NS + "}"
-_TRANSFORM = re.compile(r"\s*(translate|scale)\(\s*([-+\d.eE]+)(?:[\s,]+([-+\d.eE]+))?\s*\)\s*")
+_TRANSFORM = re.compile(r"(translate|scale)\(([^()]*)\)")
 
 Affine = tuple[float, float, float, float]
 """(sx, sy, tx, ty): (x, y) -> (sx*x + tx, sy*y + ty)."""
@@ -79,17 +80,23 @@ def _parse_transform(text: str) -> Affine:
     matrix = IDENTITY
     pos = 0
     while pos < len(text):
+        if text[pos] in " \t\r\n,":
+            pos += 1
+            continue
         match = _TRANSFORM.match(text, pos)
-        if match is None or match.end() == pos:
-            if text[pos:].strip():
-                raise _Unflattenable(text)
-            break
-        kind, first, second = match.groups()
-        a = float(first)
+        if match is None:
+            raise _Unflattenable(text)
+        kind, inside = match.groups()
+        try:
+            numbers = [float(part) for part in inside.replace(",", " ").split()]
+        except ValueError as exc:
+            raise _Unflattenable(text) from exc
+        if not 1 <= len(numbers) <= 2 or not all(math.isfinite(n) for n in numbers):
+            raise _Unflattenable(text)
         if kind == "translate":
-            step: Affine = (1.0, 1.0, a, float(second) if second is not None else 0.0)
+            step: Affine = (1.0, 1.0, numbers[0], numbers[1] if len(numbers) == 2 else 0.0)
         else:
-            step = (a, float(second) if second is not None else a, 0.0, 0.0)
+            step = (numbers[0], numbers[-1], 0.0, 0.0)
         if step[0] <= 0 or step[1] <= 0:
             raise _Unflattenable(text)  # a mirrored glyph would fill its overlaps differently
         matrix = _compose(matrix, step)
