@@ -49,7 +49,7 @@ class Claim:
 
     @property
     def start(self) -> int:
-        return min(start for start, _ in self.ranges)
+        return min(self.ranges)[0]  # the smallest (start, end) pair has the smallest start
 
 
 @dataclass(frozen=True)
