@@ -61,6 +61,8 @@ class Document:
     lines: list[str]
     layout: Layout
     _inline: dict[int, list[Token]] = field(default_factory=dict)
+    _names: dict[int, str] = field(default_factory=dict)
+    """`heading_name` by block index: every note under a heading names it in its context."""
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -101,8 +103,11 @@ class Document:
         return self._inline[key]
 
     def heading_name(self, heading: Block) -> str:
-        """A heading as a name in trails and decks: plain text, without time note."""
-        return trim_time_note(plain_text(self.inline(heading)) or heading.content)
+        """A heading as a name in trails and decks: plain text, without time note (worked out once per heading)."""
+        name = self._names.get(heading.index)
+        if name is None:
+            name = self._names[heading.index] = trim_time_note(plain_text(self.inline(heading)) or heading.content)
+        return name
 
     @cached_property
     def title(self) -> Block | None:
