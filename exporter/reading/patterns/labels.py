@@ -82,14 +82,23 @@ def label_pattern(words: tuple[str, ...], letter: str, items: bool = False) -> r
     """
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     bullet = r"(?:[-*+][ \t]++)?" if items else ""  # possessive: the label may open with spaces too
-    firsts = "".join(sorted({re.escape(w[0]) for w in words if w}))
-    opening = rf"(?=[ \t*_+\-{re.escape(letter)}]|(?i:[{firsts}]))" if all(words) else ""
     return re.compile(
-        rf"^{opening} {{0,3}}{bullet}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})"
+        rf"^{label_opening(words, letter)} {{0,3}}{bullet}(\*\*|__)?[ \t]*(?:(?i:{alternatives})|{letter})"
         rf"(?:[ \t]*\d+[ \t]*\.[ \t]*(?:\*\*|__)?(?=[ \t])|(?:[ \t]+\d+)?[ \t]*"
         rf"(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?))(.*)$",
         re.MULTILINE,  # `match` on one line is unaffected; `search` on a whole text finds any line
     )
+
+
+def label_opening(words: tuple[str, ...], letter: str) -> str:
+    """A lookahead for the first character of a label line: indent, bullet, bold marker, or a label's first letter.
+
+    Empty when a word is empty (a label could then open with anything).
+    """
+    if not all(words):
+        return ""
+    firsts = "".join(sorted({re.escape(w[0]) for w in words}))
+    return rf"(?=[ \t*_+\-{re.escape(letter)}]|(?i:[{firsts}]))"
 
 
 @dataclass
