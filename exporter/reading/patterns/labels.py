@@ -263,9 +263,12 @@ def _ends(
 def _deck_prefix(first: str) -> tuple[str, str, str] | None:
     """(deck, subdeck, question) when the question starts `Deck - Subdeck - `."""
     parts = _DECK_SEPARATOR.split(first.lstrip(), maxsplit=2)
-    if len(parts) != 3 or any(len(p) > _MAX_DECK_NAME or "?" in p for p in parts[:2]):
+    if len(parts) != 3:
         return None
-    return parts[0], parts[1], parts[2]
+    deck, subdeck, question = parts
+    if len(deck) > _MAX_DECK_NAME or len(subdeck) > _MAX_DECK_NAME or "?" in deck or "?" in subdeck:
+        return None
+    return deck, subdeck, question
 
 
 def _note(
