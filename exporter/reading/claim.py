@@ -10,7 +10,6 @@ lines that ended on cards is returned for `exporter check`'s summary.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ _PLACEHOLDERS = frozenset(
 _LONGEST_PLACEHOLDER = 40
 """Longer answers are never placeholders (and skip the markup stripping)."""
 _PLACEHOLDER_MARKUP = re.compile(r"[*_`>#\[\]()]")
-_section_tag = functools.lru_cache(maxsize=256)(tag_slug)
-"""Every note of a section carries its tag: each section is folded to a tag once."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +132,7 @@ class Reading:
         names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in headings
                  if h is not self.doc.title and not self.claimed[h.start]]  # a claimed heading is in an answer
         section = names[0] if names else ""
-        tag = _section_tag(section)
+        tag = tag_slug(section)
         return " > ".join(names) or self.doc.deck, section, (tag,) if tag else ()
 
     def note(

@@ -33,7 +33,6 @@ questions under it, until the next comment.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,8 +57,6 @@ _DECK_SEPARATOR = re.compile(r"(?<!\s)\s++-\s+")
 """Starts only where a run of spaces starts (the leftmost match would anyway): linear on long runs."""
 _URL = re.compile(r"^https?://\S+$")
 _MAX_DECK_NAME = 60
-_subdeck_tag = functools.lru_cache(maxsize=256)(tag_slug)
-"""A quiz file repeats a few subdecks over thousands of questions: each is folded to a tag once."""
 
 
 HEADING_LABEL = re.compile(r"^(?:[\w-]+[ \t]+)?(?:Q|Question|Frage|Pregunta|Domanda|Pergunta)[ \t]*:[ \t]+",
@@ -290,7 +287,7 @@ def _note(
                 doc.path, pair.line + 1, "no-deck",
                 f"question does not start with 'Deck - Subdeck - '; put in deck {deck!r}",
             )
-        tag = _subdeck_tag(subdeck)
+        tag = tag_slug(subdeck)
         context = (subdeck, subdeck, (tag,) if tag else ())
     question = lines_text([first.lstrip(), *rest]) if rest else first.strip()  # what lines_text gives one line
     answer: str | None = None
