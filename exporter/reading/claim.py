@@ -122,6 +122,8 @@ class Reading:
         numbers (`## 3. Optimisation` is the topic `Optimisation`); the section is
         the outermost heading, what printed sheets group by and the note's tag.
         """
+        if not self.doc.may_have_headings:
+            return self.context_of(())  # no heading anywhere: known without tokenising the file
         trail = self.doc.trail(line)
         if trail and trail[-1].start == line:
             trail = trail[:-1]  # a note made from a heading: the heading is its question, not its context
