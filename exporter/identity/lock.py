@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field, fields
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -252,27 +252,46 @@ _LIVE_ORDER = _ORDER[:-1]
 _PLAIN_TYPES = tuple(int if name in _INTEGERS else str for name in _LIVE_ORDER)
 
 
-def _plain_entry(raw: object) -> LockEntry | None:
-    """The entry of a well-formed live `raw` (what every build writes), checked in one pass; else None.
+_LIVE_VALUES = itemgetter(*_LIVE_ORDER)
 
-    The common case at 100k notes: `_entry_problem` says what is wrong only when this fails.
-    The entry is filled through `__dict__` in field order (as `__init__` would, which costs
-    a `setattr` per field): it is new and no one else holds it yet.
+
+def _plain_entries(raws: list[object]) -> list[LockEntry] | None:
+    """The entries of well-formed live `raws` (what every build writes), checked in one pass;
+    None as soon as one is not (`_entry_problem` then says what is wrong, entry by entry).
+
+    The common case: a 10k-note lock read on every build. Entries are filled through
+    `__dict__` in field order (as `__init__` would, which costs a `setattr` per field): they
+    are new and no one else holds them yet. A source path is checked once per file.
     """
-    if type(raw) is not dict or raw.keys() != _LIVE_KEYS:
-        return None
-    values = [raw[name] for name in _LIVE_ORDER]
-    if tuple(map(type, values)) != _PLAIN_TYPES:
-        return None
-    line, modified, source = raw["line"], raw["modified"], raw["source"]
-    if not (0 <= line <= MAX_LINE and 0 <= modified <= MAX_TIME):
-        return None
-    if not _GUID.match(raw["guid"]) or _outside(source):
-        return None
-    entry = object.__new__(LockEntry)
-    entry.__dict__.update(zip(_ORDER, values))
-    entry.__dict__["removed"] = 0
-    return entry
+    entries: list[LockEntry] = []
+    append = entries.append
+    inside: set[str] = set()
+    new = object.__new__
+    for raw in raws:
+        if type(raw) is not dict or raw.keys() != _LIVE_KEYS:
+            return None
+        values = _LIVE_VALUES(raw)
+        if tuple(map(type, values)) != _PLAIN_TYPES:
+            return None
+        fields_ = dict(zip(_ORDER, values))
+        line, modified, source = fields_["line"], fields_["modified"], fields_["source"]
+        if not (0 <= line <= MAX_LINE and 0 <= modified <= MAX_TIME) or not _GUID.match(fields_["guid"]):
+            return None
+        if source not in inside:
+            if _outside(source):
+                return None
+            inside.add(source)
+        fields_["removed"] = 0
+        entry = new(LockEntry)
+        object.__setattr__(entry, "__dict__", fields_)
+        append(entry)
+    return entries
+
+
+def _plain_entry(raw: object) -> LockEntry | None:
+    """`_plain_entries` of one entry."""
+    found = _plain_entries([raw])
+    return found[0] if found else None
 
 
 def _entry_problem(raw: object, removed_section: bool, plain_ok: bool = True) -> tuple[LockEntry | None, list[str]]:
@@ -367,6 +386,10 @@ def parse_lock(text: str) -> LockRead:
     for section, raws in sections:
         if not isinstance(raws, list):
             result.problems.append((0, f"'{section}' must be a list, found {_describe(raws)}; ignored"))
+            continue
+        plain = _plain_entries(raws) if section == "notes" and plain_ok else None
+        if plain is not None:  # every entry well formed: nothing to report
+            result.lock.entries.extend(plain)
             continue
         for number, raw in enumerate(raws, start=1):
             entry, problems = _entry_problem(raw, section == "removed", plain_ok)

@@ -14,7 +14,6 @@ import json
 import re
 import sqlite3
 import tempfile
-import warnings
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,37 +148,65 @@ def anki_tags(tags: tuple[str, ...]) -> list[str]:
     return cleaned
 
 
-class _TimedNote(genanki.Note):  # type: ignore[misc]
-    """A genanki note stamped with its own modification time.
+class _NoteRows:
+    """One note as the rows genanki would insert for it, without building a `genanki.Note`.
 
-    genanki 0.13 stamps every note and card with the package's timestamp and has no
-    per-note parameter; the timestamp it passes down is only used for `mod`, so the
-    note passes its own time instead.
+    `genanki.Deck.write_to_db` only asks a note for its `model` and its `write_to_db`;
+    this writes the same two statements (the note, then each card) with the same values
+    in the same order, so the database is byte for byte the one `genanki.Note` gives
+    (tests/writers/test_apkg_kinds.py compares them). What it leaves out per note was a
+    third of building a 4000-note deck's collection (92 -> 63 ms): genanki's checks for
+    raw `<` in fields (whose warning was silenced anyway) and for deprecated built-in
+    types, and its tag list validation (`anki_tags` already cleaned the tags). It also stamps the note's own
+    modification time: genanki 0.13 stamps every note with the package's timestamp.
     """
 
-    def __init__(self, modified: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    __slots__ = ("model", "fields", "guid", "tags", "modified", "due")
+
+    def __init__(self, model: genanki.Model, fields: list[str], guid: str, tags: list[str], modified: int,
+                 due: int) -> None:
+        self.model = model
+        self.fields = fields
+        self.guid = guid
+        self.tags = tags
         self.modified = modified
+        self.due = due
+
+    def card_ords(self) -> list[int]:
+        """genanki's own choice of cards (its methods only read `model` and `fields`)."""
+        if self.model.model_type == genanki.Model.CLOZE:
+            cards = genanki.Note._cloze_cards(self)
+        else:
+            cards = genanki.Note._front_back_cards(self)
+        return [card.ord for card in cards]
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        super().write_to_db(cursor, self.modified, deck_id, id_gen)
+        _ = timestamp  # the note's own time is written instead
+        modified = int(self.modified)
+        cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
+            next(id_gen), self.guid, self.model.model_id, modified, -1, " " + " ".join(self.tags) + " ",
+            "\x1f".join(self.fields), self.fields[self.model.sort_field_index], 0, 0, ""))
+        note_id = cursor.lastrowid
+        for ord_ in self.card_ords():
+            cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
+                next(id_gen), note_id, deck_id, ord_, modified, -1, 0, 0, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
 
 
-def _anki_note(rendered: RenderedNote, due: int) -> _TimedNote:
+def _anki_note(rendered: RenderedNote, due: int) -> _NoteRows:
     note = rendered.note
-    return _TimedNote(
-        modified=note.modified or UNKNOWN_MODIFIED,
-        model=note_type(spec_for(rendered)),
-        fields=[
+    return _NoteRows(
+        note_type(spec_for(rendered)),
+        [
             rendered.question_html,
             rendered.answer_html,
             rendered.context_html,
             rendered.source_html,
             note.kind.value,
         ],
-        tags=anki_tags(note.tags),
-        guid=note.guid or guid_for(note.deck, note.question),
-        due=due,
+        note.guid or guid_for(note.deck, note.question),
+        anki_tags(note.tags),
+        note.modified or UNKNOWN_MODIFIED,
+        due,
     )
 
 
@@ -237,11 +264,7 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def write_apkg(deck: Deck, target: Path) -> None:
     """Write `deck` to `target` atomically: collection, media map, then media files."""
-    with warnings.catch_warnings():
-        # genanki guesses at unescaped text from `<` it finds; fields here are sanitised HTML
-        # already, and TeX such as `x < y` inside math is meant to be there.
-        warnings.filterwarnings("ignore", message="^Field contained the following invalid HTML tags")
-        database = collection_bytes(build_package(deck))
+    database = collection_bytes(build_package(deck))
     media = media_files(deck)
     media_map = json.dumps({str(i): m.name for i, m in enumerate(media)}, ensure_ascii=False)
     with atomic_output(target) as tmp:
