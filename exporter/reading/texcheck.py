@@ -169,9 +169,19 @@ class _Scanner:
         # Between structural characters every token is a character (or blanks) that a
         # node list skips: jump straight to the next one.
         structural = _STRUCTURAL_BRACKETS if brackets else _STRUCTURAL
+        s = self.s
         while True:
-            found = structural.search(self.s, pos)
+            found = structural.search(s, pos)
             pos = found.start() if found is not None else self.n
+            # Braces, most of a formula's structure, handled here as `token` would give them.
+            c = s[pos : pos + 1]
+            if c == "{" or (brackets and c == "["):
+                pos = self.nodes(pos + 1, dollar_math, close_brace="}" if c == "{" else "]")
+                continue
+            if c == "}" or (brackets and c == "]"):
+                if c != close_brace:
+                    raise TexError(f"Unexpected mismatching closing brace: '{c}'")
+                return pos + 1
             try:
                 tok = self.token(pos, brackets=brackets, dollar_math=dollar_math)
             except _EndOfInput:

@@ -1,11 +1,15 @@
 """Leaving out the rules a text cannot trigger must never change its tokens.
 
 `parse_blocks` parses a whole file without the block rules whose trigger it lacks;
-`parser_for` parses a note's field without the block and inline rules none of whose
-opening characters it holds. On every real and synthetic file here and every field
+every parse tries a block or inline rule only where a character it can start with
+stands (`_DispatchingRuler`). On every real and synthetic file here and every field
 of their notes, on traps made for each shortcut (blocks inside list items and
 quotes), and on thousands of random texts made of Markdown's pieces, the tokens (and
-the field's HTML and findings) equal those of the full parser.
+the field's HTML and findings) equal those of markdown-it's own rule loops (and its
+`normalize`, which the fast parser skips on a text without `\\r` or NUL) over the same
+configuration. Each character a rule is dispatched on is needed: with any one
+of them left out, some of these texts parse differently (so the comparison would
+catch a wrong table).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from markdown_it.token import Token
 from bench.corpus import lesson_file, numbered_file, open_file, qa_file
 from exporter.diagnostics import Diagnostics
 from exporter.reading.document import parse_document
-from exporter.reading.markdown import markdown, parse_blocks, parser_for
+from exporter.reading import markdown as markdown_module
+from exporter.reading.markdown import markdown, parse_blocks
+from exporter.reading.mathdetect import DISPLAY_INLINE
 from exporter.reading.read import read_notes
 from exporter.reading.source import SourceFile
 from exporter.rendering.highlight_cloze import NEXT_NUMBER
@@ -46,22 +52,34 @@ TRAPS = {
     "list after a quote marker": ">- item\n",
     "ordered list in a quote": "> 3) item\n",
     "empty list item": "-\n  text\n",
+    "tables with each delimiter row start": "a | b\n--- | ---\n1 | 2\n\nc | d\n:-- | --:\n\n| e |\n|---|\n",
     "table and reference": "| a | b |\n|---|---|\n| 1 | 2 |\n\n[x]: https://example.org\n",
     "math block": "$$\nx^2\n$$\n\n\\[\ny\n\\]\n",
     "tab indented code": "\tcode\n",
+    "ordered lists from every digit": "\n\n".join(f"{d}. item\n{d}) item" for d in "0123456789") + "\n",
+    "a list item interrupting a paragraph": "text\n0. zero\n\ntext\n1. one\n",
+    "autolinks": "see <https://example.org> and <me@example.org>\n",
+    "a flood of links": "[" * 1001 + "x](y)\n",
+    "a flood of images": "![" * 1001 + "x](y)\n",
+    "inline math after a price": "it costs 5 $ and $x$ and 6 $\n",
 }
 PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "  ", " ", "\t", "***", "---", "___", "===", "- - -",
           "# ", "#", "```", "~~~", "$$", "$", "\\[", "\\]", "\\(", "\\)", "\\", "|", "|---|", "[a]: /u", "[", "]",
           "(", ")", "![x](y)", "<div>", "</div>", "<b>", "<", "&amp;", "&", "`", "*", "_", "**", "==", "!", ":",
-          "\n", "\n", "\n\n", "text", "word", "x^2", "{", "}", "5 ", "1.", "\r")
+          "\n", "\n", "\n\n", "text", "word", "x^2", "{", "}", "5 ", "1.", "\r", "\0", "$$x$$", "\\$", "&#36;")
 
 
 def _shape(tokens: list[Token]) -> list[tuple[object, ...]]:
     return [(t.type, t.tag, t.map, t.level, t.content, t.markup, t.info, t.nesting) for t in tokens]
 
 
+def _reference() -> Any:
+    """The same configuration parsed by markdown-it's own rule loops."""
+    return markdown_module._configured(dispatch=False)
+
+
 def _full_blocks(text: str) -> list[Token]:
-    md = markdown()
+    md = _reference()
     tokens: list[Token] = []
     md.block.parse(text.replace("\0", "\ufffd"), md, {}, tokens)
     return tokens
@@ -101,21 +119,90 @@ def test_every_field_parses_as_with_the_full_parser(name: str, text: str) -> Non
     notes, _ = read_notes(SourceFile(name, Path(name), text), Diagnostics())
     fields = [field for note in notes for field in (note.question, note.answer) if field]
     assert fields or name in TRAPS
+    reference = _reference()
     for field in [*fields, text]:
         for cloze in (False, True):
-            assert _parsed(parser_for(field), field, cloze) == _parsed(markdown(), field, cloze)
+            assert _parsed(markdown(), field, cloze) == _parsed(reference, field, cloze)
 
 
 def test_random_markdown_parses_as_with_the_full_parser() -> None:
+    reference = _reference()
     for text in _random_texts(3000):
         assert _shape(parse_blocks(text)) == _shape(_full_blocks(text)), repr(text)
-        assert _parsed(parser_for(text), text, False) == _parsed(markdown(), text, False), repr(text)
+        for cloze in (False, True):
+            assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
 
 
-def test_a_field_without_markup_is_parsed_without_the_rules_it_cannot_use() -> None:
-    plain = parser_for("What is a gradient?")
-    assert "list" not in plain.block.ruler.get_active_rules()
-    assert "emphasis" not in plain.inline.ruler.get_active_rules()
-    marked = parser_for("- a *b*\n")
-    assert {"list", "hr"} <= set(marked.block.ruler.get_active_rules())
-    assert "emphasis" in marked.inline.ruler.get_active_rules()
+def test_the_math_rules_pass_over_only_tokens_with_nothing_to_find() -> None:
+    """`_find_unclosed_math` and `_lift_display_math` skip inline tokens on a cheap test of their text:
+    every token skipped has no unclosed math line and no display math child."""
+    skipped_with_dollar = 0
+
+    def check(state: Any) -> None:
+        nonlocal skipped_with_dollar
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if not markdown_module._may_hold_unclosed_math(token):
+                assert list(markdown_module._unclosed_math_lines(token)) == [], token.content
+                skipped_with_dollar += "$" in token.content
+            displayed = any(child.type == DISPLAY_INLINE for child in token.children or ())
+            assert markdown_module._holds_display_math(token) == displayed, token.content
+
+    md = markdown_module._configured()
+    md.core.ruler.after("line_numbers", "check", check)
+    texts = [text for _, text in _files()] + _random_texts(3000)
+    fields = [field for name, text in _files() for note in read_notes(SourceFile(name, Path(name), text), Diagnostics())[0]
+              for field in (note.question, note.answer) if field]
+    for text in texts + fields:
+        md.parse(text, {})
+    assert skipped_with_dollar > 100
+
+
+def _dispatch_table() -> list[tuple[str, str, str]]:
+    return [(table, rule, key)
+            for table in ("_BLOCK_STARTS", "_INLINE_STARTS")
+            for rule, keys in getattr(markdown_module, table).items() for key in keys]
+
+
+@pytest.mark.parametrize(("table", "rule", "key"), _dispatch_table(),
+                         ids=[f"{rule} {key!r}" for _, rule, key in _dispatch_table()])
+def test_each_dispatched_character_is_needed(table: str, rule: str, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = dict(getattr(markdown_module, table))
+    starts[rule] = tuple(other for other in starts[rule] if other != key)
+    monkeypatch.setattr(markdown_module, table, starts)
+    _assert_some_text_parses_differently(f"{rule} at {key!r}")
+
+
+@pytest.mark.parametrize("start", markdown_module._TABLE_DELIMITER_STARTS)
+def test_each_start_of_a_delimiter_row_is_needed(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = tuple(other for other in markdown_module._TABLE_DELIMITER_STARTS if other != start)
+    monkeypatch.setattr(markdown_module, "_TABLE_DELIMITER_STARTS", starts)
+    _assert_some_text_parses_differently(f"a delimiter row starting with {start!r}")
+
+
+def _assert_some_text_parses_differently(needed: str) -> None:
+    broken = markdown_module._configured()
+    reference = _reference()
+    texts = [*TRAPS.values(), *_random_texts(3000), *(text for _, text in _files())]  # the quick finds first
+    assert any(_parsed(broken, text, cloze) != _parsed(reference, text, cloze)
+               for text in texts for cloze in (False, True)), f"nothing needs {needed}"
+
+
+def test_rules_are_called_only_where_they_can_start() -> None:
+    calls: list[str] = []
+    md = markdown_module._configured()
+    for rule in md.block.ruler.__rules__:
+        rule.fn = _counting(rule.fn, rule.name, calls)
+    md.block.ruler.__cache__ = None
+    md.parse("A paragraph\nof prose\n\n- a list\n", {})
+    assert "hr" in calls and "list" in calls  # at the `-`
+    assert calls.count("heading") == calls.count("fence") == calls.count("blockquote") == 0
+
+
+def _counting(function: Any, name: str, calls: list[str]) -> Any:
+    def counted(*args: Any) -> Any:
+        calls.append(name)
+        return function(*args)
+
+    return counted
