@@ -49,7 +49,7 @@ class Claim:
 
     @property
     def start(self) -> int:
-        return min(start for start, _ in self.ranges)
+        return min(self.ranges)[0]  # the smallest (start, end) pair has the smallest start
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ class Reading:
     @cached_property
     def text_mask(self) -> bytes:
         """1 for each line that is text to account for: not blank, not an HTML comment, a rule or front matter."""
-        mask = bytearray([1 if line.strip() else 0 for line in self.doc.lines] + [0])
+        mask = bytearray(map(bool, map(str.strip, self.doc.lines)))  # no Python loop: 3 ms, not 8, for 115k lines
+        mask.append(0)
         metadata = front_matter_end(self.doc.lines)
         mask[:metadata] = bytes(metadata)
         for comment in self.doc.layout.comments:
@@ -121,6 +122,8 @@ class Reading:
         numbers (`## 3. Optimisation` is the topic `Optimisation`); the section is
         the outermost heading, what printed sheets group by and the note's tag.
         """
+        if not self.doc.may_have_headings:
+            return self.context_of(())  # no heading anywhere: known without tokenising the file
         trail = self.doc.trail(line)
         if trail and trail[-1].start == line:
             trail = trail[:-1]  # a note made from a heading: the heading is its question, not its context

@@ -7,6 +7,7 @@ pseudo-heading or a question, and names in decks and trails drop the markup.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -66,8 +67,12 @@ def trim_time_note(name: str) -> str:
     return _TIME_NOTE.sub("", name).strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def tag_slug(name: str) -> str:
-    """An Anki tag from a heading: ASCII-folded, lower case, dashes (`Lier à des idées` -> `lier-a-des-idees`)."""
+    """An Anki tag from a heading: ASCII-folded, lower case, dashes (`Lier à des idées` -> `lier-a-des-idees`).
+
+    Kept per name: every note of a section (of a quiz's subdeck) asks for the same few tags.
+    """
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return _NOT_SLUG.sub("-", folded.lower()).strip("-")
 

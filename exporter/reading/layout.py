@@ -61,7 +61,8 @@ def scan(lines: list[str]) -> Layout:
     comments: list[Comment] = []
     unclosed: list[tuple[int, str]] = []
     index = 0
-    for candidate in _candidates(lines):
+    candidates = _candidates(lines)
+    for position, candidate in enumerate(candidates):
         if candidate < index:
             continue  # inside the comment or fence just read
         line = lines[candidate]
@@ -76,7 +77,7 @@ def scan(lines: list[str]) -> Layout:
             kinds[candidate : end + 1] = [LineKind.COMMENT] * (end - candidate + 1)
             index = end + 1
         elif fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
-            end = _fence_end(lines, candidate, fence.group(1))
+            end = _fence_end(lines, candidates, position, fence.group(1))
             if end is None:
                 unclosed.append((candidate, "code fence"))
                 end = len(lines) - 1
@@ -97,14 +98,24 @@ def matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
     the few lines that can hold their syntax. The pattern must not match a newline
     (it reads within one line), so its matches are the same behind a newline.
     """
-    found: list[int] = []
+    return list(line_matches(pattern, text))
+
+
+def line_matches(pattern: re.Pattern[str], text: str) -> dict[int, re.Match[str]]:
+    """The match on each line where a MULTILINE `^...` pattern matches, by 0-based line, in order.
+
+    Its groups are those `pattern.match(line)` gives (the pattern reads within one
+    line), so a reader that needs them need not match the line again; its positions
+    are in `match.string`, the text behind a newline: offsets within the match are
+    `match.start(n) - match.start()`.
+    """
+    found: dict[int, re.Match[str]] = {}
     padded = "\n" + text  # every line, the first too, now follows a newline: where the scan stops
     line, position = 0, 0
     for match in _behind_newline(pattern).finditer(padded):
         line += padded.count("\n", position, match.start())  # the match starts at the newline before its line
         position = match.start()
-        if not found or found[-1] != line:
-            found.append(line)
+        found.setdefault(line, match)
     return found
 
 
@@ -139,9 +150,18 @@ def _comment_end(lines: Sequence[str], start: int) -> tuple[int | None, str]:
     return None, "\n".join(parts).strip()
 
 
-def _fence_end(lines: Sequence[str], start: int, opener: str) -> int | None:
-    closing = re.compile(rf"^\s*{re.escape(opener[0])}{{{len(opener)},}}\s*$")
-    for index in range(start + 1, len(lines)):
-        if closing.match(lines[index]):
-            return index
+def _fence_end(lines: Sequence[str], candidates: list[int], position: int, opener: str) -> int | None:
+    """The line closing the fence that opens at `candidates[position]`, None if it is never closed.
+
+    Only candidate lines are tried: a closing fence opens with blanks then a backtick or `~`.
+    """
+    closing = _closing_fence(opener[0], len(opener))
+    for index in range(position + 1, len(candidates)):
+        if closing.match(lines[candidates[index]]):
+            return candidates[index]
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _closing_fence(mark: str, length: int) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(mark)}{{{length},}}\s*$")

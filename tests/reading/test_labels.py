@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 
 from exporter.build.pipeline import collect
-from exporter.diagnostics import Diagnostic, Level
+from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.model import Note, NoteKind, SourceLocation
+from exporter.reading import patterns
+from exporter.reading.claim import read_document
+from exporter.reading.document import parse_document
+from exporter.reading.source import SourceFile
 from tests.reading.support import read_file, without_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,4 +210,29 @@ def test_an_unclosed_comment_hides_the_rest_and_says_so() -> None:
     assert notes == [basics("unclosed-comment.md", 1, "Kept?", "Yes")]
     assert [(d.line, d.code, d.message) for d in diagnostics] == [
         (4, "unclosed", "HTML comment is never closed; it runs to the end of the file")
+    ]
+
+
+def _plain_pairs(text: str) -> tuple[list[Note], bool]:
+    """The notes of `text` as `quiz.md`, and whether reading it tokenised the file."""
+    doc = parse_document(SourceFile("quiz.md", Path("quiz.md"), text))
+    notes, _ = read_document(doc, patterns.PATTERNS, Diagnostics())
+    return without_lines(notes), "blocks" in doc.__dict__
+
+
+def test_pairs_under_no_heading_take_the_file_as_context_without_tokenising_it() -> None:
+    """A big file of pairs with neither headings nor deck prefixes: each note's context is known without a block parse."""
+    notes, tokenised = _plain_pairs("Q: What is TCP?\nA: Ordered delivery.\n\n- a list in the answer\n\nQ: UDP?\nA: Datagrams.\n")
+    assert not tokenised
+    assert [(n.question, n.answer, n.context, n.section, n.tags, n.deck) for n in notes] == [
+        ("What is TCP?", "Ordered delivery.\n\n- a list in the answer", "Quiz", "", (), "Quiz"),
+        ("UDP?", "Datagrams.", "Quiz", "", (), "Quiz"),
+    ]
+
+
+def test_pairs_under_a_heading_still_take_it_as_context() -> None:
+    notes, tokenised = _plain_pairs("# Networks\n\n## Transport\n\nQ: What is TCP?\nA: Ordered delivery.\n")
+    assert tokenised
+    assert [(n.question, n.context, n.section, n.tags, n.deck) for n in notes] == [
+        ("What is TCP?", "Transport", "Transport", ("transport",), "Networks"),
     ]

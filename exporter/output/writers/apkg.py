@@ -254,12 +254,18 @@ def collection_bytes(package: genanki.Package) -> bytes:
         return path.read_bytes()
 
 
+ZIP_LEVEL = 6
+"""zlib's default level: on a 10k-note collection, 4.7% larger than level 9 in half the time
+(32 ms against 69 ms; at 100k, 0.63 s of a one-answer edit was level 9's). Level 1 would be
+a third larger again for 15 ms more saved: decks travel to phones, so size still counts."""
+
+
 def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=9)
+    archive.writestr(info, data, compresslevel=ZIP_LEVEL)
 
 
 def write_apkg(deck: Deck, target: Path) -> None:

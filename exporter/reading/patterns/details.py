@@ -51,7 +51,7 @@ class Details:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
         text = doc.source.text
-        if "<d" not in text and "<D" not in text or _ANY_DETAILS.search(text) is None:
+        if _ANY_DETAILS.search(text) is None:  # one literal search: faster than `"<d" in text` on a big file
             return
         kinds = doc.layout.kinds
         index = 0

@@ -273,19 +273,29 @@ def _is_content(doc: Document, block: Block) -> bool:
     return True
 
 
-def _item_inlines(doc: Document, block: Block) -> list[list[Token]]:
-    """Inline children of each list item's first paragraph, for lists made of links only."""
-    items: list[list[Token]] = []
+def _item_inlines(doc: Document, block: Block) -> Iterator[list[Token]]:
+    """Inline children of each list item's first paragraph, for lists made of links only.
+
+    Parsed one item at a time, as asked: `all(...)` over them stops at the first item
+    that tells, and most lists tell at their first item.
+    """
+    for token in _item_firsts(block):
+        yield doc.children(token) if token is not None else []
+
+
+def _item_firsts(block: Block) -> list[Token | None]:
+    """The inline token of each top-level list item's first paragraph (None for an item that opens otherwise)."""
+    firsts: list[Token | None] = []
     depth = 0
     for position, token in enumerate(block.tokens):
         if token.type == "list_item_open":
             depth += 1
             if depth == 1:
                 following = block.tokens[position + 2] if position + 2 < len(block.tokens) else None
-                items.append(doc.children(following) if following and following.type == "inline" else [])
+                firsts.append(following if following and following.type == "inline" else None)
         elif token.type == "list_item_close":
             depth -= 1
-    return items
+    return firsts
 
 
 def _is_lead_in(block: Block) -> bool:
@@ -300,9 +310,8 @@ def _says_checklist(section: Section) -> bool:
 def _is_checklist(doc: Document, section: Section, block: Block) -> bool:
     if block.type not in ("bullet_list", "ordered_list"):
         return False
-    items = _item_inlines(doc, block)
-    texts = [item[0].content if item else "" for item in items]
-    if items and all(_TASK_ITEM.match(t) for t in texts):
+    if _item_firsts(block) and all(_TASK_ITEM.match(item[0].content if item else "")
+                                    for item in _item_inlines(doc, block)):
         return True
     return _says_checklist(section)
 
