@@ -12,6 +12,11 @@ placements folded into the coordinates, a formula is one `<path>` (plus MathJax'
 - all in one colour: a formula with any other attribute on its groups (`\\color`, links,
   classes) or any other element is left as it is;
 - coordinates are in MathJax's units (1,000 per em) and written to 1/10 of one (1/10,000 em).
+
+The price is file size: a glyph drawn at its own place repeats no bytes of another, so
+deflate finds less to share (deep-learning.pdf, 66 formulas: 239 KB -> 559 KB). Moving each
+glyph's transform onto its path instead (no groups, repeats kept) keeps the size but saves
+half as much (the five sheets: 5.60 s as drawn, 5.27 s so, 4.91 s folded).
 """
 
 from __future__ import annotations
