@@ -40,7 +40,7 @@ def test_a_str_subclass_comes_back_as_plain_text(tmp_path: Path) -> None:
     """`marshal` refuses `str` subclasses (Markup, enums): such a value is kept as JSON gives it."""
     stored = _stored(tmp_path, [Html("<b>x</b>"), [Level.WARNING]])
     assert stored == ["<b>x</b>", ["warning"]]
-    assert type(stored[0]) is str  # type: ignore[index]
+    assert type(stored[0]) is str
 
 
 def test_render_cache_entries_with_findings_come_back_as_hits(tmp_path: Path) -> None:
