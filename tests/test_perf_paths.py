@@ -12,6 +12,7 @@ from exporter.build.pipeline import collect
 from exporter.diagnostics import Diagnostics
 from exporter.identity import lock as lock_module
 from exporter.identity.lock import LOCK_VERSION, Lock, LockEntry
+from exporter.rendering import render as render_module
 from exporter.rendering.render import render_notes
 from exporter.rendering.render_cache import CACHE_NAME
 
@@ -44,7 +45,8 @@ Answer   : Plain **bold** text.
 """
 
 
-def test_render_cache_gives_the_same_notes_and_findings_even_when_notes_move(tmp_path: Path) -> None:
+def test_render_cache_gives_the_same_notes_and_findings_even_when_notes_move(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "notes.md"
     source.write_text(SOURCE, encoding="utf-8")
     cache = tmp_path / "dist" / ".cache"
@@ -57,7 +59,16 @@ def test_render_cache_gives_the_same_notes_and_findings_even_when_notes_move(tmp
         assert model.diagnostics.sorted() == fresh.diagnostics.sorted()
     assert any(d.code == "math" and d.line == 1 for d in again.diagnostics.items)
     source.write_text("\n\n" + SOURCE, encoding="utf-8")  # every note two lines down: still cache hits
+    rendered: list[object] = []
+    real = render_module._render_fields
+
+    def counted(job: tuple[object, ...], project_root: Path) -> object:
+        rendered.append(job)
+        return real(job, project_root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_render_fields", counted)
     moved = collect([source], tmp_path, use_lock=False, cache_dir=cache)
+    assert rendered == []  # the note with a finding too: its entry came back in the types readers accept
     assert [d.line for d in moved.diagnostics.sorted()] == [d.line + 2 for d in fresh.diagnostics.sorted()]
 
 

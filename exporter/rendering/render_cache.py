@@ -210,5 +210,6 @@ class RenderCache(BuildCache):
                  entries: list[tuple[str, int, CachedFields, tuple[Hashes, list[object]] | None]]) -> None:
         """Store a file's entry: (note key, place in the file, fields, (hashes, `note_rest`)) per note."""
         self.put_value(key, [file, [e[0] for e in entries], [e[1] for e in entries],
-                             [[e[2].question_html, e[2].answer_html, e[2].findings] for e in entries],
+                             [[e[2].question_html, e[2].answer_html, [list(f) for f in e[2].findings]]
+                              for e in entries],
                              [[*e[3][0], e[3][1]] if e[3] is not None else None for e in entries]])
