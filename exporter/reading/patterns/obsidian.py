@@ -15,8 +15,9 @@ Syntax read, as the plugin reads it (its defaults):
     #flashcards/biology/cells         the deck, `biology::cells`, for the cards after it
                                       (before the first tag: the file's first tag)
 
-A file is read this way when it is tagged `#flashcards` (the plugin's default tag)
-or holds the plugin's scheduling comments, since `word::word` and `==x==` mean other
+A file is read this way when it is tagged `#flashcards` (the plugin's default tag), in
+its text or in its YAML front matter (`tags: [flashcards/biology]`, as Obsidian lets one
+tag a note), or holds the plugin's scheduling comments, since `word::word` and `==x==` mean other
 things elsewhere (C++ names, Anki deck paths, plain highlights). A `?` or `??` line is
 unambiguous and is read in any file. Cards wrapped in an HTML comment are ignored,
 as the plugin ignores them. Headings are never part of a card.
@@ -25,12 +26,13 @@ as the plugin ignores them. Headings are never part of a card.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading
+from exporter.reading.front_matter import front_matter_end
 from exporter.reading.patterns.lines import Card, LineView, claims, strip_item_marker, view_of
 
 NAME = "obsidian"
@@ -80,8 +82,39 @@ def tag_lines(view: LineView) -> list[tuple[int, int]]:
 
 
 def is_obsidian_file(view: LineView) -> bool:
-    """Tagged `#flashcards` or carrying the plugin's scheduling comments."""
-    return any(TAG.search(view.prose(n)) or "<!--SR:" in view.lines[n] for n in range(len(view.lines)))
+    """Tagged `#flashcards` (in the text or the front matter) or carrying the plugin's scheduling comments."""
+    return front_matter_deck(view.lines) is not None or any(
+        TAG.search(view.prose(n)) or "<!--SR:" in view.lines[n] for n in range(front_matter_end(view.lines), len(view.lines)))
+
+
+def front_matter_deck(lines: Sequence[str]) -> str | None:
+    """The deck a `flashcards` tag of the front matter names ("" for the bare tag), None without one.
+
+    Obsidian reads a note's tags from its YAML front matter too (`tags: [a, b]`, `tags: a, b`
+    or a `- a` list, `#` optional), and so does the plugin: a file tagged only there is an
+    Obsidian file all the same.
+    """
+    end = front_matter_end(lines)
+    if not end or "flashcards" not in "".join(lines[1 : end - 1]).lower():
+        return None
+    import yaml  # only for the files that may need it
+
+    try:
+        metadata = yaml.safe_load("\n".join(lines[1 : end - 1]))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(metadata, dict):
+        return None
+    tags = metadata.get("tags", metadata.get("tag"))
+    if isinstance(tags, str):
+        tags = re.split(r"[,\s]+", tags)
+    if not isinstance(tags, list):
+        return None
+    for tag in tags:
+        match = TAG.fullmatch("#" + str(tag).strip().lstrip("#")) if isinstance(tag, str) else None
+        if match:
+            return "::".join(part for part in match.group(1).split("/") if part)
+    return None
 
 
 def find_cards(view: LineView) -> list[Card]:
@@ -143,8 +176,9 @@ def _outside_comments(view: LineView, first: int, end: int) -> Iterator[tuple[in
 
 
 def _decks(view: LineView) -> _Deck:
-    changes = []
-    for number in range(len(view.lines)):
+    tagged = front_matter_deck(view.lines)
+    changes = [(0, tagged)] if tagged else []
+    for number in range(front_matter_end(view.lines), len(view.lines)):  # the front matter's YAML read above
         match = TAG.search(view.prose(number))
         if match:
             path = [part for part in match.group(1).split("/") if part]
