@@ -289,7 +289,7 @@ def _note(
             )
         tag = tag_slug(subdeck)
         context = (subdeck, subdeck, (tag,) if tag else ())
-    question = lines_text([first.lstrip(), *rest]) if rest else first.strip()  # what lines_text gives one line
+    question = lines_text([first.lstrip(), *rest])
     answer: str | None = None
     answer_line = None
     if pair.answer is None:

@@ -269,17 +269,17 @@ def _is_content(doc: Document, block: Block) -> bool:
         info = block.tokens[0].info.strip().lower()
         return not (info in ("", "text", "md", "markdown") and len(_PLACEHOLDER.findall(block.tokens[0].content)) >= 2)
     if block.type in ("bullet_list", "ordered_list"):
-        return not all(is_link_only(c) for c in _item_inlines(doc, block))
+        return not all(is_link_only(c) for c in _item_inlines(doc, _item_firsts(block)))
     return True
 
 
-def _item_inlines(doc: Document, block: Block) -> Iterator[list[Token]]:
-    """Inline children of each list item's first paragraph, for lists made of links only.
+def _item_inlines(doc: Document, firsts: list[Token | None]) -> Iterator[list[Token]]:
+    """Inline children of each list item's first paragraph (`_item_firsts`), for lists made of links only.
 
     Parsed one item at a time, as asked: `all(...)` over them stops at the first item
     that tells, and most lists tell at their first item.
     """
-    for token in _item_firsts(block):
+    for token in firsts:
         yield doc.children(token) if token is not None else []
 
 
@@ -310,8 +310,8 @@ def _says_checklist(section: Section) -> bool:
 def _is_checklist(doc: Document, section: Section, block: Block) -> bool:
     if block.type not in ("bullet_list", "ordered_list"):
         return False
-    if _item_firsts(block) and all(_TASK_ITEM.match(item[0].content if item else "")
-                                    for item in _item_inlines(doc, block)):
+    firsts = _item_firsts(block)
+    if firsts and all(_TASK_ITEM.match(item[0].content if item else "") for item in _item_inlines(doc, firsts)):
         return True
     return _says_checklist(section)
 
