@@ -25,9 +25,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = build.read_source_covered
 
-    def spy(source, diagnostics):  # type: ignore[no-untyped-def]
+    def spy(source, diagnostics, groups=None):  # type: ignore[no-untyped-def]
         seen.append(source.path)
-        return real(source, diagnostics)
+        return real(source, diagnostics, groups)
 
     monkeypatch.setattr(build, "read_source_covered", spy)
     return seen

@@ -10,24 +10,32 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation
+from exporter.reading.chunked import GroupRead
 from exporter.reading.claim import Coverage
 
 CACHE_NAME = "read.sqlite"
 
 
 def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSettings) -> str:
+    digest = _reading_of(toolkit, relative_path, settings)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _reading_of(toolkit: str, relative_path: str, settings: SourceSettings) -> hashlib._Hash:
+    """A digest fed with everything but the text that reading a file depends on."""
     digest = hashlib.sha256(toolkit.encode())
     digest.update(json.dumps([relative_path, settings.reader, settings.deck, list(settings.tags),
                               list(settings.patterns_off), list(settings.question_labels),
                               list(settings.answer_labels)]).encode())
-    digest.update(data)
-    return digest.hexdigest()
+    return digest
 
 
 _KINDS = {kind.value: kind for kind in NoteKind}
@@ -40,8 +48,8 @@ def note_to_row(note: Note) -> list[object]:
             list(note.tags), note.context, note.section, note.link, note.answer_line, note.guid, note.modified]
 
 
-def note_from_row(row: list[object]) -> Note:
-    """The note `note_to_row` stored; TypeError when `row` has another shape.
+def note_from_row(row: list[object], lines: int = 0) -> Note:
+    """The note `note_to_row` stored, `lines` further down its file; TypeError when `row` has another shape.
 
     Checked field by field with `type()`: a stored file of 500 notes is decoded on every
     build, and a JSON round trip per note to check it was most of that.
@@ -54,6 +62,9 @@ def note_from_row(row: list[object]) -> Note:
             and type(modified) is int and type(tags) is list and all(type(tag) is str for tag in tags)
             and type(kind) is str and kind in _KINDS):
         raise TypeError("cached note of the wrong shape")
+    if lines:
+        line += lines  # type: ignore[operator]
+        answer_line = answer_line + lines if answer_line else 0  # type: ignore[operator]
     return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
                 context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
 
@@ -94,7 +105,60 @@ class ParseCache(BuildCache):
         except (TypeError, ValueError, KeyError, AttributeError):
             return None  # an entry of another shape (older toolkit, damage): read the file again
 
+    def groups_of(self, toolkit: str, relative_path: str, settings: SourceSettings) -> Groups:
+        """Where the groups of pairs of one file (`exporter.reading.chunked`) are kept."""
+        digest = _reading_of(toolkit, relative_path, settings)
+        digest.update(b"\0group\0")
+        return Groups(self, digest)
+
     def put(self, key: str, read: FileRead) -> None:
-        self.put_value(key, [[note_to_row(n) for n in read.notes],
-                             [[d.path, d.line, d.level.value, d.code, d.message] for d in read.findings],
+        self.put_value(key, [[note_to_row(n) for n in read.notes], _findings(read.findings),
                              [read.coverage.on_cards, read.coverage.text], list(read.markers)])
+
+
+class Groups:
+    """The `chunked.GroupStore` of one file: its groups' readings by their text, in the parse cache.
+
+    Only groups read again are written: an edit of one answer stores one group, not the file's
+    thousands of notes.
+    """
+
+    def __init__(self, cache: ParseCache, digest: hashlib._Hash) -> None:
+        self.cache = cache
+        self.digest = digest
+
+    def key(self, text: str) -> str:
+        digest = self.digest.copy()
+        digest.update(text.encode())
+        return digest.hexdigest()
+
+    def groups(self, keys: list[str]) -> dict[str, GroupRead]:
+        found: dict[str, GroupRead] = {}
+        for key, value in self.cache.get_values(keys).items():
+            try:
+                (rows, last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed,
+                 use_prefix, carried) = value
+                if not (all(type(n) is int for n in (text_lines, french, english, pairs, prefixed, first_prefixed,
+                                                     use_prefix)) and type(carried) in _OPTIONAL_TEXT
+                        and type(last_deck) is str and type(rows) is list):
+                    continue
+                found[key] = GroupRead(partial(_notes_at, rows), last_deck, [_finding(*f) for f in unclosed],
+                                       [_finding(*f) for f in warnings], text_lines, (french, english), pairs,
+                                       prefixed, bool(first_prefixed), bool(use_prefix), carried)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                continue  # another shape (older toolkit, damage): read the group again
+        return found
+
+    def keep(self, key: str, group: GroupRead) -> None:
+        self.cache.put_value(key, [[note_to_row(n) for n in group.notes_at(0)], group.last_deck, _findings(group.unclosed),
+                                   _findings(group.warnings), group.text_lines, *group.markers, group.pairs,
+                                   group.prefixed, int(group.first_prefixed), int(group.use_prefix), group.carried])
+
+
+def _notes_at(rows: list[list[object]], lines: int) -> list[Note]:
+    """A kept group's notes, `lines` down the file (a damaged row raises TypeError or ValueError)."""
+    return [note_from_row(row, lines) for row in rows]
+
+
+def _findings(findings: list[Diagnostic]) -> list[list[object]]:
+    return [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]

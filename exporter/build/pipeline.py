@@ -25,6 +25,7 @@ from exporter.build.progress import Step
 from exporter.build.discover import discover
 from exporter.build.parse_cache import FileRead, ParseCache, file_key
 from exporter.language import marker_counts
+from exporter.reading.chunked import GroupStore, read_by_groups
 from exporter.reading.claim import Coverage
 from exporter.reading.patterns import canonical, pattern_names
 from exporter.reading.source import ReadOptions, SourceFile
@@ -129,8 +130,12 @@ def read_file(
         return key, cached
     found = Diagnostics()
     source = load_source(path, root, config, found, data)
-    notes, coverage = read_source_covered(source, found) if source is not None else ([], Coverage())
-    read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)))
+    groups = cache.groups_of(toolkit_fingerprint(), rel, config.for_source(rel))
+    if source is None:
+        read = FileRead([], found.items, Coverage(), (0, 0))
+    else:
+        notes, coverage, markers = read_source_covered(source, found, groups)
+        read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)) if markers is None else markers)
     if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
         cache.put(key, read)
     diagnostics.items.extend(found.items)
@@ -150,15 +155,35 @@ def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) ->
     return read_source_covered(source, diagnostics)[0]
 
 
-def read_source_covered(source: SourceFile, diagnostics: Diagnostics) -> tuple[list[Note], Coverage]:
-    """Read the notes of one file with every allowed card pattern, and how much of its text they hold."""
+def read_source_covered(
+    source: SourceFile, diagnostics: Diagnostics, groups: GroupStore | None = None
+) -> tuple[list[Note], Coverage, tuple[int, int] | None]:
+    """Read the notes of one file with every allowed card pattern, and how much of its text they hold.
+
+    With `groups`, a big file of labelled pairs is read by the groups of pairs that changed
+    since they were kept there (`exporter.reading.chunked`), which also gives its
+    `language.marker_counts` (else None).
+    """
     from exporter.reading.read import read_notes
 
+    if groups is not None:
+        try:
+            by_groups = read_by_groups(source, groups)
+        except Exception:  # a bug in the shortcut costs the time of a full read, which reports its own bugs
+            if os.environ.get("EXPORTER_DEBUG"):
+                raise
+            by_groups = None
+        if by_groups is not None:
+            notes, findings, coverage, markers = by_groups
+            diagnostics.items.extend(findings)
+            if source.tags:
+                notes = [_with_tags(n, source.tags) for n in notes]
+            return notes, coverage, markers
     only = source.options.only
     if only is not None and canonical(only) is None:
         known = ", ".join(pattern_names())
         diagnostics.error(source.path, 0, "config", f"unknown reader {only!r} (known: {known})")
-        return [], Coverage()
+        return [], Coverage(), None
     if only is not None:
         source = dataclasses.replace(source, options=dataclasses.replace(source.options, only=canonical(only)))
     try:
@@ -171,12 +196,12 @@ def read_source_covered(source: SourceFile, diagnostics: Diagnostics) -> tuple[l
             f"reading this file failed ({type(exc).__name__}: {exc}); skipped. "
             "This is a bug: please report it (EXPORTER_DEBUG=1 shows the traceback)",
         )
-        return [], Coverage(0, sum(1 for line in source.lines if line.strip()))
+        return [], Coverage(0, sum(1 for line in source.lines if line.strip())), None
     if not notes:
         diagnostics.warning(source.path, 0, "unknown-format", "no card pattern recognises this file; skipped")
     if source.tags:
         notes = [_with_tags(n, source.tags) for n in notes]
-    return notes, coverage
+    return notes, coverage, None
 
 
 def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:

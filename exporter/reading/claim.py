@@ -182,8 +182,7 @@ def read_document(
 ) -> tuple[list[Note], Coverage]:
     """Run every allowed pattern over `doc`; the notes in source order and the file's coverage."""
     reading = Reading(doc, doc.source.options, diagnostics)
-    for index, what in doc.layout.unclosed:
-        diagnostics.warning(doc.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
+    report_unclosed(doc, diagnostics)
     for pattern in patterns:
         if reading.claimed.find(0, 0, len(doc.lines)) < 0:
             # Every line is on a card (a file of labelled pairs): later patterns could claim nothing, and
@@ -197,6 +196,12 @@ def read_document(
     if not notes:  # the caller reports the whole file once, not each of its blocks
         return notes, Coverage(0, reading.text_mask.count(1))
     return notes, _report_unused(reading)
+
+
+def report_unclosed(doc: Document, diagnostics: Diagnostics) -> None:
+    """A warning for each comment or fence that runs to the end of the file."""
+    for index, what in doc.layout.unclosed:
+        diagnostics.warning(doc.path, index + 1, "unclosed", f"{what} is never closed; it runs to the end of the file")
 
 
 def _report_unused(reading: Reading) -> Coverage:

@@ -61,13 +61,18 @@ def bold_line(line: str) -> str | None:
 
 def opens_bold_question(doc: Document, index: int) -> bool:
     """True when 0-based line `index` is a bold question: text (not code or comment) in a top-level paragraph."""
-    line = doc.lines[index]
-    if not line.rstrip().endswith(_BOLD_ENDS):
-        return False  # not a bold line (`bold_line` asks the same of the stripped line): the common case, cheaply
-    if doc.layout.kinds[index] is not LineKind.TEXT or asked(line) is None:
+    if not bold_question_line(doc, index):
         return False
     block = doc.block_at(index)
     return block is not None and block.type == "paragraph"
+
+
+def bold_question_line(doc: Document, index: int) -> bool:
+    """True when 0-based line `index` is text that asks in bold: a bold question if it is in a top-level paragraph."""
+    line = doc.lines[index]
+    if not line.rstrip().endswith(_BOLD_ENDS):
+        return False  # not a bold line (`bold_line` asks the same of the stripped line): the common case, cheaply
+    return doc.layout.kinds[index] is LineKind.TEXT and asked(line) is not None
 
 
 def asked(line: str) -> str | None:

@@ -51,7 +51,7 @@ class Details:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
         text = doc.source.text
-        if _ANY_DETAILS.search(text) is None:  # one literal search: faster than `"<d" in text` on a big file
+        if not may_claim(text):
             return
         kinds = doc.layout.kinds
         index = 0
@@ -179,3 +179,11 @@ def _question_above(reading: Reading, index: int) -> tuple[str, int] | None:
         return None
     question = lines_text([_NUMBER.sub("", _LEAD.sub("", line, count=1)) for line in doc.lines[start:end]])
     return (question, start) if question else None
+
+
+def may_claim(text: str) -> bool:
+    """False when the file has no `<details>`: then this pattern claims nothing.
+
+    One literal search: faster than `"<d" in text` on a big file.
+    """
+    return _ANY_DETAILS.search(text) is not None

@@ -43,6 +43,7 @@ from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.inline import tag_slug
 from exporter.model import Note
 from exporter.reading.document import Block
+from exporter.reading.source import ReadOptions
 from exporter.reading.layout import Comment, LineKind, any_line, line_matches, matching_lines
 from exporter.reading.patterns.bold_question import ASKING_BOLD, may_ask_in_bold, opens_bold_question
 
@@ -134,22 +135,58 @@ class LabelledPairs:
     name: ClassVar[str] = "labels"
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        options = reading.options
-        labels = _Labels(
-            label_pattern(QUESTION_WORDS + options.question_labels, "Q", items=True),
-            label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
-        )
-        if not any_line(labels.question, reading.doc.source.text):
-            return  # no line of the file opens with a question label
-        pairs = _pairs(reading, labels)
-        if not pairs:
+        found = read_pairs(reading)
+        if found is None:
             return
-        prefixes = [_deck_prefix(p.question[0]) for p in pairs]  # split once: counted, then used
-        use_prefix = sum(1 for p in prefixes if p is not None) * 2 >= len(pairs)
-        previous_deck: str | None = None
-        for pair, prefix in zip(pairs, prefixes):
-            note, previous_deck = _note(reading, pair, prefix if use_prefix else None, use_prefix, previous_deck)
-            yield Claim.of(pair.line, pair.end, note)
+        pairs, prefixes = found
+        yield from pair_claims(reading, pairs, prefixes, uses_prefix(prefixes), None)
+
+
+Prefix = tuple[str, str, str] | None
+"""`_deck_prefix` of a question's first line."""
+
+
+def labels_of(options: ReadOptions) -> _Labels:
+    """The question and answer label patterns a file's settings ask for."""
+    return _Labels(
+        label_pattern(QUESTION_WORDS + options.question_labels, "Q", items=True),
+        label_pattern(ANSWER_WORDS + options.answer_labels, "A"),
+    )
+
+
+def read_pairs(reading: Reading) -> tuple[list[_Pair], list[Prefix]] | None:
+    """The file's pairs and their `Deck - Subdeck - ` prefixes, None when it has none.
+
+    The first half of the pattern: what is decided for the whole file (`uses_prefix`)
+    is counted from its result, so `exporter.reading.chunked` can read a big file by
+    groups of pairs and take that decision from every group's counts.
+    """
+    labels = labels_of(reading.options)
+    if not any_line(labels.question, reading.doc.source.text):
+        return None  # no line of the file opens with a question label
+    pairs = _pairs(reading, labels)
+    if not pairs:
+        return None
+    return pairs, [_deck_prefix(p.question[0]) for p in pairs]  # split once: counted, then used
+
+
+def uses_prefix(prefixes: list[Prefix]) -> bool:
+    """The file's one decision: most of its questions start `Deck - Subdeck - ` (a tie counts as most)."""
+    return prefixed(prefixes) * 2 >= len(prefixes)
+
+
+def prefixed(prefixes: list[Prefix]) -> int:
+    return sum(1 for p in prefixes if p is not None)
+
+
+def pair_claims(
+    reading: Reading, pairs: list[_Pair], prefixes: list[Prefix], use_prefix: bool, previous_deck: str | None
+) -> Iterator[Claim]:
+    """The second half: each pair's claim and note, given the file's `use_prefix` and the deck of
+    the note before the first pair (None at the top of the file), which a pair without prefix takes."""
+    for pair, prefix in zip(pairs, prefixes):
+        note, previous_deck = _note(reading, pair, prefix if use_prefix else None, use_prefix, previous_deck)
+        yield Claim.of(pair.line, pair.end, note)
 
 
 def _pairs(reading: Reading, labels: _Labels) -> list[_Pair]:
@@ -257,7 +294,7 @@ def _ends(
     return following is not None and bool(labels.question.match(reading.doc.lines[following.start]))
 
 
-def _deck_prefix(first: str) -> tuple[str, str, str] | None:
+def _deck_prefix(first: str) -> Prefix:
     """(deck, subdeck, question) when the question starts `Deck - Subdeck - `."""
     parts = _DECK_SEPARATOR.split(first.lstrip(), maxsplit=2)
     if len(parts) != 3:
@@ -269,7 +306,7 @@ def _deck_prefix(first: str) -> tuple[str, str, str] | None:
 
 
 def _note(
-    reading: Reading, pair: _Pair, prefix: tuple[str, str, str] | None, use_prefix: bool, previous_deck: str | None
+    reading: Reading, pair: _Pair, prefix: Prefix, use_prefix: bool, previous_deck: str | None
 ) -> tuple[Note, str | None]:
     """The pair's note; `prefix` is `_deck_prefix` of its first line, used when the file `use_prefix`."""
     doc = reading.doc

@@ -33,7 +33,7 @@ class Mdanki:
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
-        if "%" not in doc.source.text or _SPLIT.search(doc.source.text) is None:
+        if not may_claim(doc.source.text):
             return
         kinds = doc.layout.kinds
         for heading in doc.blocks:
@@ -64,3 +64,8 @@ def _heading_before(blocks: list[Block], first: int, line: int) -> bool:
         if block.type == "heading":
             return True
     return False
+
+
+def may_claim(text: str) -> bool:
+    """False when no line is a lone `%`: then this pattern claims nothing."""
+    return "%" in text and _SPLIT.search(text) is not None

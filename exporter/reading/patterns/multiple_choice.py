@@ -57,10 +57,14 @@ class MultipleChoice:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        text = reading.doc.source.text
-        if _BOX.search(text) is None or _TRIGGER.search(text) is None:
+        if not may_claim(reading.doc.source.text):
             return
         yield from claims(reading, find_cards(view_of(reading.doc)))
+
+
+def may_claim(text: str) -> bool:
+    """False when no line opens with an option box (`- [ ]`, `- [x]`): then this pattern claims nothing."""
+    return _BOX.search(text) is not None and _TRIGGER.search(text) is not None
 
 
 def find_cards(view: LineView) -> list[Card]:

@@ -69,11 +69,16 @@ class ObsidianCards:
     name: ClassVar[str] = NAME
 
     def claim(self, reading: Reading) -> Iterator[Claim]:
-        text = reading.doc.source.text
-        if "flashcards" not in text.lower() and "<!--SR:" not in text and _SEPARATOR_LINE.search(f"\n{text}\n") is None:
+        if not may_claim(reading.doc.source.text):
             return
         view = view_of(reading.doc)
         yield from claims(reading, find_cards(view), tag_lines(view))
+
+
+def may_claim(text: str) -> bool:
+    """False without the `flashcards` tag, a scheduling comment or a `?`/`??` separator line:
+    then this pattern claims nothing (a quick test, not the reading)."""
+    return "flashcards" in text.lower() or "<!--SR:" in text or _SEPARATOR_LINE.search(f"\n{text}\n") is not None
 
 
 def tag_lines(view: LineView) -> list[tuple[int, int]]:

@@ -1,0 +1,264 @@
+"""A big file of labelled pairs read again by the groups of pairs that changed, with the full read's result.
+
+People keep all their cards in one file too (thousands of `Question : ...` / `Answer : ...`
+pairs). An edit of one answer changed the file's bytes, so the whole file was read again:
+a third of a one-answer rebuild at 10k notes. Here such a file is cut into groups of
+consecutive pairs; each group's reading is kept by the caller (`GroupStore`) under the
+group's text, and only the groups whose text changed are read again.
+
+Why the notes, findings, coverage and language counts are exactly the full read's:
+- Only a *plain labelled file* is read this way; `plain_labelled` tests the whole text with
+  the very predicates the full read uses: the `labels` pattern is allowed and its question
+  label opens the first line; no line can be a heading or a rule (so no title, no heading
+  trail, no front matter); and `details`, `mdanki`, `obsidian` and `multiple-choice` find
+  their syntax nowhere (their own `may_claim`, which is how they return at once in the full
+  read). Then in the full read, only `labels` claims, and once every line is claimed the
+  engine runs no later pattern.
+- Groups start at question-label lines. Each is read by the `labels` pattern's own code
+  (`read_pairs`, `pair_claims`) on a document of its lines alone, and the group is used only
+  when it shows the full read would read it the same way: its first line is a pair's
+  question (so the line layout starts there as at the file's top), it has no HTML comment
+  (a comment ends a pair and sets the course link of the pairs after it), no line that
+  could be a bold question where a pair may end (deciding that needs the file's block
+  structure), it leaves no fence or comment open unless it is the last group (a group that
+  does is merged with the next one), and its pairs claim every one of its lines. Then its
+  pairs, their lines, labels and texts are the full read's, shifted by the group's first line.
+- The file-wide inputs of a group's notes are part of what is kept with it: `uses_prefix`
+  (most questions start `Deck - Subdeck - `), decided from every group's counts as the full
+  read decides it from every pair, and the deck of the note before the group, which its
+  first pair takes when it has no prefix. A group kept under other inputs is read again.
+- Anything else (or any error): None, and the caller reads the whole file.
+`tests/reading/test_chunked.py` compares this with the full read after thousands of random
+edits of files that mix the syntax each condition is about.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from collections.abc import Callable, Iterator
+from functools import partial
+from dataclasses import dataclass
+from typing import Protocol
+
+from exporter.diagnostics import Diagnostic, Diagnostics
+from exporter.language import marker_counts
+from exporter.model import Note, SourceLocation
+from exporter.reading.claim import Coverage, Reading, report_unclosed
+from exporter.reading.document import _HEADING_HINT, _RULE_HINT, Document, parse_document
+from exporter.reading.layout import LineKind, _behind_newline, any_line, line_matches, matching_lines
+from exporter.reading.patterns import details, mdanki, multiple_choice, obsidian
+from exporter.reading.patterns.bold_question import ASKING_BOLD, bold_question_line, may_ask_in_bold
+from exporter.reading.patterns.labels import (
+    LabelledPairs, Prefix, _Pair, labels_of, pair_claims, prefixed, read_pairs,
+)
+from exporter.reading.source import SourceFile
+
+GROUP_SPREAD = 64
+"""About one question line in this many opens a group: a few hundred groups at 10k notes,
+small enough that an edit re-reads little, few enough that their per-group costs stay small."""
+
+
+@dataclass(frozen=True)
+class GroupRead:
+    """One group's reading, its lines counted from the group's first line (0-based there)."""
+
+    notes_at: Callable[[int], list[Note]]
+    """Its notes, their lines counted from the file's 0-based line given, where the group starts
+    (a function: a kept group's notes are made once, at their place, from what was kept)."""
+    last_deck: str
+    """The deck of its last note: the next group's first pair takes it when it has no prefix."""
+    unclosed: list[Diagnostic]
+    """`unclosed` warnings (only the file's last group may have any)."""
+    warnings: list[Diagnostic]
+    """The `labels` pattern's findings, in pair order."""
+    text_lines: int
+    """Its lines of text, all on cards: its share of the file's coverage."""
+    markers: tuple[int, int]
+    """`language.marker_counts` of its notes' questions and answers (counts add up)."""
+    pairs: int
+    prefixed: int
+    """How many of its pairs start `Deck - Subdeck - `: what `uses_prefix` is decided from."""
+    first_prefixed: bool
+    use_prefix: bool
+    """The file's decision its notes were made under."""
+    carried: str | None
+    """The deck of the note before it, when its first pair took it (no prefix, `use_prefix`), else None."""
+
+
+class GroupStore(Protocol):
+    """Where groups' readings are kept between builds, by a key naming the file's settings and the group's text."""
+
+    def key(self, text: str) -> str:
+        ...
+
+    def groups(self, keys: list[str]) -> dict[str, GroupRead]:
+        ...
+
+    def keep(self, key: str, group: GroupRead) -> None:
+        ...
+
+
+def plain_labelled(source: SourceFile) -> bool:
+    """True when the full read of `source` is the `labels` pattern's alone (see the module's docstring)."""
+    text = source.text
+    if not source.options.allows(LabelledPairs.name) or not text:
+        return False
+    if labels_of(source.options).question.match(text) is None:
+        return False  # the first line is not a question: it would be left to later patterns
+    return not (any_line(_HEADING_HINT, text) or any_line(_RULE_HINT, text) or details.may_claim(text)
+                or mdanki.may_claim(text) or obsidian.may_claim(text) or multiple_choice.may_claim(text))
+
+
+def group_starts(source: SourceFile) -> list[int]:
+    """Offsets in the text where groups start: 0 and the question lines whose text hashes to a multiple of `GROUP_SPREAD`.
+
+    The choice depends on the line's own text only, so an edit elsewhere moves no group's start.
+    """
+    text = source.text
+    starts = [0]
+    question = _behind_newline(labels_of(source.options).question)
+    for found in question.finditer(text, 1):  # from 1: the first line has no newline before it
+        start = found.start() + 1
+        end = text.find("\n", start)
+        if zlib.crc32(text[start : end if end >= 0 else len(text)].encode()) % GROUP_SPREAD == 0:
+            starts.append(start)
+    return starts
+
+
+@dataclass
+class _Open:
+    """A group read up to the file-wide decision: its pairs, waiting for `uses_prefix`."""
+
+    reading: Reading
+    pairs: list[_Pair]
+    prefixes: list[Prefix]
+
+
+def _open(source: SourceFile, text: str) -> _Open | None:
+    """The group's pairs, None when the group breaks a condition (see the module's docstring)."""
+    doc = parse_document(dataclasses.replace(source, text=text))
+    reading = Reading(doc, source.options, Diagnostics())
+    found = read_pairs(reading)
+    if found is None or found[0][0].line != 0 or doc.layout.comments or _asks_in_bold(doc, found[0]):
+        return None
+    return _Open(reading, *found)
+
+
+def _asks_in_bold(doc: Document, pairs: list[_Pair]) -> bool:
+    """True when a line where a pair may end could be a bold question (deciding needs the file's blocks)."""
+    labels = labels_of(doc.source.options)
+    text = doc.source.text
+    questions = {pair.line for pair in pairs}
+    ends = line_matches(labels.answer, text).keys() | line_matches(labels.question, text).keys()
+    if may_ask_in_bold(text):
+        ends |= set(matching_lines(ASKING_BOLD, text))
+    return any(bold_question_line(doc, line) for line in ends if line not in questions)
+
+
+def _finish(group: _Open, use_prefix: bool, carried: str | None) -> GroupRead | None:
+    """The group's notes under the file's decision and the deck before it; None unless they claim every line."""
+    reading = group.reading
+    diagnostics = reading.diagnostics
+    report_unclosed(reading.doc, diagnostics)
+    unclosed = list(diagnostics.items)
+    for claim in pair_claims(reading, group.pairs, group.prefixes, use_prefix, carried):
+        reading.add(claim)
+    if reading.claimed.find(0, 0, len(reading.doc.lines)) >= 0:
+        return None
+    notes = [note for claim in sorted(reading.claims, key=lambda c: c.start) for note in claim.notes]
+    first_prefixed = group.prefixes[0] is not None
+    return GroupRead(partial(_shifted, notes), notes[-1].deck, unclosed, diagnostics.items[len(unclosed):], reading.text_mask.count(1),
+                     marker_counts(_texts(notes)), len(group.pairs), prefixed(group.prefixes), first_prefixed,
+                     use_prefix, carried if use_prefix and not first_prefixed else None)
+
+
+def _texts(notes: list[Note]) -> Iterator[str]:
+    for note in notes:
+        yield note.question
+        yield note.answer or ""
+
+
+def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], list[Diagnostic], Coverage,
+                                                                   tuple[int, int]] | None:
+    """The notes, findings, coverage and language counts of a plain labelled file, None for any other file.
+
+    Notes carry no configured tags yet (the caller adds them, as after a full read).
+    """
+    if not plain_labelled(source):
+        return None
+    text = source.text
+    starts = group_starts(source)
+    bounds = [(start, end - 1) for start, end in zip(starts, starts[1:])] + [(starts[-1], len(text))]
+    keys = [store.key(text[start:end]) for start, end in bounds]
+    kept = store.groups(keys)
+    opened: dict[int, _Open] = {}
+    index = 0
+    while index < len(bounds):  # the groups' counts, merging a group that leaves a fence open with the next
+        if keys[index] in kept:
+            group = kept[keys[index]]
+            still_open = bool(group.unclosed)
+        else:
+            start, end = bounds[index]
+            found = _open(source, text[start:end])
+            if found is None:
+                return None
+            opened[index] = found
+            still_open = bool(found.reading.doc.layout.unclosed)
+        if still_open and index + 1 < len(bounds):
+            bounds[index : index + 2] = [(bounds[index][0], bounds[index + 1][1])]
+            keys[index : index + 2] = [store.key(text[bounds[index][0] : bounds[index][1]])]
+            opened.pop(index, None)
+            opened.pop(index + 1, None)  # (never set yet: groups are opened in order)
+            continue
+        index += 1
+    pairs = prefixes = 0
+    for index, key in enumerate(keys):
+        if index in opened:
+            pairs += len(opened[index].pairs)
+            prefixes += prefixed(opened[index].prefixes)
+        else:
+            pairs += kept[key].pairs
+            prefixes += kept[key].prefixed
+    use_prefix = prefixes * 2 >= pairs
+    notes: list[Note] = []
+    unclosed: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    text_lines = french = english = 0
+    carried: str | None = None
+    line = 0
+    previous_start = 0
+    for index, key in enumerate(keys):
+        start, end = bounds[index]
+        line += text.count("\n", previous_start, start)
+        previous_start = start
+        group = kept.get(key)
+        if group is None or group.use_prefix != use_prefix or (
+                use_prefix and not group.first_prefixed and group.carried != carried):
+            found = opened.pop(index, None) or _open(source, text[start:end])
+            group = _finish(found, use_prefix, carried) if found is not None else None
+            if group is None:
+                return None
+            store.keep(key, group)
+        notes.extend(group.notes_at(line))
+        unclosed.extend(_moved(group.unclosed, line))
+        warnings.extend(_moved(group.warnings, line))
+        text_lines += group.text_lines
+        french += group.markers[0]
+        english += group.markers[1]
+        carried = group.last_deck
+    return notes, unclosed + warnings, Coverage(text_lines, text_lines), (french, english)
+
+
+def _shifted(notes: list[Note], lines: int) -> list[Note]:
+    """The notes of a group whose first line is the file's 0-based line `lines`."""
+    if not lines:
+        return notes
+    return [Note(note.deck, note.kind, note.question, note.answer, SourceLocation(note.source.path, note.source.line + lines),
+                 note.tags, note.context, note.section, note.link, note.answer_line + lines if note.answer_line else 0,
+                 note.guid, note.modified)  # not `dataclasses.replace`: four times slower, for every note of the file
+            for note in notes]
+
+
+def _moved(findings: list[Diagnostic], lines: int) -> list[Diagnostic]:
+    return [dataclasses.replace(finding, line=finding.line + lines) for finding in findings] if lines else findings
