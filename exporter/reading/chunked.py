@@ -35,7 +35,7 @@ edits of files that mix the syntax each condition is about.
 from __future__ import annotations
 
 import dataclasses
-import zlib
+from zlib import crc32
 from collections.abc import Callable, Iterator
 from functools import partial
 from dataclasses import dataclass
@@ -115,15 +115,11 @@ def group_starts(source: SourceFile) -> list[int]:
 
     The choice depends on the line's own text only, so an edit elsewhere moves no group's start.
     """
-    text = source.text
-    starts = [0]
-    question = _behind_newline(labels_of(source.options).question)
-    for found in question.finditer(text, 1):  # from 1: the first line has no newline before it
-        start = found.start() + 1
-        end = text.find("\n", start)
-        if zlib.crc32(text[start : end if end >= 0 else len(text)].encode()) % GROUP_SPREAD == 0:
-            starts.append(start)
-    return starts
+    spread = GROUP_SPREAD
+    # From 1: the first line has no newline before it. A label pattern reads to the end of its line
+    # (`(.*)$`), so each match is a newline and the whole question line.
+    found = _behind_newline(labels_of(source.options).question).finditer(source.text, 1)
+    return [0] + [match.start() + 1 for match in found if crc32(match.group().encode()) % spread == 0]
 
 
 @dataclass
