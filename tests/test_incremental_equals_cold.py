@@ -193,3 +193,30 @@ def test_the_shipped_sources_build_as_cold_after_edits(tmp_path: Path) -> None:
     lesson = tmp_path / "sources" / "lesson-transfer-learning.md"
     lesson.rename(tmp_path / "sources" / "lesson-renamed.md")
     build_and_compare(tmp_path)
+
+
+def test_one_big_labelled_file_read_by_groups_builds_as_cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read again by its changed groups (`reading/chunked.py`), through edits that flip the
+    file's deck-prefix majority and back: the bytes of an earlier step come back while the groups
+    kept since were read under the other decision, so the list kept for those bytes must not be trusted."""
+    from exporter.reading import chunked
+
+    monkeypatch.setattr(chunked, "GROUP_SPREAD", 2)
+    (tmp_path / "sources").mkdir()
+    path = tmp_path / "sources" / "all.md"
+    pairs = [f"Question : Bio - Cells - What is cell {i}?\nAnswer   : Cell {i} is small." for i in range(12)]
+    pairs += [f"Question : What is gene {i}?\nAnswer   : Gene {i} is long." for i in range(12)]
+    path.write_text("\n\n".join(pairs) + "\n", encoding="utf-8")
+    first = build_and_compare(tmp_path)
+    assert {rn.note.deck for rn in first.notes} == {"Bio::Cells"}  # a tie keeps the prefixes
+    edit(path, "Question : Bio - Cells - What is cell 0?", "Question : What is cell 0?")  # now most have none
+    second = build_and_compare(tmp_path)
+    assert {rn.note.deck for rn in second.notes} == {"All"}
+    edit(path, "Question : What is cell 0?", "Question : Bio - Cells - What is cell 0?")  # the first bytes again
+    third = build_and_compare(tmp_path)
+    assert [(rn.note.deck, rn.note.question) for rn in third.notes] == [(rn.note.deck, rn.note.question)
+                                                                         for rn in first.notes]
+    edit(path, "Gene 5 is long.", "Gene 5 is long.\n\n```\nQuestion : in a fence?\n```")
+    build_and_compare(tmp_path)
+    edit(path, "Cell 3 is small.", "Cell 3 is small.\n\n## A heading")  # no longer plain: read whole
+    build_and_compare(tmp_path)

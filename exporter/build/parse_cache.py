@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
@@ -19,8 +20,11 @@ from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind, SourceLocation
 from exporter.reading.chunked import GroupRead
 from exporter.reading.claim import Coverage
+from exporter.reading.source import with_tags
 
 CACHE_NAME = "read.sqlite"
+_BY_GROUPS = "by groups"
+"""First item of the entry of a file read by groups: the list of its groups, not its notes."""
 
 
 def file_key(toolkit: str, relative_path: str, data: bytes, settings: SourceSettings) -> str:
@@ -63,8 +67,8 @@ def note_from_row(row: list[object], lines: int = 0) -> Note:
             and type(kind) is str and kind in _KINDS):
         raise TypeError("cached note of the wrong shape")
     if lines:
-        line += lines  # type: ignore[operator]
-        answer_line = answer_line + lines if answer_line else 0  # type: ignore[operator]
+        line += lines
+        answer_line = answer_line + lines if answer_line else 0
     return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
                 context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
 
@@ -92,10 +96,14 @@ class ParseCache(BuildCache):
     def __init__(self, cache_dir: Path | None) -> None:
         super().__init__(cache_dir, CACHE_NAME)
 
-    def get(self, key: str) -> FileRead | None:
+    def get(self, key: str, groups: Groups | None = None, tags: tuple[str, ...] = ()) -> FileRead | None:
+        """The reading kept under `key`; for a file read by groups, made again from `groups` (its
+        configured `tags` added to its notes, as after a read)."""
         value = self.get_value(key)
         if value is None:
             return None
+        if type(value) is list and value and value[0] == _BY_GROUPS:
+            return groups.read(value, tags) if groups is not None else None
         try:
             rows, findings, (on_cards, text), (french, english) = value
             if not all(type(count) is int for count in (on_cards, text, french, english)):
@@ -110,6 +118,13 @@ class ParseCache(BuildCache):
         digest = _reading_of(toolkit, relative_path, settings)
         digest.update(b"\0group\0")
         return Groups(self, digest)
+
+    def put_groups(self, key: str, groups: Groups, read: FileRead) -> None:
+        """Keep the list of groups `read` was made of (`groups.layout`), with its findings, coverage and counts:
+        its notes are in the groups' entries already."""
+        assert groups.layout is not None
+        self.put_value(key, [_BY_GROUPS, *groups.layout, _findings(read.findings),
+                             [read.coverage.on_cards, read.coverage.text], list(read.markers)])
 
     def put(self, key: str, read: FileRead) -> None:
         self.put_value(key, [[note_to_row(n) for n in read.notes], _findings(read.findings),
@@ -126,6 +141,35 @@ class Groups:
     def __init__(self, cache: ParseCache, digest: hashlib._Hash) -> None:
         self.cache = cache
         self.digest = digest
+        self.layout: list[object] | None = None
+        """What `assembled` was told, as the parse cache keeps it: keys, lines, use_prefix, carried decks."""
+
+    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None]) -> None:
+        self.layout = [keys, lines, int(use_prefix), carried]
+
+    def read(self, value: list[Any], tags: tuple[str, ...]) -> FileRead | None:
+        """The file's reading from its list of groups, None when one is missing or was kept under other inputs."""
+        try:
+            _, keys, lines, use_prefix, carried, findings, counts, markers = value
+            on_cards, text = counts
+            french, english = markers
+            if not (type(keys) is list and type(lines) is list and type(carried) is list
+                    and len(keys) == len(lines) == len(carried) and type(findings) is list
+                    and all(type(n) is int for n in (use_prefix, on_cards, text, french, english))):
+                return None
+            found = self.groups(keys)
+            notes: list[Note] = []
+            for key, line, inherited in zip(keys, lines, carried):
+                group = found.get(key)
+                if group is None or group.use_prefix != bool(use_prefix) or group.carried != inherited \
+                        or type(line) is not int:
+                    return None
+                notes.extend(group.notes_at(line))
+            if tags:
+                notes = [with_tags(note, tags) for note in notes]
+            return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
 
     def key(self, text: str) -> str:
         digest = self.digest.copy()

@@ -28,7 +28,7 @@ from exporter.language import marker_counts
 from exporter.reading.chunked import GroupStore, read_by_groups
 from exporter.reading.claim import Coverage
 from exporter.reading.patterns import canonical, pattern_names
-from exporter.reading.source import ReadOptions, SourceFile
+from exporter.reading.source import ReadOptions, SourceFile, with_tags
 from exporter.reading.text import decode
 from exporter.project import Project, project_at, relative_path
 
@@ -123,20 +123,23 @@ def read_file(
     data = read_bytes(path, rel, diagnostics)
     if data is None:
         return None, FileRead([], [], Coverage(), (0, 0))
-    key = file_key(toolkit_fingerprint(), rel, data, config.for_source(rel))
-    cached = cache.get(key)
+    settings = config.for_source(rel)
+    key = file_key(toolkit_fingerprint(), rel, data, settings)
+    groups = cache.groups_of(toolkit_fingerprint(), rel, settings)
+    cached = cache.get(key, groups, settings.tags)
     if cached is not None:
         diagnostics.items.extend(cached.findings)
         return key, cached
     found = Diagnostics()
     source = load_source(path, root, config, found, data)
-    groups = cache.groups_of(toolkit_fingerprint(), rel, config.for_source(rel))
     if source is None:
         read = FileRead([], found.items, Coverage(), (0, 0))
     else:
         notes, coverage, markers = read_source_covered(source, found, groups)
         read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)) if markers is None else markers)
-    if not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
+    if groups.layout is not None:  # read by groups: their list is kept, not every note again
+        cache.put_groups(key, groups, read)
+    elif not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
         cache.put(key, read)
     diagnostics.items.extend(found.items)
     return key, read
@@ -177,7 +180,7 @@ def read_source_covered(
             notes, findings, coverage, markers = by_groups
             diagnostics.items.extend(findings)
             if source.tags:
-                notes = [_with_tags(n, source.tags) for n in notes]
+                notes = [with_tags(n, source.tags) for n in notes]
             return notes, coverage, markers
     only = source.options.only
     if only is not None and canonical(only) is None:
@@ -200,12 +203,8 @@ def read_source_covered(
     if not notes:
         diagnostics.warning(source.path, 0, "unknown-format", "no card pattern recognises this file; skipped")
     if source.tags:
-        notes = [_with_tags(n, source.tags) for n in notes]
+        notes = [with_tags(n, source.tags) for n in notes]
     return notes, coverage, None
-
-
-def _with_tags(note: Note, extra: tuple[str, ...]) -> Note:
-    return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
 
 
 def collect(

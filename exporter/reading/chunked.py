@@ -98,6 +98,11 @@ class GroupStore(Protocol):
     def keep(self, key: str, group: GroupRead) -> None:
         ...
 
+    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None]) -> None:
+        """The file was read from these groups, starting at these 0-based lines, under these inputs
+        (`GroupRead.use_prefix`, `.carried`): the store may keep that list for the next build of the same bytes."""
+        ...
+
 
 def plain_labelled(source: SourceFile) -> bool:
     """True when the full read of `source` is the `labels` pattern's alone (see the module's docstring)."""
@@ -192,8 +197,7 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
     index = 0
     while index < len(bounds):  # the groups' counts, merging a group that leaves a fence open with the next
         if keys[index] in kept:
-            group = kept[keys[index]]
-            still_open = bool(group.unclosed)
+            still_open = bool(kept[keys[index]].unclosed)
         else:
             start, end = bounds[index]
             found = _open(source, text[start:end])
@@ -224,6 +228,8 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
     carried: str | None = None
     line = 0
     previous_start = 0
+    first_lines: list[int] = []
+    inputs: list[str | None] = []
     for index, key in enumerate(keys):
         start, end = bounds[index]
         line += text.count("\n", previous_start, start)
@@ -236,6 +242,8 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
             if group is None:
                 return None
             store.keep(key, group)
+        first_lines.append(line)
+        inputs.append(group.carried)
         notes.extend(group.notes_at(line))
         unclosed.extend(_moved(group.unclosed, line))
         warnings.extend(_moved(group.warnings, line))
@@ -243,6 +251,7 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
         french += group.markers[0]
         english += group.markers[1]
         carried = group.last_deck
+    store.assembled(keys, first_lines, use_prefix, inputs)
     return notes, unclosed + warnings, Coverage(text_lines, text_lines), (french, english)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from exporter.model import Note
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,8 @@ class SourceFile:
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+
+def with_tags(note: Note, extra: tuple[str, ...]) -> Note:
+    """`note` with the tags its file's settings add (`tags = [...]`), after its own."""
+    return dataclasses.replace(note, tags=note.tags + tuple(t for t in extra if t not in note.tags))
