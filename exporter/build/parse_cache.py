@@ -7,12 +7,15 @@ key. In a tree of hundreds of files, reading the unchanged ones was most of a re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+_Frozen = TypeVar("_Frozen")
 
 from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
@@ -69,8 +72,36 @@ def note_from_row(row: list[object], lines: int = 0) -> Note:
     if lines:
         line += lines
         answer_line = answer_line + lines if answer_line else 0
-    return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
-                context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
+    return _made(_NOTE_FIELDS, (deck, _KINDS[kind], question, answer, _location(path, line), tuple(tags), context,
+                                section, link, answer_line, guid, modified))
+
+
+def _location(path: str, line: int) -> SourceLocation:
+    return _made(_LOCATION_FIELDS, (path, line))
+
+
+_NOTE_FIELDS = (Note, tuple(field.name for field in dataclasses.fields(Note)))
+_LOCATION_FIELDS = (SourceLocation, tuple(field.name for field in dataclasses.fields(SourceLocation)))
+
+
+def _made(kind: tuple[type[_Frozen], tuple[str, ...]], values: tuple[object, ...]) -> _Frozen:
+    """A frozen dataclass instance of checked values, made without its `__init__`.
+
+    Its `__init__` sets each field through `object.__setattr__`: 3 µs a note, most of
+    decoding a cached note, for every note of every file on every build. The result is
+    the same object (`tests/test_parse_cache.py` compares); a class given a
+    `__post_init__` or slots is made by its `__init__`.
+    """
+    made, names = kind
+    if _PLAIN[made]:
+        instance = object.__new__(made)
+        instance.__dict__.update(zip(names, values))
+        return instance
+    return made(*values)
+
+
+_PLAIN: dict[type, bool] = {made: not hasattr(made, "__post_init__") and not hasattr(made, "__slots__")
+          for made in (Note, SourceLocation)}
 
 
 def _finding(path: object, line: object, level: object, code: object, message: object) -> Diagnostic:
