@@ -98,3 +98,35 @@ def test_field_keys_tell_apart_notes_whose_texts_only_split_differently() -> Non
         field_key("a.md", "qa", "a", "", 1, 1, 0, "en"),
     }
     assert len(keys) == 9
+
+
+def test_a_big_labelled_file_renders_only_the_edited_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read by groups (`reading/chunked.py`), a file has one render entry per group: an edit renders the
+    edited note alone, and reading it whole (a heading added) or by groups again renders nothing."""
+    from exporter.reading import chunked
+
+    monkeypatch.setattr(chunked, "GROUP_SPREAD", 4)
+    source = tmp_path / "all.md"
+    source.write_text("\n\n".join(f"Question : Bio - Cells - What is cell {i}?\nAnswer   : Cell {i} is $x_{i}$."
+                                  for i in range(200)) + "\n", encoding="utf-8")
+    cache = tmp_path / "dist" / ".cache"
+    collect([source], tmp_path, use_lock=False, cache_dir=cache)
+    rendered: list[tuple[object, ...]] = []
+    real = render_module._render_fields
+
+    def counted(job: tuple[object, ...], project_root: Path) -> object:
+        rendered.append(job)
+        return real(job, project_root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_render_fields", counted)
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_NOTES", 10**9)  # counted here, not in workers
+    steps = [("Cell 150 is", "Cell 150 was"), ("Question : Bio - Cells - What is cell 0?", "# Cells\n\n"
+             "Question : Bio - Cells - What is cell 0?"), ("# Cells\n\n", ""), ("Cell 7 is", "Cell 7 was")]
+    for old, new in steps:
+        rendered.clear()
+        source.write_text(source.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        warm = collect([source], tmp_path, use_lock=False, cache_dir=cache)
+        answers = [job[3] for job in rendered]
+        cold = collect([source], tmp_path, use_lock=False)
+        assert warm.notes == cold.notes and warm.diagnostics.sorted() == cold.diagnostics.sorted()
+        assert answers == ([f"{new} $x_{new.split()[1]}$."] if " was" in new else [])

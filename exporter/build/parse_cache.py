@@ -119,6 +119,10 @@ class FileRead:
     coverage: Coverage
     markers: tuple[int, int]
     """`language.marker_counts` of its notes' questions and answers: its language without reading them again."""
+    groups: list[tuple[str, str, int]] | None = None
+    """For a file read by groups of pairs: each group's place (its key, where it starts, the decisions it was
+    read under, hashed), its name (its key), and its number of notes. The render cache keeps an entry per
+    group, so an edit finds the other groups' notes by place and writes one group's entry again."""
 
 
 class ParseCache(BuildCache):
@@ -174,15 +178,19 @@ class Groups:
         self.digest = digest
         self.layout: list[object] | None = None
         """What `assembled` was told, as the parse cache keeps it: keys, lines, use_prefix, carried decks."""
+        self.places: list[tuple[str, str, int]] | None = None
+        """`FileRead.groups` of the file read by groups."""
 
-    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None]) -> None:
+    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None],
+                  counts: list[int]) -> None:
         self.layout = [keys, lines, int(use_prefix), carried]
+        self.places = _places(keys, lines, int(use_prefix), carried, counts)
 
     def read(self, value: list[Any], tags: tuple[str, ...]) -> FileRead | None:
         """The file's reading from its list of groups, None when one is missing or was kept under other inputs."""
         try:
-            _, keys, lines, use_prefix, carried, findings, counts, markers = value
-            on_cards, text = counts
+            _, keys, lines, use_prefix, carried, findings, coverage, markers = value
+            on_cards, text = coverage
             french, english = markers
             if not (type(keys) is list and type(lines) is list and type(carried) is list
                     and len(keys) == len(lines) == len(carried) and type(findings) is list
@@ -190,15 +198,19 @@ class Groups:
                 return None
             found = self.groups(keys)
             notes: list[Note] = []
+            counts: list[int] = []
             for key, line, inherited in zip(keys, lines, carried):
                 group = found.get(key)
                 if group is None or group.use_prefix != bool(use_prefix) or group.carried != inherited \
                         or type(line) is not int:
                     return None
-                notes.extend(group.notes_at(line))
+                placed = group.notes_at(line)
+                notes.extend(placed)
+                counts.append(len(placed))
             if tags:
                 notes = [with_tags(note, tags) for note in notes]
-            return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english))
+            return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english),
+                            _places(keys, lines, use_prefix, carried, counts))
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 
@@ -228,6 +240,14 @@ class Groups:
         self.cache.put_value(key, [[note_to_row(n) for n in group.notes_at(0)], group.last_deck, _findings(group.unclosed),
                                    _findings(group.warnings), group.text_lines, *group.markers, group.pairs,
                                    group.prefixed, int(group.first_prefixed), int(group.use_prefix), group.carried])
+
+
+def _places(keys: list[str], lines: list[int], use_prefix: int, carried: list[str | None],
+            counts: list[int]) -> list[tuple[str, str, int]]:
+    """Each group's (place, name, number of notes): its place names its notes exactly (the group's
+    text and settings in its key, where it starts, the decisions it was read under)."""
+    return [(hashlib.sha256(f"{key}\0{line}\0{use_prefix}\0{inherited}".encode()).hexdigest()[:32], key, count)
+            for key, line, inherited, count in zip(keys, lines, carried, counts)]
 
 
 def _notes_at(rows: list[list[object]], lines: int) -> list[Note]:

@@ -10,7 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
@@ -31,6 +31,9 @@ from exporter.reading.patterns import canonical, pattern_names
 from exporter.reading.source import ReadOptions, SourceFile, with_tags
 from exporter.reading.text import decode
 from exporter.project import Project, project_at, relative_path
+
+if TYPE_CHECKING:
+    from exporter.rendering.render import Origin
 
 MAX_REPORTED_LINES = 20
 """Per file and per kind of damage: a binary file read by mistake must not print a million lines."""
@@ -136,13 +139,21 @@ def read_file(
         read = FileRead([], found.items, Coverage(), (0, 0))
     else:
         notes, coverage, markers = read_source_covered(source, found, groups)
-        read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)) if markers is None else markers)
+        read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)) if markers is None else markers,
+                        groups.places)
     if groups.layout is not None:  # read by groups: their list is kept, not every note again
         cache.put_groups(key, groups, read)
     elif not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
         cache.put(key, read)
     diagnostics.items.extend(found.items)
     return key, read
+
+
+def _group_origins(groups: list[tuple[str, str, int]]) -> Iterator[Origin]:
+    """The render-cache origins of the notes of a file read by groups: each group's place and entry."""
+    for place, name, count in groups:
+        for index in range(count):
+            yield place, index, name
 
 
 def _texts(notes: list[Note]) -> Iterator[str]:
@@ -238,13 +249,15 @@ def collect(
     notes: list[Note] = []
     coverage = Coverage()
     markers: dict[str, tuple[int, int]] = {}
-    origins: dict[int, tuple[str, int]] = {}
+    origins: dict[int, Origin] = {}
     cache = ParseCache(cache_dir)
     try:
         for done, path in enumerate(files, 1):
             key, read = read_file(path, root, config, diagnostics, cache)
-            if key is not None:
-                origins.update((id(note), (key, index)) for index, note in enumerate(read.notes))
+            if read.groups is not None:
+                origins.update(zip(map(id, read.notes), _group_origins(read.groups)))
+            elif key is not None:
+                origins.update((id(note), (key, index, None)) for index, note in enumerate(read.notes))
             rel = relative_path(path, root)
             if read.notes and all(note.source.path == rel for note in read.notes):
                 markers[rel] = read.markers

@@ -98,9 +98,11 @@ class GroupStore(Protocol):
     def keep(self, key: str, group: GroupRead) -> None:
         ...
 
-    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None]) -> None:
+    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None],
+                  counts: list[int]) -> None:
         """The file was read from these groups, starting at these 0-based lines, under these inputs
-        (`GroupRead.use_prefix`, `.carried`): the store may keep that list for the next build of the same bytes."""
+        (`GroupRead.use_prefix`, `.carried`), giving these numbers of notes: the store may keep that list
+        for the next build of the same bytes."""
         ...
 
 
@@ -230,6 +232,7 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
     previous_start = 0
     first_lines: list[int] = []
     inputs: list[str | None] = []
+    counts: list[int] = []
     for index, key in enumerate(keys):
         start, end = bounds[index]
         line += text.count("\n", previous_start, start)
@@ -244,14 +247,16 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
             store.keep(key, group)
         first_lines.append(line)
         inputs.append(group.carried)
-        notes.extend(group.notes_at(line))
+        placed = group.notes_at(line)
+        notes.extend(placed)
+        counts.append(len(placed))
         unclosed.extend(_moved(group.unclosed, line))
         warnings.extend(_moved(group.warnings, line))
         text_lines += group.text_lines
         french += group.markers[0]
         english += group.markers[1]
         carried = group.last_deck
-    store.assembled(keys, first_lines, use_prefix, inputs)
+    store.assembled(keys, first_lines, use_prefix, inputs, counts)
     return notes, unclosed + warnings, Coverage(text_lines, text_lines), (french, english)
 
 

@@ -27,7 +27,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import (
-    CachedFields, Hashes, RenderCache, field_key, file_entry_key, note_rest,
+    CachedFields, FileFields, Hashes, RenderCache, field_key, file_entry_key, note_rest,
 )
 from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
@@ -103,7 +103,7 @@ def render_and_hash(
     step: Step | None = None,
     workers: int | None = None,
     languages: Mapping[str, str] | None = None,
-    origins: Mapping[int, tuple[str, int]] | None = None,
+    origins: Mapping[int, Origin] | None = None,
     hasher: Callable[[RenderedNote], Hashes] | None = None,
 ) -> tuple[list[RenderedNote], list[Hashes | None]]:
     """`render_notes`, and with `hasher` what it gives of each rendered note, kept in the render cache.
@@ -112,6 +112,10 @@ def render_and_hash(
     and its index among that file's notes: a note of an unchanged file is then found in
     the cache by its place, without hashing it, and has its hashes from there: the stages
     after rendering (identity, the outputs' input hashes) then cost nothing for it.
+    A big file read by groups of pairs (`reading/chunked.py`) gives each group's notes
+    their own entry, named in the origin's third item (None: one entry for the file):
+    after an edit, the unchanged groups are found by place and only the edited group's
+    entry is written again, not the whole file's.
     (Notes not in `notes`, such as duplicates the checks dropped, may be in `origins`:
     only the notes rendered are looked up.)
     """
@@ -119,7 +123,9 @@ def render_and_hash(
     languages = languages or file_languages(notes)
     origins = origins or {}
     try:
-        fields, placed, keys = _from_cache(notes, languages, origins, cache)
+        entry_keys = _entry_keys(notes, languages, origins)
+        groups = _groups(notes, entry_keys, languages, origins)
+        fields, placed, keys, indexes = _from_cache(notes, entry_keys, groups, languages, origins, cache)
         missing = [index for index, found in enumerate(fields) if found is None]
         places = {index: where for index in missing if (where := placed[index]) is not None}
         done = len(notes) - len(missing)
@@ -131,7 +137,10 @@ def render_and_hash(
         rendered = _rendered(notes, fields, languages, diagnostics)
         hashes = [f.hashes if f is not None and f.hashes is not None else hasher(r) if hasher is not None else None
                   for f, r in zip(fields, rendered)]
-        _store(notes, fields, hashes, keys, origins, languages, cache)
+        _store(notes, fields, hashes, entry_keys, keys, origins, cache)
+        for file_key, listed in groups.items():
+            if indexes.get(file_key) != listed:
+                cache.put_index(file_key, listed)
     finally:
         cache.close()
     return rendered, hashes
@@ -162,34 +171,104 @@ def _language(languages: Mapping[str, str], note: Note) -> str:
     return languages.get(note.source.path, DEFAULT_LANGUAGE)
 
 
-def _entry_keys(notes: list[Note], languages: Mapping[str, str]) -> list[str]:
-    """Each note's `file_entry_key`, hashed once per file."""
-    known: dict[str, str] = {}
+def _entry_keys(notes: list[Note], languages: Mapping[str, str], origins: Mapping[int, Origin]) -> list[str]:
+    """Each note's `file_entry_key`, hashed once per file (or per group of a file read by groups)."""
+    files: dict[str, str] = {}
+    groups: dict[str, str] = {}
     keys = []
     for note in notes:
         path = note.source.path
-        key = known.get(path)
-        if key is None:
-            key = known[path] = file_entry_key(path, _language(languages, note))
+        origin = origins.get(id(note))
+        group = origin[2] if origin is not None else None
+        if group is None:
+            key = files.get(path)
+            if key is None:
+                key = files[path] = file_entry_key(path, _language(languages, note))
+        else:
+            key = groups.get(group)
+            if key is None:
+                key = groups[group] = file_entry_key(f"{path}\0{group}", _language(languages, note))
         keys.append(key)
     return keys
 
 
+def _groups(notes: list[Note], entry_keys: list[str], languages: Mapping[str, str],
+            origins: Mapping[int, Origin]) -> dict[str, list[str]]:
+    """For each file read by groups, by its own entry's key, the keys of its groups' entries in order."""
+    found: dict[str, list[str]] = {}
+    file_keys: dict[str, str] = {}
+    for note, entry_key in zip(notes, entry_keys):
+        origin = origins.get(id(note))
+        if origin is None or origin[2] is None:
+            continue
+        path = note.source.path
+        file_key = file_keys.get(path)
+        if file_key is None:
+            file_key = file_keys[path] = file_entry_key(path, _language(languages, note))
+        listed = found.setdefault(file_key, [])
+        if not listed or listed[-1] != entry_key:
+            listed.append(entry_key)
+    return found
+
+
+class _Elsewhere:
+    """A file's other entries, where a note its own entry misses is looked for by `field_key`.
+
+    The entry of the whole file, or the entries of its groups that its own entry lists
+    (`RenderCache.put_index`): a file read whole after being read by groups, or by groups
+    after being read whole, or a group whose text changed, finds its notes there instead
+    of rendering them all again.
+    """
+
+    def __init__(self, cache: RenderCache, stored: dict[str, FileFields], indexes: dict[str, list[str]],
+                 languages: Mapping[str, str]) -> None:
+        self.cache = cache
+        self.stored = stored
+        self.indexes = indexes
+        self.languages = languages
+        self.by_path: dict[str, dict[str, FileFields]] = {}
+
+    def get(self, note: Note, key: str) -> tuple[CachedFields, tuple[Hashes, list[object]] | None] | None:
+        path = note.source.path
+        entries = self.by_path.get(path)
+        if entries is None:
+            entries = self.by_path[path] = self._load(file_entry_key(path, _language(self.languages, note)))
+        entry = entries.get(key)
+        return entry.get(key) if entry is not None else None
+
+    def _load(self, file_key: str) -> dict[str, FileFields]:
+        """Each note key of the file's entries, to the entry holding it."""
+        listed = self.indexes.get(file_key)
+        if listed is None:
+            listed = self.cache.get_indexes([file_key]).get(file_key, [file_key])
+        wanted = [key for key in listed if key not in self.stored]
+        found = {**self.cache.get_files(wanted), **self.stored} if wanted else self.stored
+        entries: dict[str, FileFields] = {}
+        for entry_key in listed:
+            entry = found.get(entry_key)
+            if entry is not None:
+                for key in entry.keys:
+                    entries.setdefault(key, entry)
+        return entries
+
+
 def _from_cache(
-    notes: list[Note], languages: Mapping[str, str], origins: Mapping[int, tuple[str, int]], cache: RenderCache
-) -> tuple[list[_Fields | None], list[_Placement | None], dict[str, list[str | None]]]:
+    notes: list[Note], entry_keys: list[str], groups: dict[str, list[str]], languages: Mapping[str, str],
+    origins: Mapping[int, Origin], cache: RenderCache,
+) -> tuple[list[_Fields | None], list[_Placement | None], dict[str, list[str | None]], dict[str, list[str]]]:
     """Each note's fields from the cache (None: to render), the placement of every note not
-    found by its place, and per file entry the key of each of its notes found (None: to
-    store afresh)."""
-    entry_keys = _entry_keys(notes, languages)
+    found by its place, per file entry the key of each of its notes found (None: to
+    store afresh), and the group entries' keys each file read by groups had listed."""
     stored = cache.get_files(list(dict.fromkeys(entry_keys)))
+    indexes = cache.get_indexes(list(groups)) if groups else {}
+    elsewhere = _Elsewhere(cache, stored, indexes, languages)
     fields: list[_Fields | None] = [None] * len(notes)
     placed: list[_Placement | None] = [None] * len(notes)
     keys: dict[str, list[str | None]] = {}
     for index, (note, entry_key) in enumerate(zip(notes, entry_keys)):
         entry = stored.get(entry_key)
         origin = origins.get(id(note))
-        found = entry.at(*origin) if entry is not None and origin is not None else None
+        found = entry.at(origin[0], origin[1]) if entry is not None and origin is not None else None
         hashes = None
         if found is not None:
             key, cached, kept = found
@@ -197,6 +276,8 @@ def _from_cache(
         else:
             where = placed[index] = _place(note, _language(languages, note))
             key, hit = where.key, entry.get(where.key) if entry is not None else None
+            if hit is None:
+                hit = elsewhere.get(note, key)
             if hit is None:
                 keys.setdefault(entry_key, []).append(None)
                 continue
@@ -206,16 +287,16 @@ def _from_cache(
         keys.setdefault(entry_key, []).append(key if found is not None else None)
         findings = tuple(cached.diagnostics(note.source.path, note.source.line)) if cached.findings else ()
         fields[index] = _Fields(cached.question_html, cached.answer_html, (), findings, False, key, hashes)
-    return fields, placed, keys
+    return fields, placed, keys, indexes
 
 
 def _store(
     notes: list[Note],
     fields: list[_Fields | None],
     hashes: list[Hashes | None],
+    entry_keys: list[str],
     keys: dict[str, list[str | None]],
-    origins: Mapping[int, tuple[str, int]],
-    languages: Mapping[str, str],
+    origins: Mapping[int, Origin],
     cache: RenderCache,
 ) -> None:
     """Store the entry of every file not wholly found by place, with the fields of all its notes.
@@ -228,7 +309,7 @@ def _store(
     entries: dict[str, list[tuple[str, int, CachedFields, tuple[Hashes, list[object]] | None]]] = {
         key: [] for key in stale}
     files: dict[str, set[str | None]] = {key: set() for key in stale}
-    for note, result, note_hashes, entry_key in zip(notes, fields, hashes, _entry_keys(notes, languages)):
+    for note, result, note_hashes, entry_key in zip(notes, fields, hashes, entry_keys):
         assert result is not None
         if entry_key not in stale:
             continue
@@ -244,6 +325,11 @@ def _store(
     for entry_key in stale:
         file = next(iter(files[entry_key])) if len(files[entry_key]) == 1 else None
         cache.put_file(entry_key, file, entries[entry_key])
+
+
+Origin = tuple[str, int, str | None]
+"""Where a note was read: the parse-cache key of its file's bytes (or of its group of pairs, at its
+place in the file), its index there, and the name of its group's render entry (None: its file's)."""
 
 
 _PARALLEL_MIN_NOTES = 400

@@ -33,6 +33,7 @@ from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note
 
 CACHE_NAME = "render.sqlite"
+_INDEX = "group entries"
 _LIBRARIES = ("markdown_it", "mdit_py_plugins", "nh3", "pygments", "pylatexenc")
 
 
@@ -205,6 +206,21 @@ class RenderCache(BuildCache):
             if entry is not None:
                 found[key] = entry
         return found
+
+    def get_indexes(self, keys: list[str]) -> dict[str, list[str]]:
+        """The group entries' keys kept under those file entry `keys` that hold a list of them (`put_index`)."""
+        found = {}
+        for key, value in self.get_values(keys).items():
+            if type(value) is list and len(value) == 2 and value[0] == _INDEX and type(value[1]) is list \
+                    and all(type(k) is str for k in value[1]):
+                found[key] = value[1]
+        return found
+
+    def put_index(self, key: str, entry_keys: list[str]) -> None:
+        """Keep, in a file's entry, the keys of its groups' entries (a big file read by groups of pairs has
+        one entry per group): a build that reads the file whole, or a group new to the cache, finds the
+        notes there by `field_key`."""
+        self.put_value(key, [_INDEX, entry_keys])
 
     def put_file(self, key: str, file: str | None,
                  entries: list[tuple[str, int, CachedFields, tuple[Hashes, list[object]] | None]]) -> None:
