@@ -13,9 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
-
-_Frozen = TypeVar("_Frozen")
+from typing import Any
 
 from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
@@ -72,36 +70,25 @@ def note_from_row(row: list[object], lines: int = 0) -> Note:
     if lines:
         line += lines
         answer_line = answer_line + lines if answer_line else 0
-    return _made(_NOTE_FIELDS, (deck, _KINDS[kind], question, answer, _location(path, line), tuple(tags), context,
-                                section, link, answer_line, guid, modified))
+    if not _PLAIN:
+        return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
+                    context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
+    # Made without their `__init__`, which sets each field through `object.__setattr__`: 3 µs a
+    # note, most of decoding a cached note, for every note of every file on every build. The
+    # result is the same object (`tests/test_parse_cache.py` compares).
+    where = _new(SourceLocation)
+    where.__dict__.update(path=path, line=line)
+    note = _new(Note)
+    note.__dict__.update(zip(_NOTE_FIELDS, (deck, _KINDS[kind], question, answer, where, tuple(tags), context,
+                                            section, link, answer_line, guid, modified)))
+    return note
 
 
-def _location(path: str, line: int) -> SourceLocation:
-    return _made(_LOCATION_FIELDS, (path, line))
-
-
-_NOTE_FIELDS = (Note, tuple(field.name for field in dataclasses.fields(Note)))
-_LOCATION_FIELDS = (SourceLocation, tuple(field.name for field in dataclasses.fields(SourceLocation)))
-
-
-def _made(kind: tuple[type[_Frozen], tuple[str, ...]], values: tuple[object, ...]) -> _Frozen:
-    """A frozen dataclass instance of checked values, made without its `__init__`.
-
-    Its `__init__` sets each field through `object.__setattr__`: 3 µs a note, most of
-    decoding a cached note, for every note of every file on every build. The result is
-    the same object (`tests/test_parse_cache.py` compares); a class given a
-    `__post_init__` or slots is made by its `__init__`.
-    """
-    made, names = kind
-    if _PLAIN[made]:
-        instance = object.__new__(made)
-        instance.__dict__.update(zip(names, values))
-        return instance
-    return made(*values)
-
-
-_PLAIN: dict[type, bool] = {made: not hasattr(made, "__post_init__") and not hasattr(made, "__slots__")
-          for made in (Note, SourceLocation)}
+_NOTE_FIELDS = tuple(field.name for field in dataclasses.fields(Note))
+_PLAIN = not any(hasattr(made, "__post_init__") or hasattr(made, "__slots__") for made in (Note, SourceLocation)) \
+    and tuple(field.name for field in dataclasses.fields(SourceLocation)) == ("path", "line")
+"""Both classes are plain frozen dataclasses: `__init__` only sets their fields (else it is called)."""
+_new = object.__new__
 
 
 def _finding(path: object, line: object, level: object, code: object, message: object) -> Diagnostic:
