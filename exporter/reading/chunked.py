@@ -35,6 +35,7 @@ edits of files that mix the syntax each condition is about.
 from __future__ import annotations
 
 import dataclasses
+import re
 from zlib import crc32
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -57,6 +58,11 @@ from exporter.reading.source import SourceFile
 GROUP_SPREAD = 64
 """About one question line in this many opens a group: a few hundred groups at 10k notes,
 small enough that an edit re-reads little, few enough that their per-group costs stay small."""
+
+
+_MAY_ASK_IN_BOLD = re.compile(r"\?[^\S\n]*(?:\*\*|__)[^\S\n]*$", re.MULTILINE)
+"""Every line `bold_question.asked` takes for a question matches: its stripped text ends `?`, blanks, then
+the closing marker (`\\s` and `str.strip` take the same blanks)."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +156,10 @@ def _open(source: SourceFile, text: str) -> _Open | None:
 
 def _asks_in_bold(doc: Document, pairs: list[_Pair]) -> bool:
     """True when a line where a pair may end could be a bold question (deciding needs the file's blocks)."""
-    labels = labels_of(doc.source.options)
     text = doc.source.text
+    if _MAY_ASK_IN_BOLD.search(text) is None:
+        return False  # no line ends with `?` and a closing `**`/`__`: none is a bold question (`asked`)
+    labels = labels_of(doc.source.options)
     questions = {pair.line for pair in pairs}
     ends = line_matches(labels.answer, text).keys() | line_matches(labels.question, text).keys()
     if may_ask_in_bold(text):
