@@ -202,6 +202,8 @@ def test_one_big_labelled_file_read_by_groups_builds_as_cold(tmp_path: Path, mon
     from exporter.reading import chunked
 
     monkeypatch.setattr(chunked, "GROUP_SPREAD", 2)
+
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
     (tmp_path / "sources").mkdir()
     path = tmp_path / "sources" / "all.md"
     pairs = [f"Question : Bio - Cells - What is cell {i}?\nAnswer   : Cell {i} is small." for i in range(12)]

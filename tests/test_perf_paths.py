@@ -106,6 +106,8 @@ def test_a_big_labelled_file_renders_only_the_edited_note(tmp_path: Path, monkey
     from exporter.reading import chunked
 
     monkeypatch.setattr(chunked, "GROUP_SPREAD", 4)
+
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
     source = tmp_path / "all.md"
     source.write_text("\n\n".join(f"Question : Bio - Cells - What is cell {i}?\nAnswer   : Cell {i} is $x_{i}$."
                                   for i in range(200)) + "\n", encoding="utf-8")

@@ -108,6 +108,7 @@ SETTINGS = (
 def test_random_edits_read_by_groups_equal_full_reads(seed: int, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunked, "GROUP_SPREAD", 3)  # many small groups in small files
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
     rng = random.Random(seed)
     settings, options = SETTINGS[seed % len(SETTINGS)]
     lines = _file(rng, rng.randint(8, 40))
@@ -139,6 +140,7 @@ def test_a_group_with_a_fence_left_open_is_read_with_the_next_one(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A label inside a fence that a group leaves open is code, as in the full read."""
     monkeypatch.setattr(chunked, "GROUP_SPREAD", 1)  # every question line would open a group
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
     text = "Q: one?\nA: yes\n```\nQ: inside the fence?\nA: no\n```\nQ: two?\nA: yes"
     source = SourceFile("all.md", tmp_path / "all.md", text)
     cache = ParseCache(tmp_path / "cache")
@@ -159,7 +161,7 @@ def test_an_edited_answer_reads_one_group_again(tmp_path: Path, monkeypatch: pyt
         return real(source, text)
 
     monkeypatch.setattr(chunked, "_open", spy)
-    pairs = [f"Question : Bio - Cells - What is cell {i}?\nAnswer : Cell {i} is small." for i in range(2000)]
+    pairs = [f"Question : Bio - Cells - What is cell {i}?\nAnswer : Cell {i} is small." for i in range(5000)]
     settings = SourceSettings("*")
     opened = []
     for text in ("\n\n".join(pairs), "\n\n".join(pairs).replace("Cell 1500 is small", "Cell 1500 is tiny")):
@@ -178,6 +180,7 @@ def test_a_question_without_prefix_follows_the_deck_before_it_across_groups(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second group's text is unchanged, but the deck its first question inherits changed."""
     monkeypatch.setattr(chunked, "GROUP_SPREAD", 1)  # every question opens a group
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
     settings = SourceSettings("*")
     decks = []
     for first in ("Bio - Cells - What is a cell?", "Chem - Acids - What is an acid?"):
