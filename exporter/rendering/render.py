@@ -123,8 +123,7 @@ def render_and_hash(
     languages = languages or file_languages(notes)
     origins = origins or {}
     try:
-        entry_keys = _entry_keys(notes, languages, origins)
-        groups = _groups(notes, entry_keys, languages, origins)
+        entry_keys, groups = _entry_keys(notes, languages, origins)
         fields, placed, keys, indexes = _from_cache(notes, entry_keys, groups, languages, origins, cache)
         missing = [index for index, found in enumerate(fields) if found is None]
         places = {index: where for index in missing if (where := placed[index]) is not None}
@@ -171,10 +170,13 @@ def _language(languages: Mapping[str, str], note: Note) -> str:
     return languages.get(note.source.path, DEFAULT_LANGUAGE)
 
 
-def _entry_keys(notes: list[Note], languages: Mapping[str, str], origins: Mapping[int, Origin]) -> list[str]:
-    """Each note's `file_entry_key`, hashed once per file (or per group of a file read by groups)."""
+def _entry_keys(notes: list[Note], languages: Mapping[str, str],
+                origins: Mapping[int, Origin]) -> tuple[list[str], dict[str, list[str]]]:
+    """Each note's `file_entry_key`, hashed once per file (or per group of a file read by groups), and for
+    each file read by groups, by its own entry's key, the keys of its groups' entries in order."""
     files: dict[str, str] = {}
     groups: dict[str, str] = {}
+    listed: dict[str, list[str]] = {}
     keys = []
     for note in notes:
         path = note.source.path
@@ -188,27 +190,10 @@ def _entry_keys(notes: list[Note], languages: Mapping[str, str], origins: Mappin
             key = groups.get(group)
             if key is None:
                 key = groups[group] = file_entry_key(f"{path}\0{group}", _language(languages, note))
+                language = _language(languages, note)
+                listed.setdefault(file_entry_key(path, language), []).append(key)
         keys.append(key)
-    return keys
-
-
-def _groups(notes: list[Note], entry_keys: list[str], languages: Mapping[str, str],
-            origins: Mapping[int, Origin]) -> dict[str, list[str]]:
-    """For each file read by groups, by its own entry's key, the keys of its groups' entries in order."""
-    found: dict[str, list[str]] = {}
-    file_keys: dict[str, str] = {}
-    for note, entry_key in zip(notes, entry_keys):
-        origin = origins.get(id(note))
-        if origin is None or origin[2] is None:
-            continue
-        path = note.source.path
-        file_key = file_keys.get(path)
-        if file_key is None:
-            file_key = file_keys[path] = file_entry_key(path, _language(languages, note))
-        listed = found.setdefault(file_key, [])
-        if not listed or listed[-1] != entry_key:
-            listed.append(entry_key)
-    return found
+    return keys, listed
 
 
 class _Elsewhere:
