@@ -183,8 +183,8 @@ def _finish(group: _Open, use_prefix: bool, carried: str | None) -> GroupRead | 
         return None
     notes = [note for claim in sorted(reading.claims, key=lambda c: c.start) for note in claim.notes]
     first_prefixed = group.prefixes[0] is not None
-    return GroupRead(partial(_shifted, notes), notes[-1].deck, unclosed, diagnostics.items[len(unclosed):], reading.text_mask.count(1),
-                     marker_counts(_texts(notes)), len(group.pairs), prefixed(group.prefixes), first_prefixed,
+    return GroupRead(partial(_shifted, notes), notes[-1].deck, unclosed, diagnostics.items[len(unclosed):],
+                     reading.text_mask.count(1), marker_counts(_texts(notes)), len(group.pairs), prefixed(group.prefixes), first_prefixed,
                      use_prefix, carried if use_prefix and not first_prefixed else None)
 
 
@@ -276,9 +276,10 @@ def _shifted(notes: list[Note], lines: int) -> list[Note]:
     """The notes of a group whose first line is the file's 0-based line `lines`."""
     if not lines:
         return notes
-    return [Note(note.deck, note.kind, note.question, note.answer, SourceLocation(note.source.path, note.source.line + lines),
-                 note.tags, note.context, note.section, note.link, note.answer_line + lines if note.answer_line else 0,
-                 note.guid, note.modified)  # not `dataclasses.replace`: four times slower, for every note of the file
+    # Not `dataclasses.replace`: four times slower, for every note of a group read again.
+    return [Note(note.deck, note.kind, note.question, note.answer,
+                 SourceLocation(note.source.path, note.source.line + lines), note.tags, note.context, note.section,
+                 note.link, note.answer_line + lines if note.answer_line else 0, note.guid, note.modified)
             for note in notes]
 
 
