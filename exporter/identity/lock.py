@@ -24,6 +24,7 @@ import math
 import os
 import re
 import tempfile
+import zlib
 from dataclasses import dataclass, field, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -40,7 +41,8 @@ MAX_LINE = 10**9
 MAX_DEPTH = 64
 """Deeper JSON than this is no lock entry; it is cut off before parsing, which would recurse."""
 
-__all__ = ["LOCK_NAME", "Lock", "LockEntry", "LockError", "LockRead", "read_lock", "write_lock", "save_lock"]
+__all__ = ["LOCK_NAME", "Lock", "LockEntry", "LockError", "LockRead", "LockState", "LockText", "read_lock",
+           "write_lock", "save_lock"]
 
 
 class LockError(Exception):
@@ -79,9 +81,26 @@ _KNOWN = {f.name for f in fields(LockEntry)}
 
 
 @dataclass
+class LockText:
+    """The text of each entry of a lock file as `Lock.to_json` wrote it, to write unchanged entries again as is.
+
+    By `id()` of the entry objects read from that file; `entries` holds them, so an id
+    stays theirs while this lives.
+    """
+
+    entries: list[LockEntry]
+    pieces: dict[int, str]
+
+
+@dataclass
 class Lock:
     entries: list[LockEntry] = field(default_factory=list)
     """Notes in the sources and removed notes still emitted, in any order."""
+    known: LockText | None = field(default=None, compare=False, repr=False)
+    """The texts of entries read from a lock this toolkit wrote (see `LockState`): an entry found
+    there is written with its text, not encoded again, so writing costs what changed."""
+    state: LockState | None = field(default=None, compare=False, repr=False)
+    """Where to record the bytes this lock is written as, so that the next build can reuse them."""
 
     @property
     def guids(self) -> set[str]:
@@ -98,8 +117,9 @@ class Lock:
         removed ones under "removed".
         """
         ordered = sorted(self.entries, key=_sort_key)
-        live = _entries_json([e for e in ordered if not e.removed], with_removed=False)
-        gone = _entries_json([e for e in ordered if e.removed], with_removed=True)
+        known = self.known.pieces if self.known is not None else {}
+        live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=known)
+        gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=known)
         # One join of all the pieces: a 100k-note lock is 50 MB, each extra concatenation as much again.
         return "".join(['{\n "notes": ', *live, ',\n "removed": ', *gone, f',\n "version": {LOCK_VERSION}\n}}\n'])
 
@@ -116,29 +136,118 @@ _ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "
 _NAMES = sorted(f.name for f in fields(LockEntry))
 
 
-def _entries_json(entries: list[LockEntry], with_removed: bool) -> list[str]:
+def _entries_json(entries: list[LockEntry], with_removed: bool, known: dict[int, str] | None = None) -> list[str]:
     """The pieces of text of the entries as `json.dumps(entries, indent=1, sort_keys=True)` lays them
     out inside the lock, a piece per `_CHUNK` entries.
 
     Every value of every entry goes through the C encoder in one call (one call per value
     was most of writing a 10k-note lock), then into a template of the entry's layout.
+    An entry whose text is `known` (by `id()`) takes it as is: the same bytes, not encoded again.
     """
     if not entries:
         return ["[]"]
+    known = known or {}
     names = [name for name in _NAMES if with_removed or name != "removed"]
     template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
     get = attrgetter(*names)
     width = len(names)
     pieces = ["[\n"]
     for first in range(0, len(entries), _CHUNK):
-        values = [value for entry in entries[first : first + _CHUNK] for value in get(entry)]
-        texts = _ENCODE_FLAT(values)[1:-1].split(_SEPARATOR)
+        chunk = entries[first : first + _CHUNK]
+        found = [known.get(id(entry)) for entry in chunk] if known else [None] * len(chunk)
+        values = [value for entry, text in zip(chunk, found) if text is None for value in get(entry)]
+        if values:
+            texts = iter(_ENCODE_FLAT(values)[1:-1].split(_SEPARATOR))
+            found = [text if text is not None else template % tuple(next(texts) for _ in range(width))
+                     for text in found]
         if first:
             pieces.append(",\n")
-        pieces.append(",\n".join([template % tuple(texts[start : start + width])
-                                   for start in range(0, len(texts), width)]))
+        pieces.append(",\n".join(found))  # type: ignore[arg-type]  # every None was filled above
     pieces.append("\n ]")
     return pieces
+
+
+_HEAD = '{\n "notes": '
+_MIDDLE = ',\n "removed": '
+_ENTRY_SEPARATOR = "\n  },\n  {\n"
+"""Between two entries' texts: JSON escapes newlines inside strings, so a raw one is layout."""
+
+
+def _entry_texts(section: str) -> list[str] | None:
+    """The text of each entry of a section (`[]` or `[ ... ]`) as `_entries_json` lays it out; None
+    when the section is not laid out that way."""
+    if section == "[]":
+        return []
+    head, tail = "[\n  {\n", "\n  }\n ]"
+    if not (section.startswith(head) and section.endswith(tail)):
+        return None
+    inner = section[len(head): -len(tail)]
+    return ["  {\n" + text + "\n  }" for text in inner.split(_ENTRY_SEPARATOR)]
+
+
+def known_texts(text: str, read: LockRead) -> LockText | None:
+    """Each entry's text in `text`, a lock `Lock.to_json` wrote whose entries `read` holds; None when
+    its sections do not hold as many entries as were read (then nothing is reused)."""
+    tail = f',\n "version": {LOCK_VERSION}\n}}\n'
+    if not (text.startswith(_HEAD) and text.endswith(tail)):
+        return None
+    body = text[len(_HEAD): -len(tail)]
+    if body.startswith("[]" + _MIDDLE):
+        live, gone = "[]", body[2 + len(_MIDDLE):]
+    else:
+        end = body.find("\n ]" + _MIDDLE)
+        if end < 0:
+            return None
+        live, gone = body[: end + 3], body[end + 3 + len(_MIDDLE):]
+    del body
+    live_texts, gone_texts = _entry_texts(live), _entry_texts(gone)
+    entries = read.lock.entries
+    if live_texts is None or gone_texts is None or len(live_texts) + len(gone_texts) != len(entries):
+        return None
+    return LockText(list(entries), {id(entry): piece for entry, piece in zip(entries, live_texts + gone_texts)})
+
+
+@dataclass(frozen=True)
+class LockState:
+    """A small file in the build cache naming the bytes of the lock the last build wrote.
+
+    When the lock still holds those bytes (same size and CRC-32, same toolkit), its text is
+    `Lock.to_json`'s own layout, so the text of each unchanged entry can be written again as
+    is (`LockText`): a lock of 100k entries is 47 MB of JSON, and a one-answer edit changes
+    one of them. Any other lock (edited by hand, merged, written by another version) is
+    encoded whole, as before.
+    """
+
+    path: Path
+
+    def _expected(self, data: bytes) -> str:
+        from exporter.build.manifest import toolkit_fingerprint
+
+        return f"{len(data)} {zlib.crc32(data)} {toolkit_fingerprint()}\n"
+
+    def matches(self, data: bytes) -> bool:
+        try:
+            return self.path.read_text(encoding="utf-8") == self._expected(data)
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def record(self, data: bytes) -> None:
+        """Remember `data` as the lock's bytes; a cache that cannot be written only costs time."""
+        try:
+            if self.matches(data):
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(self._expected(data), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+    def forget(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 _CHUNK = 2000
@@ -402,8 +511,12 @@ def parse_lock(text: str) -> LockRead:
     return result
 
 
-def read_lock(path: Path) -> LockRead | None:
-    """The lock at `path`, None when there is none yet; raises LockError when it is not a lock."""
+def read_lock(path: Path, state: LockState | None = None) -> LockRead | None:
+    """The lock at `path`, None when there is none yet; raises LockError when it is not a lock.
+
+    With `state`, the lock read remembers each entry's text when the file is the one a build
+    recorded there, and the lock written from it records its bytes there (see `LockState`).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -414,7 +527,12 @@ def read_lock(path: Path) -> LockRead | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LockError(f"not UTF-8 text (byte {exc.start}): not a lock") from exc
-    return parse_lock(text)
+    read = parse_lock(text)
+    if state is not None:
+        read.lock.state = state
+        if not read.problems and state.matches(data):
+            read.lock.known = known_texts(text, read)
+    return read
 
 
 def backup_path(path: Path) -> Path:
@@ -468,7 +586,11 @@ def write_lock(path: Path, lock: Lock) -> None:
     """
     data = lock.to_json().encode("utf-8")
     if _same_bytes(path, data):
+        if lock.state is not None:
+            lock.state.record(data)
         return  # unchanged: keep the file's mtime, so a no-op build touches nothing
+    if lock.state is not None:
+        lock.state.forget()  # until the new bytes are in place
     remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
@@ -479,6 +601,8 @@ def write_lock(path: Path, lock: Lock) -> None:
         os.chmod(tmp_name, file_mode(path))
         os.replace(tmp_name, path)
         _sync_folder(path.parent)
+        if lock.state is not None:
+            lock.state.record(data)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)

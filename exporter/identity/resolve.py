@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from exporter.diagnostics import Diagnostics
-from exporter.identity.lock import Lock, LockEntry, LockError, LockRead, read_lock
+from exporter.identity.lock import Lock, LockEntry, LockError, LockRead, LockState, read_lock
 from exporter.model import Note, NoteKind, RenderedNote, SourceLocation
 from exporter.project import Project
 
@@ -58,6 +58,8 @@ REMOVED_DAYS = 90
 bounded so the lock and the decks do not keep the past forever."""
 
 _DAY = 86_400
+LOCK_STATE_NAME = "lock-state"
+"""The file in the build cache naming the lock's bytes as last written (see `exporter.identity.lock.LockState`)."""
 _ANSWER_EVIDENCE = 8
 _WORD = re.compile(r"\w+")
 
@@ -370,6 +372,8 @@ def resolve(
         if i not in kept and entry.removed and now - entry.removed < REMOVED_DAYS * _DAY:
             used.add(entry.guid)
     result = Resolution([], Lock(list(carried)))
+    if lock is not None:  # entries kept as they were are written with the text they were read with
+        result.lock.known, result.lock.state = lock.known, lock.state
     for j, rendered in enumerate(notes):
         note = rendered.note
         previous = old[pairs[j]] if j in guids else None
@@ -497,12 +501,14 @@ def identify(
     reset_lock: bool = False,
     now: int | None = None,
     fingerprints: list[str | None] | None = None,
+    cache_dir: Path | None = None,
 ) -> Identity:
     """Resolve identity against the project's lock.
 
     An unreadable lock is an error finding and `Identity.error`; entries of the wrong
     shape are warnings, the others are used. `reset_lock` ignores the lock (it is kept
-    as a backup when replaced).
+    as a backup when replaced). `cache_dir` (the build cache) remembers the bytes of the
+    lock written, so that the next build writes its unchanged entries as they are.
     """
     times: dict[str, int] = {}
     for path in files:
@@ -517,9 +523,10 @@ def identify(
         diagnostics.warning(project.relative(other), 0, "lock",
                             f"another lock inside the project, ignored: this project's lock is {lock_rel}")
     read: LockRead | None = None
+    state = LockState(cache_dir / LOCK_STATE_NAME) if cache_dir is not None else None
     if not reset_lock:
         try:
-            read = read_lock(project.lock_path)
+            read = read_lock(project.lock_path, state)
         except LockError as exc:
             diagnostics.error(lock_rel, 0, "lock", f"{exc}; the build stops here rather than give every note a "
                                                    "new GUID: fix it, or build with --reset-lock (this one is kept "
@@ -533,6 +540,7 @@ def identify(
         return source in scope_read or not (project.root / source).exists()
 
     resolution = resolve(notes, read.lock if read else None, times, in_scope, now, fingerprints=fingerprints)
+    resolution.lock.state = state
     if read is not None and read.version < 2 and read.lock.entries:
         resolution.upgraded_from = read.version
     had = read.lock.guids if read else set()
