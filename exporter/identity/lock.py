@@ -154,15 +154,17 @@ def _entries_json(entries: list[LockEntry], with_removed: bool, known: dict[int,
     pieces = ["[\n"]
     for first in range(0, len(entries), _CHUNK):
         chunk = entries[first : first + _CHUNK]
-        found = [known.get(id(entry)) for entry in chunk] if known else [None] * len(chunk)
-        values = [value for entry, text in zip(chunk, found) if text is None for value in get(entry)]
-        if values:
-            texts = iter(_ENCODE_FLAT(values)[1:-1].split(_SEPARATOR))
-            found = [text if text is not None else template % tuple(next(texts) for _ in range(width))
-                     for text in found]
+        found = [known.get(id(entry)) for entry in chunk] if known else []
+        new = [entry for entry, text in zip(chunk, found) if text is None] if known else chunk
+        values = [value for entry in new for value in get(entry)]
+        texts = _ENCODE_FLAT(values)[1:-1].split(_SEPARATOR) if values else []
+        encoded = [template % tuple(texts[start : start + width]) for start in range(0, len(texts), width)]
+        if known:
+            fresh = iter(encoded)
+            encoded = [text if text is not None else next(fresh) for text in found]
         if first:
             pieces.append(",\n")
-        pieces.append(",\n".join(found))  # type: ignore[arg-type]  # every None was filled above
+        pieces.append(",\n".join(encoded))
     pieces.append("\n ]")
     return pieces
 
@@ -225,20 +227,25 @@ class LockState:
 
         return f"{len(data)} {zlib.crc32(data)} {toolkit_fingerprint()}\n"
 
-    def matches(self, data: bytes) -> bool:
+    def _recorded(self) -> str | None:
         try:
-            return self.path.read_text(encoding="utf-8") == self._expected(data)
+            return self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            return False
+            return None
+
+    def matches(self, data: bytes) -> bool:
+        """True when `data` are the bytes last recorded: a lock in `Lock.to_json`'s own layout."""
+        return self._recorded() == self._expected(data)
 
     def record(self, data: bytes) -> None:
         """Remember `data` as the lock's bytes; a cache that cannot be written only costs time."""
+        expected = self._expected(data)
+        if self._recorded() == expected:
+            return
         try:
-            if self.matches(data):
-                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(self._expected(data), encoding="utf-8")
+            tmp.write_text(expected, encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass

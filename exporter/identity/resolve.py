@@ -282,7 +282,7 @@ def _pair(old: list[LockEntry], new: list[RenderedNote], fps: list[str]) -> dict
     Words are only computed for what the fingerprints did not pair, so an edit of one note
     costs one note's normalising, not the whole deck's.
     """
-    order = sorted(range(len(old)), key=lambda i: old[i].removed > 0)  # live entries first
+    order = [i for i, e in enumerate(old) if not e.removed] + [i for i, e in enumerate(old) if e.removed]  # live first
     pairs: dict[int, int] = {}
     taken: set[int] = set()
     exact = _Candidates()
@@ -356,8 +356,10 @@ def resolve(
     now = int(time.time()) if now is None else now
     old_all = lock.entries if lock else []
     scope = in_scope or (lambda _path: True)
-    old = [e for e in old_all if scope(e.source)]
-    carried = [e for e in old_all if not scope(e.source)]
+    # Judged once per source file, not per entry: a lock has thousands of entries per file.
+    inside = {source for source in {e.source for e in old_all} if scope(source)}
+    old = [e for e in old_all if e.source in inside]
+    carried = [e for e in old_all if e.source not in inside]
     known = fingerprints or [None] * len(notes)
     fps = [fp or fingerprint(n, media_digest) for n, fp in zip(notes, known)]
     pairs = _pair(old, notes, fps)

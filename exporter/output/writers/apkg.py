@@ -20,7 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import genanki
+from exporter.output.writers import _genanki_shim
+
+_shim = _genanki_shim.install()
+import genanki  # noqa: E402  (after the stand-in: see `_genanki_shim`)
+
+_shim.remove()
 
 from exporter.diagnostics import Diagnostic
 from exporter.identity.resolve import guid_for
