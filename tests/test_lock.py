@@ -314,7 +314,9 @@ def test_a_lock_written_again_keeps_unchanged_entries_text_and_equals_a_full_enc
     read = read_lock(path, state)
     assert read is not None and read.lock.known is not None
     old = read.lock.entries
-    assert len(read.lock.known.pieces) == len(old)
+    known = read.lock.known
+    assert [known.text[a:b] for a, b in zip(known.starts, known.ends)] == [
+        Lock([e]).to_json().split("[\n", 1)[1].split("\n ]", 1)[0] for e in old]  # each entry's own text
     changed = [
         dataclasses.replace(old[3], fingerprint="f" * 32, modified=old[3].modified + 1),  # an edited answer
         dataclasses.replace(old[10], line=999, question="Moved down?"),  # sorts elsewhere now
@@ -363,3 +365,9 @@ def test_a_lock_edited_by_hand_to_the_same_size_is_not_taken_for_the_recorded_on
     path.write_text(edited, encoding="utf-8")
     read = read_lock(path, state)
     assert read is not None and read.lock.known is None
+
+
+def test_the_lock_sort_key_is_the_dataclass_order() -> None:
+    entries = _many_entries()
+    assert lock_module._sort_key(entries[0]) == dataclasses.astuple(entries[0])
+    assert sorted(entries[::-1], key=lock_module._sort_key) == sorted(entries[::-1])

@@ -82,15 +82,20 @@ _KNOWN = {f.name for f in fields(LockEntry)}
 
 @dataclass
 class LockText:
-    """The text of each entry of a lock file as `Lock.to_json` wrote it, to write unchanged entries again as is.
+    """A lock file's text as `Lock.to_json` wrote it, and where each entry read from it stands there.
 
-    By `id()` of the entry objects read from that file; `entries` holds them, so an id
-    stays theirs while this lives.
+    Entries are known by `id()`; `entries` holds them, so an id stays theirs while this lives.
+    Entry `i`'s text is `text[starts[i]:ends[i]]`, and consecutive entries of one section are
+    separated by what `to_json` puts between them: a run of unchanged entries still in the
+    same order is copied as one slice.
     """
 
+    text: str
     entries: list[LockEntry]
-    pieces: dict[int, str]
-
+    index: dict[int, int]
+    """`id()` of an entry -> its place in `entries`."""
+    starts: list[int]
+    ends: list[int]
 
 @dataclass
 class Lock:
@@ -117,16 +122,16 @@ class Lock:
         removed ones under "removed".
         """
         ordered = sorted(self.entries, key=_sort_key)
-        known = self.known.pieces if self.known is not None else {}
-        live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=known)
-        gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=known)
+        live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=self.known)
+        gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=self.known)
         # One join of all the pieces: a 100k-note lock is 50 MB, each extra concatenation as much again.
         return "".join(['{\n "notes": ', *live, ',\n "removed": ', *gone, f',\n "version": {LOCK_VERSION}\n}}\n'])
 
 
-def _sort_key(entry: LockEntry) -> tuple[Any, ...]:
-    """The dataclass order (`order=True`), computed once per entry instead of per comparison."""
-    return tuple(entry.__dict__.values())
+_sort_key = attrgetter("deck", "source", "line", "question", "answer_start", "fingerprint", "guid", "modified",
+                       "kind", "removed")
+"""The dataclass order (`order=True`: the fields in declaration order), computed once per entry instead of per
+comparison, in C (tests/test_lock.py checks it names every field in order)."""
 
 
 _SEPARATOR = "\x00"
@@ -136,77 +141,110 @@ _ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "
 _NAMES = sorted(f.name for f in fields(LockEntry))
 
 
-def _entries_json(entries: list[LockEntry], with_removed: bool, known: dict[int, str] | None = None) -> list[str]:
+def _entries_json(entries: list[LockEntry], with_removed: bool, known: LockText | None = None) -> list[str]:
     """The pieces of text of the entries as `json.dumps(entries, indent=1, sort_keys=True)` lays them
-    out inside the lock, a piece per `_CHUNK` entries.
+    out inside the lock.
 
-    Every value of every entry goes through the C encoder in one call (one call per value
-    was most of writing a 10k-note lock), then into a template of the entry's layout.
-    An entry whose text is `known` (by `id()`) takes it as is: the same bytes, not encoded again.
+    Every value of every entry goes through the C encoder in one call per `_CHUNK` entries
+    (one call per value was most of writing a 10k-note lock), then into a template of the
+    entry's layout. Entries found in `known` are not encoded: their text is copied from the
+    lock they were read from, runs of them in their old order as one slice.
     """
     if not entries:
         return ["[]"]
-    known = known or {}
     names = [name for name in _NAMES if with_removed or name != "removed"]
     template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
-    get = attrgetter(*names)
-    width = len(names)
     pieces = ["[\n"]
-    for first in range(0, len(entries), _CHUNK):
-        chunk = entries[first : first + _CHUNK]
-        found = [known.get(id(entry)) for entry in chunk] if known else []
-        new = [entry for entry, text in zip(chunk, found) if text is None] if known else chunk
-        values = [value for entry in new for value in get(entry)]
-        texts = _ENCODE_FLAT(values)[1:-1].split(_SEPARATOR) if values else []
-        encoded = [template % tuple(texts[start : start + width]) for start in range(0, len(texts), width)]
-        if known:
-            fresh = iter(encoded)
-            encoded = [text if text is not None else next(fresh) for text in found]
-        if first:
-            pieces.append(",\n")
-        pieces.append(",\n".join(encoded))
+    if known is None or not known.index:
+        for first in range(0, len(entries), _CHUNK):
+            if first:
+                pieces.append(",\n")
+            pieces.append(",\n".join(_encoded(entries[first : first + _CHUNK], names, template)))
+    else:
+        pieces.append(",\n".join(_spliced(entries, known, names, template)))
     pieces.append("\n ]")
     return pieces
 
 
+def _encoded(entries: list[LockEntry], names: list[str], template: str) -> list[str]:
+    """Each entry's text, its values encoded by one call of the C encoder."""
+    width = len(names)
+    values = [value for entry in entries for value in attrgetter(*names)(entry)]
+    texts = _ENCODE_FLAT(values)[1:-1].split(_SEPARATOR) if values else []
+    return [template % tuple(texts[start : start + width]) for start in range(0, len(texts), width)]
+
+
+def _spliced(entries: list[LockEntry], known: LockText, names: list[str], template: str) -> list[str]:
+    """The texts of `entries` (one section's, in order) to join with `,\\n`: slices of `known.text`
+    for runs of known entries in their old order, the others encoded."""
+    out: list[str] = []
+    fresh: list[tuple[int, LockEntry]] = []  # (place in out, entry)
+    index, starts, ends, text = known.index, known.starts, known.ends, known.text
+    first = last = -1
+    for entry in entries:
+        i = index.get(id(entry), -1)
+        if i >= 0 and last >= 0 and i == last + 1:
+            # The run goes on: what lies between two entries of a section is ",\n". Both were read
+            # from this section: an entry whose `removed` changed is a new object, never known.
+            last = i
+            continue
+        if last >= 0:
+            out.append(text[starts[first] : ends[last]])
+        first = last = i
+        if i < 0:
+            fresh.append((len(out), entry))
+            out.append("")
+    if last >= 0:
+        out.append(text[starts[first] : ends[last]])
+    for start in range(0, len(fresh), _CHUNK):
+        batch = fresh[start : start + _CHUNK]
+        for (place, _), encoded in zip(batch, _encoded([entry for _, entry in batch], names, template)):
+            out[place] = encoded
+    return out
+
+
 _HEAD = '{\n "notes": '
 _MIDDLE = ',\n "removed": '
-_ENTRY_SEPARATOR = "\n  },\n  {\n"
+_ENTRY_SEPARATOR = "\n  },\n  {"
 """Between two entries' texts: JSON escapes newlines inside strings, so a raw one is layout."""
 
 
-def _entry_texts(section: str) -> list[str] | None:
-    """The text of each entry of a section (`[]` or `[ ... ]`) as `_entries_json` lays it out; None
-    when the section is not laid out that way."""
-    if section == "[]":
-        return []
-    head, tail = "[\n  {\n", "\n  }\n ]"
-    if not (section.startswith(head) and section.endswith(tail)):
-        return None
-    inner = section[len(head): -len(tail)]
-    return ["  {\n" + text + "\n  }" for text in inner.split(_ENTRY_SEPARATOR)]
-
-
 def known_texts(text: str, read: LockRead) -> LockText | None:
-    """Each entry's text in `text`, a lock `Lock.to_json` wrote whose entries `read` holds; None when
-    its sections do not hold as many entries as were read (then nothing is reused)."""
+    """Where each entry stands in `text`, a lock `Lock.to_json` wrote whose entries `read` holds;
+    None when its sections do not hold as many entries as were read (then nothing is reused).
+
+    Only the separators are looked for (JSON escapes newlines inside strings, so a raw one is
+    layout): no copy of the text is made.
+    """
     tail = f',\n "version": {LOCK_VERSION}\n}}\n'
     if not (text.startswith(_HEAD) and text.endswith(tail)):
         return None
-    body = text[len(_HEAD): -len(tail)]
-    if body.startswith("[]" + _MIDDLE):
-        live, gone = "[]", body[2 + len(_MIDDLE):]
-    else:
-        end = body.find("\n ]" + _MIDDLE)
-        if end < 0:
+    starts: list[int] = []
+    ends: list[int] = []
+    at = len(_HEAD)
+    for closing in (_MIDDLE, tail):
+        if text.startswith("[]" + closing, at):
+            at += 2 + len(closing)
+            continue
+        if not text.startswith("[\n", at):
             return None
-        live, gone = body[: end + 3], body[end + 3 + len(_MIDDLE):]
-    del body
-    live_texts, gone_texts = _entry_texts(live), _entry_texts(gone)
+        end_of_section = text.find("\n ]" + closing, at)
+        if end_of_section < 0:
+            return None
+        begin = at + 2
+        while True:
+            starts.append(begin)
+            stop = text.find(_ENTRY_SEPARATOR, begin, end_of_section)
+            if stop < 0:
+                ends.append(end_of_section)
+                break
+            ends.append(stop + 4)  # after "\n  }"
+            begin = stop + 6  # at "  {"
+        at = end_of_section + 3 + len(closing)
     entries = read.lock.entries
-    if live_texts is None or gone_texts is None or len(live_texts) + len(gone_texts) != len(entries):
+    if at != len(text) or len(starts) != len(entries):
         return None
-    return LockText(list(entries), {id(entry): piece for entry, piece in zip(entries, live_texts + gone_texts)})
+    return LockText(text, list(entries), {id(entry): i for i, entry in enumerate(entries)}, starts, ends)
 
 
 @dataclass(frozen=True)
