@@ -314,8 +314,9 @@ def test_a_lock_written_again_keeps_unchanged_entries_text_and_equals_a_full_enc
     read = read_lock(path, state)
     assert read is not None and read.lock.known is not None
     old = read.lock.entries
-    known = read.lock.known
-    assert [known.text[a:b] for a, b in zip(known.starts, known.ends)] == [
+    known, text = read.lock.known, read.lock.known.load()
+    assert text is not None
+    assert [text[a:b] for a, b in zip(known.starts, known.ends)] == [
         Lock([e]).to_json().split("[\n", 1)[1].split("\n ]", 1)[0] for e in old]  # each entry's own text
     changed = [
         dataclasses.replace(old[3], fingerprint="f" * 32, modified=old[3].modified + 1),  # an edited answer
@@ -371,3 +372,18 @@ def test_the_lock_sort_key_is_the_dataclass_order() -> None:
     entries = _many_entries()
     assert lock_module._sort_key(entries[0]) == dataclasses.astuple(entries[0])
     assert sorted(entries[::-1], key=lock_module._sort_key) == sorted(entries[::-1])
+
+
+def test_a_lock_changed_between_reading_and_writing_is_encoded_whole(tmp_path: Path) -> None:
+    """The offsets are of the text read; when the file changed since (another build, an editor),
+    nothing of it is copied."""
+    path, state = _written_with_state(tmp_path, _many_entries())
+    read = read_lock(path, state)
+    assert read is not None and read.lock.known is not None
+    entries = read.lock.entries
+    text = path.read_text(encoding="utf-8")
+    for changed in (Lock(entries[5:]).to_json(),  # entries moved up
+                    text.replace('"g0000000000000000005"', '"g0000000000000000006"', 1)):  # the same size
+        path.write_text(changed, encoding="utf-8")
+        new = Lock(list(entries), known=read.lock.known)
+        assert new.to_json() == Lock(list(entries)).to_json()

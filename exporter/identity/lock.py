@@ -82,20 +82,34 @@ _KNOWN = {f.name for f in fields(LockEntry)}
 
 @dataclass
 class LockText:
-    """A lock file's text as `Lock.to_json` wrote it, and where each entry read from it stands there.
+    """Where each entry read from a lock file `Lock.to_json` wrote stands in that file's text.
 
     Entries are known by `id()`; `entries` holds them, so an id stays theirs while this lives.
     Entry `i`'s text is `text[starts[i]:ends[i]]`, and consecutive entries of one section are
     separated by what `to_json` puts between them: a run of unchanged entries still in the
-    same order is copied as one slice.
+    same order is copied as one slice. The text itself is read again when the lock is written
+    (`load`) rather than kept through the build: at 100k notes it is 47 MB.
     """
 
-    text: str
+    path: Path
+    size: int
+    crc: int
     entries: list[LockEntry]
     index: dict[int, int]
     """`id()` of an entry -> its place in `entries`."""
     starts: list[int]
     ends: list[int]
+
+    def load(self) -> str | None:
+        """The text the offsets are of; None when the file changed since it was read (then nothing is reused)."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        if len(data) != self.size or zlib.crc32(data) != self.crc:
+            return None
+        return data.decode("utf-8")
+
 
 @dataclass
 class Lock:
@@ -122,8 +136,11 @@ class Lock:
         removed ones under "removed".
         """
         ordered = sorted(self.entries, key=_sort_key)
-        live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=self.known)
-        gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=self.known)
+        text = self.known.load() if self.known is not None else None
+        known = (self.known, text) if self.known is not None and text is not None else None
+        live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=known)
+        gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=known)
+        del text
         # One join of all the pieces: a 100k-note lock is 50 MB, each extra concatenation as much again.
         return "".join(['{\n "notes": ', *live, ',\n "removed": ', *gone, f',\n "version": {LOCK_VERSION}\n}}\n'])
 
@@ -141,27 +158,28 @@ _ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "
 _NAMES = sorted(f.name for f in fields(LockEntry))
 
 
-def _entries_json(entries: list[LockEntry], with_removed: bool, known: LockText | None = None) -> list[str]:
+def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[LockText, str] | None = None
+                  ) -> list[str]:
     """The pieces of text of the entries as `json.dumps(entries, indent=1, sort_keys=True)` lays them
     out inside the lock.
 
     Every value of every entry goes through the C encoder in one call per `_CHUNK` entries
     (one call per value was most of writing a 10k-note lock), then into a template of the
-    entry's layout. Entries found in `known` are not encoded: their text is copied from the
-    lock they were read from, runs of them in their old order as one slice.
+    entry's layout. Entries found in `known` (with the text of the lock they were read from) are
+    not encoded: their text is copied from that lock, runs of them in their old order as one slice.
     """
     if not entries:
         return ["[]"]
     names = [name for name in _NAMES if with_removed or name != "removed"]
     template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
     pieces = ["[\n"]
-    if known is None or not known.index:
+    if known is None or not known[0].index:
         for first in range(0, len(entries), _CHUNK):
             if first:
                 pieces.append(",\n")
             pieces.append(",\n".join(_encoded(entries[first : first + _CHUNK], names, template)))
     else:
-        pieces.append(",\n".join(_spliced(entries, known, names, template)))
+        pieces.append(",\n".join(_spliced(entries, *known, names, template)))
     pieces.append("\n ]")
     return pieces
 
@@ -174,12 +192,12 @@ def _encoded(entries: list[LockEntry], names: list[str], template: str) -> list[
     return [template % tuple(texts[start : start + width]) for start in range(0, len(texts), width)]
 
 
-def _spliced(entries: list[LockEntry], known: LockText, names: list[str], template: str) -> list[str]:
-    """The texts of `entries` (one section's, in order) to join with `,\\n`: slices of `known.text`
-    for runs of known entries in their old order, the others encoded."""
+def _spliced(entries: list[LockEntry], known: LockText, text: str, names: list[str], template: str) -> list[str]:
+    """The texts of `entries` (one section's, in order) to join with `,\\n`: slices of `text`, the
+    lock `known` was read from, for runs of known entries in their old order; the others encoded."""
     out: list[str] = []
     fresh: list[tuple[int, LockEntry]] = []  # (place in out, entry)
-    index, starts, ends, text = known.index, known.starts, known.ends, known.text
+    index, starts, ends = known.index, known.starts, known.ends
     first = last = -1
     for entry in entries:
         i = index.get(id(entry), -1)
@@ -209,7 +227,7 @@ _ENTRY_SEPARATOR = "\n  },\n  {"
 """Between two entries' texts: JSON escapes newlines inside strings, so a raw one is layout."""
 
 
-def known_texts(text: str, read: LockRead) -> LockText | None:
+def known_texts(path: Path, size: int, crc: int, text: str, read: LockRead) -> LockText | None:
     """Where each entry stands in `text`, a lock `Lock.to_json` wrote whose entries `read` holds;
     None when its sections do not hold as many entries as were read (then nothing is reused).
 
@@ -244,7 +262,8 @@ def known_texts(text: str, read: LockRead) -> LockText | None:
     entries = read.lock.entries
     if at != len(text) or len(starts) != len(entries):
         return None
-    return LockText(text, list(entries), {id(entry): i for i, entry in enumerate(entries)}, starts, ends)
+    return LockText(path, size, crc, list(entries), {id(entry): i for i, entry in enumerate(entries)},
+                    starts, ends)
 
 
 @dataclass(frozen=True)
@@ -260,10 +279,10 @@ class LockState:
 
     path: Path
 
-    def _expected(self, data: bytes) -> str:
+    def _expected(self, size: int, crc: int) -> str:
         from exporter.build.manifest import toolkit_fingerprint
 
-        return f"{len(data)} {zlib.crc32(data)} {toolkit_fingerprint()}\n"
+        return f"{size} {crc} {toolkit_fingerprint()}\n"
 
     def _recorded(self) -> str | None:
         try:
@@ -271,13 +290,14 @@ class LockState:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def matches(self, data: bytes) -> bool:
-        """True when `data` are the bytes last recorded: a lock in `Lock.to_json`'s own layout."""
-        return self._recorded() == self._expected(data)
+    def matches(self, size: int, crc: int) -> bool:
+        """True when the bytes of this size and CRC-32 are the ones last recorded: a lock in
+        `Lock.to_json`'s own layout."""
+        return self._recorded() == self._expected(size, crc)
 
     def record(self, data: bytes) -> None:
         """Remember `data` as the lock's bytes; a cache that cannot be written only costs time."""
-        expected = self._expected(data)
+        expected = self._expected(len(data), zlib.crc32(data))
         if self._recorded() == expected:
             return
         try:
@@ -575,8 +595,9 @@ def read_lock(path: Path, state: LockState | None = None) -> LockRead | None:
     read = parse_lock(text)
     if state is not None:
         read.lock.state = state
-        if not read.problems and state.matches(data):
-            read.lock.known = known_texts(text, read)
+        crc = zlib.crc32(data)
+        if not read.problems and state.matches(len(data), crc):
+            read.lock.known = known_texts(path, len(data), crc, text, read)
     return read
 
 
