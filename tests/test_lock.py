@@ -314,9 +314,9 @@ def test_a_lock_written_again_keeps_unchanged_entries_text_and_equals_a_full_enc
     read = read_lock(path, state)
     assert read is not None and read.lock.known is not None
     old = read.lock.entries
-    known, text = read.lock.known, read.lock.known.load()
-    assert text is not None
-    assert [text[a:b] for a, b in zip(known.starts, known.ends)] == [
+    known, data = read.lock.known, read.lock.known.load()
+    assert data is not None
+    assert [data[a:b].decode() for a, b in zip(known.starts, known.ends)] == [
         Lock([e]).to_json().split("[\n", 1)[1].split("\n ]", 1)[0] for e in old]  # each entry's own text
     changed = [
         dataclasses.replace(old[3], fingerprint="f" * 32, modified=old[3].modified + 1),  # an edited answer

@@ -85,10 +85,10 @@ class LockText:
     """Where each entry read from a lock file `Lock.to_json` wrote stands in that file's text.
 
     Entries are known by `id()`; `entries` holds them, so an id stays theirs while this lives.
-    Entry `i`'s text is `text[starts[i]:ends[i]]`, and consecutive entries of one section are
+    Entry `i`'s text is `data[starts[i]:ends[i]]` of the file's bytes, and consecutive entries of one section are
     separated by what `to_json` puts between them: a run of unchanged entries still in the
-    same order is copied as one slice. The text itself is read again when the lock is written
-    (`load`) rather than kept through the build: at 100k notes it is 47 MB.
+    same order is copied as one slice (a view, not a copy). The bytes are read again when the
+    lock is written (`load`) rather than kept through the build: at 100k notes they are 47 MB.
     """
 
     path: Path
@@ -100,15 +100,15 @@ class LockText:
     starts: list[int]
     ends: list[int]
 
-    def load(self) -> str | None:
-        """The text the offsets are of; None when the file changed since it was read (then nothing is reused)."""
+    def load(self) -> bytes | None:
+        """The bytes the offsets are of; None when the file changed since it was read (then nothing is reused)."""
         try:
             data = self.path.read_bytes()
         except OSError:
             return None
         if len(data) != self.size or zlib.crc32(data) != self.crc:
             return None
-        return data.decode("utf-8")
+        return data
 
 
 @dataclass
@@ -126,7 +126,11 @@ class Lock:
         return {e.guid for e in self.entries}
 
     def to_json(self) -> str:
-        """`json.dumps(..., indent=1, sort_keys=True)` of the entries, laid out by hand.
+        """`json.dumps(..., indent=1, sort_keys=True)` of the entries, laid out by hand (see `to_bytes`)."""
+        return self.to_bytes().decode("utf-8")
+
+    def to_bytes(self) -> bytes:
+        """`to_json` in UTF-8, what the lock file holds.
 
         With `indent` the json module falls back to its pure-Python encoder, which took
         a quarter of a cached 10k-note build; the entries are flat, so each value goes
@@ -136,13 +140,12 @@ class Lock:
         removed ones under "removed".
         """
         ordered = sorted(self.entries, key=_sort_key)
-        text = self.known.load() if self.known is not None else None
-        known = (self.known, text) if self.known is not None and text is not None else None
+        data = self.known.load() if self.known is not None else None
+        known = (self.known, memoryview(data)) if self.known is not None and data is not None else None
         live = _entries_json([e for e in ordered if not e.removed], with_removed=False, known=known)
         gone = _entries_json([e for e in ordered if e.removed], with_removed=True, known=known)
-        del text
         # One join of all the pieces: a 100k-note lock is 50 MB, each extra concatenation as much again.
-        return "".join(['{\n "notes": ', *live, ',\n "removed": ', *gone, f',\n "version": {LOCK_VERSION}\n}}\n'])
+        return b"".join([_HEAD.encode(), *live, _MIDDLE.encode(), *gone, _tail().encode()])
 
 
 _sort_key = attrgetter("deck", "source", "line", "question", "answer_start", "fingerprint", "guid", "modified",
@@ -158,8 +161,8 @@ _ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "
 _NAMES = sorted(f.name for f in fields(LockEntry))
 
 
-def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[LockText, str] | None = None
-                  ) -> list[str]:
+def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[LockText, memoryview] | None = None
+                  ) -> list[bytes | memoryview]:
     """The pieces of text of the entries as `json.dumps(entries, indent=1, sort_keys=True)` lays them
     out inside the lock.
 
@@ -169,18 +172,18 @@ def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[Loc
     not encoded: their text is copied from that lock, runs of them in their old order as one slice.
     """
     if not entries:
-        return ["[]"]
+        return [b"[]"]
     names = [name for name in _NAMES if with_removed or name != "removed"]
     template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
-    pieces = ["[\n"]
+    pieces: list[bytes | memoryview] = [b"[\n"]
     if known is None or not known[0].index:
         for first in range(0, len(entries), _CHUNK):
             if first:
-                pieces.append(",\n")
-            pieces.append(",\n".join(_encoded(entries[first : first + _CHUNK], names, template)))
+                pieces.append(b",\n")
+            pieces.append(",\n".join(_encoded(entries[first : first + _CHUNK], names, template)).encode("utf-8"))
     else:
-        pieces.append(",\n".join(_spliced(entries, *known, names, template)))
-    pieces.append("\n ]")
+        pieces.append(b",\n".join(_spliced(entries, *known, names, template)))
+    pieces.append(b"\n ]")
     return pieces
 
 
@@ -192,10 +195,11 @@ def _encoded(entries: list[LockEntry], names: list[str], template: str) -> list[
     return [template % tuple(texts[start : start + width]) for start in range(0, len(texts), width)]
 
 
-def _spliced(entries: list[LockEntry], known: LockText, text: str, names: list[str], template: str) -> list[str]:
-    """The texts of `entries` (one section's, in order) to join with `,\\n`: slices of `text`, the
-    lock `known` was read from, for runs of known entries in their old order; the others encoded."""
-    out: list[str] = []
+def _spliced(entries: list[LockEntry], known: LockText, data: memoryview, names: list[str], template: str
+             ) -> list[bytes | memoryview]:
+    """The bytes of `entries` (one section's, in order) to join with `,\\n`: views of `data`, the lock
+    `known` was read from, for runs of known entries in their old order; the others encoded."""
+    out: list[bytes | memoryview] = []
     fresh: list[tuple[int, LockEntry]] = []  # (place in out, entry)
     index, starts, ends = known.index, known.starts, known.ends
     first = last = -1
@@ -207,52 +211,57 @@ def _spliced(entries: list[LockEntry], known: LockText, text: str, names: list[s
             last = i
             continue
         if last >= 0:
-            out.append(text[starts[first] : ends[last]])
+            out.append(data[starts[first] : ends[last]])
         first = last = i
         if i < 0:
             fresh.append((len(out), entry))
-            out.append("")
+            out.append(b"")
     if last >= 0:
-        out.append(text[starts[first] : ends[last]])
+        out.append(data[starts[first] : ends[last]])
     for start in range(0, len(fresh), _CHUNK):
         batch = fresh[start : start + _CHUNK]
         for (place, _), encoded in zip(batch, _encoded([entry for _, entry in batch], names, template)):
-            out[place] = encoded
+            out[place] = encoded.encode("utf-8")
     return out
 
 
 _HEAD = '{\n "notes": '
 _MIDDLE = ',\n "removed": '
-_ENTRY_SEPARATOR = "\n  },\n  {"
-"""Between two entries' texts: JSON escapes newlines inside strings, so a raw one is layout."""
+_ENTRY_SEPARATOR = b"\n  },\n  {"
+"""Between two entries' texts: JSON escapes newlines inside strings, so a raw one is layout (and
+no byte of a multi-byte UTF-8 character is ASCII)."""
 
 
-def known_texts(path: Path, size: int, crc: int, text: str, read: LockRead) -> LockText | None:
-    """Where each entry stands in `text`, a lock `Lock.to_json` wrote whose entries `read` holds;
+def _tail() -> str:
+    return f',\n "version": {LOCK_VERSION}\n}}\n'
+
+
+def known_texts(path: Path, crc: int, data: bytes, read: LockRead) -> LockText | None:
+    """Where each entry stands in `data`, a lock `Lock.to_bytes` wrote whose entries `read` holds;
     None when its sections do not hold as many entries as were read (then nothing is reused).
 
     Only the separators are looked for (JSON escapes newlines inside strings, so a raw one is
-    layout): no copy of the text is made.
+    layout): no copy of the bytes is made.
     """
-    tail = f',\n "version": {LOCK_VERSION}\n}}\n'
-    if not (text.startswith(_HEAD) and text.endswith(tail)):
+    tail, middle = _tail().encode(), _MIDDLE.encode()
+    if not (data.startswith(_HEAD.encode()) and data.endswith(tail)):
         return None
     starts: list[int] = []
     ends: list[int] = []
     at = len(_HEAD)
-    for closing in (_MIDDLE, tail):
-        if text.startswith("[]" + closing, at):
+    for closing in (middle, tail):
+        if data.startswith(b"[]" + closing, at):
             at += 2 + len(closing)
             continue
-        if not text.startswith("[\n", at):
+        if not data.startswith(b"[\n", at):
             return None
-        end_of_section = text.find("\n ]" + closing, at)
+        end_of_section = data.find(b"\n ]" + closing, at)
         if end_of_section < 0:
             return None
         begin = at + 2
         while True:
             starts.append(begin)
-            stop = text.find(_ENTRY_SEPARATOR, begin, end_of_section)
+            stop = data.find(_ENTRY_SEPARATOR, begin, end_of_section)
             if stop < 0:
                 ends.append(end_of_section)
                 break
@@ -260,9 +269,9 @@ def known_texts(path: Path, size: int, crc: int, text: str, read: LockRead) -> L
             begin = stop + 6  # at "  {"
         at = end_of_section + 3 + len(closing)
     entries = read.lock.entries
-    if at != len(text) or len(starts) != len(entries):
+    if at != len(data) or len(starts) != len(entries):
         return None
-    return LockText(path, size, crc, list(entries), {id(entry): i for i, entry in enumerate(entries)},
+    return LockText(path, len(data), crc, list(entries), {id(entry): i for i, entry in enumerate(entries)},
                     starts, ends)
 
 
@@ -597,7 +606,7 @@ def read_lock(path: Path, state: LockState | None = None) -> LockRead | None:
         read.lock.state = state
         crc = zlib.crc32(data)
         if not read.problems and state.matches(len(data), crc):
-            read.lock.known = known_texts(path, len(data), crc, text, read)
+            read.lock.known = known_texts(path, crc, data, read)
     return read
 
 
@@ -613,7 +622,7 @@ def save_lock(path: Path, lock: Lock, backup: bool) -> Path | None:
     twice, and the lock itself is never absent.
     """
     made = None
-    if backup and path.exists() and not _same_bytes(path, lock.to_json().encode("utf-8")):
+    if backup and path.exists() and not _same_bytes(path, lock.to_bytes()):
         made = backup_path(path)
         tmp = made.with_name(f".{made.name}.{os.getpid()}.tmp")
         try:
@@ -650,7 +659,7 @@ def write_lock(path: Path, lock: Lock) -> None:
     Raises OSError (read-only folder, full disk); the old lock is then untouched.
     Temporary files left by a killed build (their process is gone) are removed first.
     """
-    data = lock.to_json().encode("utf-8")
+    data = lock.to_bytes()
     if _same_bytes(path, data):
         if lock.state is not None:
             lock.state.record(data)
