@@ -181,8 +181,11 @@ def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[Loc
             if first:
                 pieces.append(b",\n")
             pieces.append(",\n".join(_encoded(entries[first : first + _CHUNK], names, template)).encode("utf-8"))
-    else:
-        pieces.append(b",\n".join(_spliced(entries, *known, names, template)))
+    else:  # not joined here: the pieces are joined once, in `to_bytes`, not twice (47 MB each at 100k notes)
+        for number, piece in enumerate(_spliced(entries, *known, names, template)):
+            if number:
+                pieces.append(b",\n")
+            pieces.append(piece)
     pieces.append(b"\n ]")
     return pieces
 
