@@ -85,10 +85,10 @@ class LockText:
     """Where each entry read from a lock file `Lock.to_json` wrote stands in that file's text.
 
     Entries are known by `id()`; `entries` holds them, so an id stays theirs while this lives.
-    Entry `i`'s text is `data[starts[i]:ends[i]]` of the file's bytes, and consecutive entries of one section are
-    separated by what `to_json` puts between them: a run of unchanged entries still in the
-    same order is copied as one slice (a view, not a copy). The bytes are read again when the
-    lock is written (`load`) rather than kept through the build: at 100k notes they are 47 MB.
+    Entry `i`'s text is `data[starts[i]:ends[i]]` of the file's bytes, and consecutive entries
+    of one section are separated by what `to_json` puts between them: a run of unchanged
+    entries still in the same order is copied as one slice (a view, not a copy). The bytes are
+    read again when the lock is written (`load`), not kept through the build: 47 MB at 100k notes.
     """
 
     path: Path

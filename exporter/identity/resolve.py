@@ -375,7 +375,7 @@ def resolve(
             used.add(entry.guid)
     result = Resolution([], Lock(list(carried)))
     if lock is not None:  # entries kept as they were are written with the text they were read with
-        result.lock.known, result.lock.state = lock.known, lock.state
+        result.lock.known = lock.known
     for j, rendered in enumerate(notes):
         note = rendered.note
         previous = old[pairs[j]] if j in guids else None
