@@ -16,8 +16,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, normalize
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block import StateBlock, lheading
+from markdown_it.rules_core import StateCore, block, normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -105,7 +106,9 @@ def parse_blocks(text: str) -> list[Token]:
     text = text.replace("\0", "\ufffd")
     md = _without(frozenset(name for name, trigger in _BLOCK_TRIGGERS if not _holds(text, trigger)))
     tokens: list[Token] = []
-    md.block.parse(text, md, {}, tokens)
+    if text:
+        state = _BlockState(text, md, {}, tokens)
+        md.block.tokenize(state, state.line, state.lineMax)
     return tokens
 
 
@@ -212,6 +215,126 @@ def _before_a_delimiter_row(table: _BlockRule) -> _BlockRule:
     return table_here
 
 
+def _with_an_underline(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """The setext heading rule, called only when some line of the text can be its underline.
+
+    Without one it says no having changed nothing but `state.parentType` (set to
+    "paragraph", never restored), which every rule reading it sets first.
+    """
+    src = state.src
+    if src is not _underlined[0]:  # not kept on the state: a new attribute slows all of its others
+        _underlined[:] = [src, _UNDERLINE.search(src) is not None]
+    return bool(_underlined[1]) and lheading(state, start_line, end_line, silent)
+
+
+_underlined: list[Any] = [None, False]
+"""The last text `_with_an_underline` looked at, and whether it holds a possible underline."""
+
+
+def _block(state: StateCore) -> None:
+    """markdown-it's block rule, with a one-line text starting with a letter taken as the paragraph it is.
+
+    No block rule but the paragraph can start with a letter, and those that look at the
+    next line (tables, setext headings) need one: the paragraph's three tokens are made
+    here as its rule makes them, without setting up a block state (a third of the parse
+    of a one-line question).
+    """
+    src = state.src
+    if state.inlineMode or not src:
+        block(state)
+        return
+    if "\n" in src or not src[:1].isalpha():
+        block_state = _BlockState(src, state.md, state.env, state.tokens)
+        state.md.block.tokenize(block_state, block_state.line, block_state.lineMax)
+        return
+    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
+    inline = Token("inline", "", 0, map=[0, 1], level=1, content=mdTrim(src), children=[], block=True)
+    state.tokens.extend((opening, inline, Token("paragraph_close", "p", -1, block=True)))
+
+
+class _BlockState(StateBlock):
+    """markdown-it's block state with its line tables made by string methods (the same tables).
+
+    The original walks every line's indentation character by character in Python:
+    the largest single cost of setting up a field's parse.
+    """
+
+    def __init__(self, src: str, md: MarkdownIt, env: Any, tokens: list[Token]) -> None:
+        # The attributes of StateBlock.__init__, set in its order (so they share its key layout).
+        self.src = src
+        self.md = md
+        self.env = env
+        self.tokens = tokens
+        self.bMarks = b_marks = []
+        self.eMarks = e_marks = []
+        self.tShift = t_shift = []
+        self.sCount = s_count = []
+        self.bsCount = []
+        self.blkIndent = 0
+        self.line = 0
+        self.lineMax = 0
+        self.tight = False
+        self.ddIndent = -1
+        self.listIndent = -1
+        self.parentType = "root"
+        self.level = 0
+        self.result = ""
+        start = 0
+        lines = src.split("\n")
+        last = len(lines) - 1
+        for number, line in enumerate(lines):
+            rest = line.lstrip(" \t")
+            if number == last and not rest:
+                break  # an empty or blank last line without its "\n" has no entry, as in the original
+            indent = len(line) - len(rest)
+            b_marks.append(start)
+            start += len(line)
+            e_marks.append(start)
+            start += 1
+            t_shift.append(indent)
+            if indent and "\t" in line[:indent]:
+                offset = 0
+                for character in line[:indent]:
+                    offset += 4 - offset % 4 if character == "\t" else 1
+                s_count.append(offset)
+            else:
+                s_count.append(indent)
+        length = len(src)
+        b_marks.append(length)
+        e_marks.append(length)
+        t_shift.append(0)
+        s_count.append(0)
+        self.bsCount = [0] * len(b_marks)
+        self.lineMax = len(b_marks) - 1
+        self._code_enabled = "code" in md.block.ruler.get_active_rules()
+
+
+_DELIMITER_RULES = frozenset({"balance_pairs", "strikethrough", "emphasis"})
+"""Inline post-rules that only pair up delimiters (`*`, `_`, `~` runs): no-ops when none were found."""
+
+
+def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
+    """markdown-it's inline core rule, skipping the delimiter post-rules for a text without delimiters."""
+    ruler2 = md.inline.ruler2
+    kept = [rule.fn for rule in ruler2.__rules__ if rule.enabled and rule.name not in _DELIMITER_RULES]
+
+    def inline(state: StateCore) -> None:
+        parser = md.inline
+        env = state.env
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if token.children is None:
+                token.children = []
+            inline_state = StateInline(token.content, md, env, token.children)
+            parser.tokenize(inline_state)
+            delimited = inline_state.delimiters or any(meta and meta["delimiters"] for meta in inline_state.tokens_meta)
+            for rule in ruler2.getRules("") if delimited else kept:
+                rule(inline_state)
+
+    return inline
+
+
 def _inline_dispatcher(by_start: dict[str, tuple[_InlineRule, ...]]) -> _InlineRule:
     def rules_starting_here(state: StateInline, silent: bool) -> bool:
         pos = state.pos
@@ -241,6 +364,8 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     highlight_cloze_plugin(md)  # idle outside cloze notes
     if dispatch:
         md.core.ruler.at("normalize", _normalize)
+        md.core.ruler.at("block", _block)
+        md.core.ruler.at("inline", _inline_chain(md))
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
     md.core.ruler.after("unclosed_math", "display_out_of_paragraph", _lift_display_math)
@@ -253,6 +378,7 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     if dispatch:
         table = md.block.ruler.__rules__[md.block.ruler.__find__("table")]
         md.block.ruler.at("table", _before_a_delimiter_row(table.fn), {"alt": table.alt})
+        md.block.ruler.at("lheading", _with_an_underline)
         md.block.ruler = _DispatchingRuler(md.block.ruler, _BLOCK_STARTS, _block_dispatcher)
         md.inline.ruler = _DispatchingRuler(md.inline.ruler, _INLINE_STARTS, _inline_dispatcher)
     return md
