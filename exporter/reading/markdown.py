@@ -37,6 +37,10 @@ The render stage then sanitises the HTML without the highlighter's markup (most 
 it, in a note with code) and puts the code back after; see `sanitize.fill_code_slots`.
 """
 
+SPLIT_OPEN_KEY = "display_math_split_open"
+"""`env` key: set to True when display math was lifted out of a paragraph from inside open markup
+(`**a $$x$$ b**`, a link, a cloze): the paragraphs around it then close tags they did not open."""
+
 FLOOD_KEY = "bracket_flood"
 """`env` key: set to True when a paragraph had too many `[` for its links to be looked for."""
 MAX_BRACKETS = 1000
@@ -508,6 +512,8 @@ def _lift_display_math(state: StateCore) -> None:
     split = [i for i in range(len(old) - 2) if old[i].type == "paragraph_open" and _holds_display_math(old[i + 1])]
     if not split:
         return
+    if any(_open_at_display_math(old[i + 1]) for i in split):
+        state.env[SPLIT_OPEN_KEY] = True
     tokens: list[Token] = []
     done = 0
     for i in split:
@@ -522,6 +528,16 @@ def _holds_display_math(inline: Token) -> bool:
     """Whether an inline token has display math among its children (which only a `$$` or `\\[` in its text opens)."""
     return ("$$" in inline.content or "\\[" in inline.content) and any(
         child.type == DISPLAY_INLINE for child in inline.children or ())
+
+
+def _open_at_display_math(inline: Token) -> bool:
+    """Whether some display math among an inline token's children stands inside markup opened before it."""
+    depth = 0
+    for child in inline.children or ():
+        if depth and child.type == DISPLAY_INLINE:
+            return True
+        depth += child.nesting
+    return False
 
 
 def _split_paragraph(opening: Token, inline: Token, closing: Token) -> Iterator[Token]:

@@ -62,6 +62,10 @@ TRAPS = {
     "a flood of links": "[" * 1001 + "x](y)\n",
     "a flood of images": "![" * 1001 + "x](y)\n",
     "inline math after a price": "it costs 5 $ and $x$ and 6 $\n",
+    "one line with trailing blanks": "Étude de $x$ \t ",
+    "one line with emphasis and a break": "word *a* **b**  ",
+    "one line ending in a newline": "word\n",
+    "an underline far below": "a\n\nb\n\n- c\n  ---\n",
 }
 PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "  ", " ", "\t", "***", "---", "___", "===", "- - -",
           "# ", "#", "```", "~~~", "$$", "$", "\\[", "\\]", "\\(", "\\)", "\\", "|", "|---|", "[a]: /u", "[", "]",
@@ -206,3 +210,17 @@ def _counting(function: Any, name: str, calls: list[str]) -> Any:
         return function(*args)
 
     return counted
+
+
+def test_the_block_state_has_markdown_its_line_tables() -> None:
+    """`_BlockState` sets the attributes of markdown-it's StateBlock, in its order, to the same values."""
+    from markdown_it.rules_block import StateBlock
+
+    md = markdown()
+    rng = random.Random(3)
+    pieces = (" ", "\t", "\n", "a", "  ", "\t\t", "x\t", " \t ", "    b", "\n\n")
+    texts = [text for _, text in _files()] + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+                                            for _ in range(20000)]
+    for text in texts:
+        ours, theirs = vars(markdown_module._BlockState(text, md, {}, [])), vars(StateBlock(text, md, {}, []))
+        assert list(ours.items()) == list(theirs.items()), repr(text)
