@@ -321,6 +321,7 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
     """markdown-it's inline core rule, skipping the delimiter post-rules for a text without delimiters."""
     ruler2 = md.inline.ruler2
     kept = [rule.fn for rule in ruler2.__rules__ if rule.enabled and rule.name not in _DELIMITER_RULES]
+    plain = _plain_line(md)
 
     def inline(state: StateCore) -> None:
         parser = md.inline
@@ -330,6 +331,11 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
                 continue
             if token.children is None:
                 token.children = []
+            if not token.children:
+                children = plain(token.content)
+                if children is not None:
+                    token.children.extend(children)
+                    continue
             inline_state = StateInline(token.content, md, env, token.children)
             parser.tokenize(inline_state)
             delimited = inline_state.delimiters or any(meta and meta["delimiters"] for meta in inline_state.tokens_meta)
@@ -337,6 +343,47 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
                 rule(inline_state)
 
     return inline
+
+
+_MATH_SPAN = re.compile(r"\$([^$]+)\$")
+
+
+def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
+    """The inline tokens of a line of text and `$...$` math alone, as markdown-it makes them; None for any other text.
+
+    Text without the characters that stop markdown-it's text rule is one text token
+    however it is parsed, and at each `$` only the math rule can start. Most questions,
+    answers' first lines and list items are such lines: made here, they skip setting up an
+    inline state, its rule loop and its post-rules. Where a `$` would not open math as
+    the math rule reads it (after a digit or an amount, before a digit, after a
+    backslash) the text goes to the parser.
+    """
+    stops = md.inline.terminator_re.pattern
+    assert stops.startswith("[") and stops.endswith("]") and "$" in stops and "\n" in stops
+    text = "[^" + stops[1:]
+    simple = re.compile(f"{text}++(?:\\$[^$]++\\${text}*+)*+")  # starting with text: a `$` never at 0
+
+    def children(content: str) -> list[Token] | None:
+        if simple.fullmatch(content) is None:
+            return None
+        found: list[Token] = []
+        pos = 0
+        for math in _MATH_SPAN.finditer(content):
+            start, end = math.span()
+            tex = math.group(1)
+            before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
+            if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
+                    or tex.endswith("\\") or content[end : end + 1].isdigit()):
+                return None
+            if start > pos:
+                found.append(Token("text", "", 0, content=content[pos:start]))
+            found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
+            pos = end
+        if pos < len(content):
+            found.append(Token("text", "", 0, content=content[pos:]))
+        return found
+
+    return children
 
 
 def _inline_dispatcher(by_start: dict[str, tuple[_InlineRule, ...]]) -> _InlineRule:
