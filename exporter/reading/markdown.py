@@ -345,39 +345,47 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
     return inline
 
 
-_MATH_SPAN = re.compile(r"\$([^$]+)\$")
+_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`")
 
 
 def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
-    """The inline tokens of a line of text and `$...$` math alone, as markdown-it makes them; None for any other text.
+    """The inline tokens of a line of text, `$...$` math and `` `code` `` alone, as markdown-it makes them;
+    None for any other text.
 
     Text without the characters that stop markdown-it's text rule is one text token
-    however it is parsed, and at each `$` only the math rule can start. Most questions,
-    answers' first lines and list items are such lines: made here, they skip setting up an
-    inline state, its rule loop and its post-rules. Where a `$` would not open math as
-    the math rule reads it (after a digit or an amount, before a digit, after a
-    backslash) the text goes to the parser.
+    however it is parsed; at each `$` only the math rule can start, at each backtick only
+    the code-span rule. Most questions, answers' first lines and list items are such
+    lines: made here, they skip setting up an inline state, its rule loop and its
+    post-rules. Where a `$` would not open math as the math rule reads it (after a digit
+    or an amount, before a digit, a closer after a backslash), and for any run of more
+    than one backtick, the text goes to the parser.
     """
     stops = md.inline.terminator_re.pattern
-    assert stops.startswith("[") and stops.endswith("]") and "$" in stops and "\n" in stops
+    assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`\n")
     text = "[^" + stops[1:]
-    simple = re.compile(f"{text}++(?:\\$[^$]++\\${text}*+)*+")  # starting with text: a `$` never at 0
+    # Starting with text, so a `$` is never first; no backtick right after a code span's closer.
+    simple = re.compile(f"{text}++(?:(?:\\$[^$]++\\$|`[^`\\n]++`(?!`)){text}*+)*+")
 
     def children(content: str) -> list[Token] | None:
         if simple.fullmatch(content) is None:
             return None
         found: list[Token] = []
         pos = 0
-        for math in _MATH_SPAN.finditer(content):
-            start, end = math.span()
-            tex = math.group(1)
-            before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
-            if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
-                    or tex.endswith("\\") or content[end : end + 1].isdigit()):
-                return None
+        for span in _SPAN.finditer(content):
+            start, end = span.span()
             if start > pos:
                 found.append(Token("text", "", 0, content=content[pos:start]))
-            found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
+            tex, code = span.groups()
+            if tex is not None:
+                before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
+                if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
+                        or tex.endswith("\\") or content[end : end + 1].isdigit()):
+                    return None
+                found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
+            else:
+                if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+                    code = code[1:-1]  # as the code-span rule strips it
+                found.append(Token("code_inline", "code", 0, content=code, markup="`"))
             pos = end
         if pos < len(content):
             found.append(Token("text", "", 0, content=content[pos:]))
