@@ -345,26 +345,30 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
     return inline
 
 
-_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`")
+_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`|\*\*([^*]+)\*\*")
 
 
 def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
-    """The inline tokens of a line of text, `$...$` math and `` `code` `` alone, as markdown-it makes them;
-    None for any other text.
+    """The inline tokens of a line of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
+    makes them; None for any other text.
 
     Text without the characters that stop markdown-it's text rule is one text token
     however it is parsed; at each `$` only the math rule can start, at each backtick only
-    the code-span rule. Most questions, answers' first lines and list items are such
-    lines: made here, they skip setting up an inline state, its rule loop and its
-    post-rules. Where a `$` would not open math as the math rule reads it (after a digit
-    or an amount, before a digit, a closer after a backslash), and for any run of more
-    than one backtick, the text goes to the parser.
+    the code-span rule, at `**` only emphasis. Most questions, answers' first lines and
+    list items are such lines: made here, they skip setting up an inline state, its rule
+    loop and its post-rules. The text goes to the parser where a `$` would not open math
+    as the math rule reads it (after a digit or an amount, before a digit, a closer after
+    a backslash), for any run of more than one backtick, and for any `*` but a `**` pair
+    that can only open (at the start or after a space, before a letter or digit) and a
+    `**` that can only close (after a letter or digit, before a space or the end) around
+    plain text: such pairs match each other and nothing else.
     """
     stops = md.inline.terminator_re.pattern
-    assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`\n")
+    assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`*\n")
     text = "[^" + stops[1:]
-    # Starting with text, so a `$` is never first; no backtick right after a code span's closer.
-    simple = re.compile(f"{text}++(?:(?:\\$[^$]++\\$|`[^`\\n]++`(?!`)){text}*+)*+")
+    strong = f"(?<![^ ])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ ])"
+    # A `$` is never first; no backtick right after a code span's closer.
+    simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`))*+")
 
     def children(content: str) -> list[Token] | None:
         if simple.fullmatch(content) is None:
@@ -375,23 +379,42 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
             start, end = span.span()
             if start > pos:
                 found.append(Token("text", "", 0, content=content[pos:start]))
-            tex, code = span.groups()
+            tex, code, bold = span.groups()
             if tex is not None:
                 before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
                 if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
                         or tex.endswith("\\") or content[end : end + 1].isdigit()):
                     return None
                 found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
-            else:
+            elif code is not None:
                 if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
                     code = code[1:-1]  # as the code-span rule strips it
                 found.append(Token("code_inline", "code", 0, content=code, markup="`"))
+            else:
+                # Emphasis leaves each `*` of the pair as a text token, turns the inner ones into the
+                # tags and empties the outer ones, which then join the text around them.
+                found.extend((Token("text", "", 0), Token("strong_open", "strong", 1, markup="**"),
+                              Token("text", "", 0, level=1, content=bold),
+                              Token("strong_close", "strong", -1, markup="**"), Token("text", "", 0)))
             pos = end
         if pos < len(content):
             found.append(Token("text", "", 0, content=content[pos:]))
-        return found
+        return _joined(found)
 
     return children
+
+
+def _joined(tokens: list[Token]) -> list[Token]:
+    """Adjacent text tokens joined into one, as markdown-it's `fragments_join` does after emphasis."""
+    if len(tokens) < 2:
+        return tokens
+    joined = [tokens[0]]
+    for token in tokens[1:]:
+        if token.type == "text" and joined[-1].type == "text":
+            joined[-1].content += token.content
+        else:
+            joined.append(token)
+    return joined
 
 
 def _inline_dispatcher(by_start: dict[str, tuple[_InlineRule, ...]]) -> _InlineRule:
