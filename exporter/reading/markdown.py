@@ -366,6 +366,13 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
     stops = md.inline.terminator_re.pattern
     assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`*\n")
     text = "[^" + stops[1:]
+    rules = {rule.name for rule in md.inline.ruler.__rules__ if rule.enabled} - {"text"}
+    if rules <= set(_INLINE_STARTS):
+        # A stop where no rule can start (`:`, `-`, `#`...) is taken as text, one character, and the text
+        # rule goes on after it: the same text token.
+        starts = {key for name in rules for key in _INLINE_STARTS[name]}
+        assert all(c in starts for c in "$`*\n")  # (every start is a stop: one class is both)
+        text = f"[^{re.escape(''.join(sorted(starts)))}]"
     strong = f"(?<![^ ])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ ])"
     # A `$` is never first; no backtick right after a code span's closer.
     simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`))*+")
