@@ -367,11 +367,10 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
     assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`*\n")
     text = "[^" + stops[1:]
     rules = {rule.name for rule in md.inline.ruler.__rules__ if rule.enabled} - {"text"}
-    if rules <= set(_INLINE_STARTS):
+    starts = {key for name in rules for key in _INLINE_STARTS.get(name, ())}
+    if rules <= set(_INLINE_STARTS) and all(c in starts and c in stops for c in starts | set("$`*\n")):
         # A stop where no rule can start (`:`, `-`, `#`...) is taken as text, one character, and the text
-        # rule goes on after it: the same text token.
-        starts = {key for name in rules for key in _INLINE_STARTS[name]}
-        assert all(c in starts for c in "$`*\n")  # (every start is a stop: one class is both)
+        # rule goes on after it: the same text token. (Every start is a stop: one class says both.)
         text = f"[^{re.escape(''.join(sorted(starts)))}]"
     strong = f"(?<![^ ])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ ])"
     # A `$` is never first; no backtick right after a code span's closer.
