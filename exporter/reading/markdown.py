@@ -345,18 +345,19 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
     return inline
 
 
-_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`|\*\*([^*]+)\*\*")
+_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`|\*\*([^*]+)\*\*|(\n)[ \t]*")
 
 
 def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
-    """The inline tokens of a line of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
+    """The inline tokens of lines of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
     makes them; None for any other text.
 
     Text without the characters that stop markdown-it's text rule is one text token
     however it is parsed; at each `$` only the math rule can start, at each backtick only
-    the code-span rule, at `**` only emphasis. Most questions, answers' first lines and
-    list items are such lines: made here, they skip setting up an inline state, its rule
-    loop and its post-rules. The text goes to the parser where a `$` would not open math
+    the code-span rule, at `**` only emphasis, at a line break only the newline rule (a
+    soft or hard break, the blanks around it dropped as it drops them). Most questions,
+    answers' paragraphs and list items are such lines: made here, they skip setting up an
+    inline state, its rule loop and its post-rules. The text goes to the parser where a `$` would not open math
     as the math rule reads it (after a digit or an amount, before a digit, a closer after
     a backslash), for any run of more than one backtick, and for any `*` but a `**` pair
     that can only open (at the start or after a space, before a letter or digit) and a
@@ -372,9 +373,9 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
         # A stop where no rule can start (`:`, `-`, `#`...) is taken as text, one character, and the text
         # rule goes on after it: the same text token. (Every start is a stop: one class says both.)
         text = f"[^{re.escape(''.join(sorted(starts)))}]"
-    strong = f"(?<![^ ])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ ])"
+    strong = f"(?<![^ \\n])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ \\n])"
     # A `$` is never first; no backtick right after a code span's closer.
-    simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`))*+")
+    simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`)|\\n[ \\t]*+)*+")
 
     def children(content: str) -> list[Token] | None:
         if simple.fullmatch(content) is None:
@@ -383,10 +384,17 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
         pos = 0
         for span in _SPAN.finditer(content):
             start, end = span.span()
-            if start > pos:
-                found.append(Token("text", "", 0, content=content[pos:start]))
-            tex, code, bold = span.groups()
-            if tex is not None:
+            tex, code, bold, newline = span.groups()
+            pending = content[pos:start]
+            if newline is not None:
+                # The newline rule: two spaces or more before it make a hard break (and go), one goes.
+                hard = pending.endswith("  ")
+                pending = pending.rstrip(" ") if hard else pending[:-1] if pending.endswith(" ") else pending
+            if pending:
+                found.append(Token("text", "", 0, content=pending))
+            if newline is not None:
+                found.append(Token("hardbreak" if hard else "softbreak", "br", 0))
+            elif tex is not None:
                 before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
                 if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
                         or tex.endswith("\\") or content[end : end + 1].isdigit()):

@@ -230,13 +230,14 @@ def test_lines_of_text_and_math_parse_as_with_the_full_parser() -> None:
     """The tokens made for a line of plain text, `$...$` math, code spans and `**strong**` (`_plain_line`) are
     markdown-it's, on random lines around every case where a `$` does not open math (digits, amounts,
     backslashes), backtick runs (longer runs, unclosed spans, spaces inside) and `*` runs (other lengths,
-    `**` inside words, before a space, unclosed), with the characters that stop the text rule among them."""
+    `**` inside words, before a space, unclosed) and line breaks (soft, hard, with blanks around), with the
+    characters that stop the text rule among them."""
     reference = _reference()
     plain = markdown_module._plain_line(markdown())
     rng = random.Random(1)
     pieces = ("a", "b", " ", "\t", "$", "1", "²", "٣", "\\", ",", ".", "x_1", "(", ")", "é", "5 ", "*", "$$", "{", "}",
               "\xa0", "\u2028", "\n", "`", "``", " `", "` ", "**", "***", "**a**", " **b1** ", "_", "é**", "**x",
-              *":-#%~>]![=@^+<&")
+              *":-#%~>]![=@^+<&", "\n ", "\n  ", "  \n", " \n", "\t\n", "$x$")
     made = 0
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
