@@ -61,16 +61,8 @@ def _inherited_names(inherited: set[str]) -> tuple[str, ...]:
     return _NAMES
 
 
-def install() -> bool:
-    """Hook the marker cache into WeasyPrint's absolute layout; False (and no hook) on an unchecked version."""
-    import weasyprint
-    from weasyprint.layout import absolute
-
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        return False
-    original: Callable[..., tuple[Any, Any]] = absolute.absolute_box_layout
-    if getattr(original, "caches_markers", False):
-        return True
+def cached_layout(original: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
+    """`weasyprint.layout.absolute.absolute_box_layout` (given as `original`) with each document's markers cached."""
 
     def absolute_box_layout(context: Any, box: Any, containing_block: Any, fixed_boxes: Any,
                             bottom_space: float, skip_stack: Any) -> tuple[Any, Any]:
@@ -98,5 +90,17 @@ def install() -> bool:
 
     absolute_box_layout.caches_markers = True  # type: ignore[attr-defined]
     absolute_box_layout.__wrapped__ = original  # type: ignore[attr-defined]
-    absolute.absolute_box_layout = absolute_box_layout
+    return absolute_box_layout
+
+
+def install() -> bool:
+    """Hook the marker cache into WeasyPrint's absolute layout; False (and no hook) on an unchecked version."""
+    import weasyprint
+    from weasyprint.layout import absolute
+
+    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
+        return False
+    if getattr(absolute.absolute_box_layout, "caches_markers", False):
+        return True
+    absolute.absolute_box_layout = cached_layout(absolute.absolute_box_layout)
     return True
