@@ -3,13 +3,14 @@
 WeasyPrint lays out each outside list marker ("• ") as an absolutely positioned block: a
 shrink-to-fit width (its min- and max-content widths, each a Pango layout of the text),
 then the block's own line layout: three Pango layouts and some forty boxes' worth of
-bookkeeping per `<li>`, re-done whenever its page is laid out again. On the shipped
-sheets that was 12% of their layout and drawing (264 bullets on the largest sheet).
+bookkeeping per `<li>`, re-done whenever its page is laid out again. On the five shipped
+sheets (264 bullets on the largest) bullets cost some 12% of layout and drawing (measured
+against `list-style: none`); this cache takes back about half (4.56 s -> 4.28 s CPU).
 
 Two markers with the same text and the same inherited style (the only style a marker's
 boxes have: WeasyPrint builds them as anonymous boxes, so nothing else of `::marker`
 reaches them) in containing blocks of the same width are laid out alike, one line each,
-at their own static position. `cached_marker_layout` keeps the first such layout of a
+at their own static position. `cached_layout` keeps the first such layout of a
 document and gives each later marker a copy moved to its place: the same boxes, widths
 and positions as WeasyPrint's own layout of it (tests/writers/test_markers.py compares
 them). Anything else (a marker that breaks, images, other absolutes) goes to WeasyPrint.
@@ -21,6 +22,7 @@ WeasyPrint's own marker layout, which looks the same and is only slower.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Hashable
 
 CHECKED_VERSIONS = ("70.",)
@@ -29,7 +31,6 @@ _CACHE_ATTRIBUTE = "_exporter_marker_layouts"
 
 def _key(box: Any, cb_width: float) -> Hashable | None:
     """What a marker's layout depends on: its text, inherited style and room; None: not a plain text marker."""
-    from weasyprint.css.properties import INHERITED
     from weasyprint.formatting_structure import boxes
 
     if len(box.children) != 1:
@@ -42,7 +43,7 @@ def _key(box: Any, cb_width: float) -> Hashable | None:
         return None
     # The line and the text inherit everything from the marker's block (anonymous boxes
     # all three); only the text's white-space is set on its own.
-    inherited = tuple(box.style[name] for name in _inherited_names(INHERITED))
+    inherited = tuple(box.style[name] for name in _inherited_names())
     key = (text.text, text.style["white_space"], cb_width, inherited)
     try:
         hash(key)
@@ -51,14 +52,12 @@ def _key(box: Any, cb_width: float) -> Hashable | None:
     return key
 
 
-_NAMES: tuple[str, ...] = ()
+@functools.cache
+def _inherited_names() -> tuple[str, ...]:
+    """WeasyPrint's inherited properties, in a fixed order."""
+    from weasyprint.css.properties import INHERITED
 
-
-def _inherited_names(inherited: set[str]) -> tuple[str, ...]:
-    global _NAMES
-    if not _NAMES:
-        _NAMES = tuple(sorted(inherited))
-    return _NAMES
+    return tuple(sorted(INHERITED))
 
 
 def cached_layout(original: Callable[..., tuple[Any, Any]]) -> Callable[..., tuple[Any, Any]]:
