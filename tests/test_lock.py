@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -284,3 +285,105 @@ def test_lone_surrogate_is_named_and_the_entry_skipped() -> None:
     read = parse_lock(text)
     assert [e.guid for e in read.lock.entries] == ["good1"]
     assert "'question' holds a lone surrogate (\\ud800), not text" in read.problems[0][1]
+
+
+def _many_entries() -> list[LockEntry]:
+    """Entries of every shape the layout has: live and removed, odd characters in the values."""
+    entries = [LockEntry(f"Deck {i % 3}", f"sources/{i % 4}.md", i, f"Question {i} « é » \"q\"\n?",
+                         f"answer {i}", f"{i:032x}", f"g{i:019d}", 1_700_000_000 + i, "qa" if i % 5 else "cloze")
+               for i in range(40)]
+    entries += [LockEntry("Deck 9", "sources/gone.md", i, f"Gone {i}?", "", f"{i + 100:032x}", f"r{i:019d}",
+                          1_700_000_000, removed=1_700_000_500 + i) for i in range(3)]
+    return entries
+
+
+def _written_with_state(tmp_path: Path, entries: list[LockEntry]) -> tuple[Path, lock_module.LockState]:
+    path = tmp_path / "exporter.lock"
+    state = lock_module.LockState(tmp_path / ".cache" / "lock-state")
+    write_lock(path, Lock(list(entries), state=state))
+    return path, state
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 2000])
+def test_a_lock_written_again_keeps_unchanged_entries_text_and_equals_a_full_encode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Entries read from a lock this toolkit wrote are written back with their text, not encoded again;
+    the bytes are those of encoding every entry, whatever changed, moved in the order, or left."""
+    monkeypatch.setattr(lock_module, "_CHUNK", chunk)
+    path, state = _written_with_state(tmp_path, _many_entries())
+    read = read_lock(path, state)
+    assert read is not None and read.lock.known is not None
+    old = read.lock.entries
+    known, data = read.lock.known, read.lock.known.load()
+    assert data is not None
+    assert [data[a:b].decode() for a, b in zip(known.starts, known.ends)] == [
+        Lock([e]).to_json().split("[\n", 1)[1].split("\n ]", 1)[0] for e in old]  # each entry's own text
+    changed = [
+        dataclasses.replace(old[3], fingerprint="f" * 32, modified=old[3].modified + 1),  # an edited answer
+        dataclasses.replace(old[10], line=999, question="Moved down?"),  # sorts elsewhere now
+        dataclasses.replace(old[20], removed=1_700_001_000),  # left the sources
+        dataclasses.replace(old[41], removed=0),  # came back
+        LockEntry("Deck 0", "sources/new.md", 1, "New?", "new", "e" * 32, "n" * 20, 1_700_002_000),
+    ]
+    kept = [e for i, e in enumerate(old) if i not in (3, 10, 20, 41, 30)]  # 30: deleted, and forgotten
+    new = Lock([*changed, *reversed(kept)], known=read.lock.known, state=state)
+    encoded: list[int] = []
+    real = lock_module._ENCODE_FLAT
+
+    def counting(values: list[object]) -> str:
+        encoded.append(len(values))
+        return real(values)
+
+    monkeypatch.setattr(lock_module, "_ENCODE_FLAT", counting)
+    text = new.to_json()
+    assert sum(encoded) <= 10 * len(changed)  # only the changed entries' values were encoded (9 or 10 each)
+    monkeypatch.setattr(lock_module, "_ENCODE_FLAT", real)
+    assert text == Lock(list(new.entries)).to_json()
+    write_lock(path, new)
+    again = read_lock(path, state)
+    assert again is not None and again.lock.known is not None  # what was written is recorded
+    assert sorted(again.lock.entries) == sorted(new.entries)
+
+
+def test_a_lock_changed_outside_a_build_is_encoded_whole(tmp_path: Path) -> None:
+    """A lock edited by hand (here: the same entries laid out by another tool) is not the layout
+    the recorded bytes promise: nothing of its text is reused, and the next write is the usual layout."""
+    path, state = _written_with_state(tmp_path, _many_entries())
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    read = read_lock(path, state)
+    assert read is not None and read.lock.known is None and read.problems == []
+    write_lock(path, read.lock)
+    assert path.read_text(encoding="utf-8") == Lock(list(read.lock.entries)).to_json()
+    assert (read_lock(path, state) or pytest.fail()).lock.known is not None
+
+
+def test_a_lock_edited_by_hand_to_the_same_size_is_not_taken_for_the_recorded_one(tmp_path: Path) -> None:
+    path, state = _written_with_state(tmp_path, _many_entries())
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace('"g0000000000000000005"', '"g0000000000000000006"', 1)  # a GUID changed by hand
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    read = read_lock(path, state)
+    assert read is not None and read.lock.known is None
+
+
+def test_the_lock_sort_key_is_the_dataclass_order() -> None:
+    entries = _many_entries()
+    assert lock_module._sort_key(entries[0]) == dataclasses.astuple(entries[0])
+    assert sorted(entries[::-1], key=lock_module._sort_key) == sorted(entries[::-1])
+
+
+def test_a_lock_changed_between_reading_and_writing_is_encoded_whole(tmp_path: Path) -> None:
+    """The offsets are of the text read; when the file changed since (another build, an editor),
+    nothing of it is copied."""
+    path, state = _written_with_state(tmp_path, _many_entries())
+    read = read_lock(path, state)
+    assert read is not None and read.lock.known is not None
+    entries = read.lock.entries
+    text = path.read_text(encoding="utf-8")
+    for changed in (Lock(entries[5:]).to_json(),  # entries moved up
+                    text.replace('"g0000000000000000005"', '"g0000000000000000006"', 1)):  # the same size
+        path.write_text(changed, encoding="utf-8")
+        new = Lock(list(entries), known=read.lock.known)
+        assert new.to_json() == Lock(list(entries)).to_json()

@@ -238,7 +238,7 @@ def collect(
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, step, languages=languages,
                                        origins=origins, hasher=_hashes if cache_dir is not None else None)
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now,
-                        fingerprints=[h[0] if h is not None else None for h in hashes])
+                        fingerprints=[h[0] if h is not None else None for h in hashes], cache_dir=cache_dir)
     resolution = identity.resolution
     gone = resolution.emitted_removed
     # Their findings are about text no longer in the sources: not reported.

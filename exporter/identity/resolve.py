@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from exporter.diagnostics import Diagnostics
-from exporter.identity.lock import Lock, LockEntry, LockError, LockRead, read_lock
+from exporter.identity.lock import Lock, LockEntry, LockError, LockRead, LockState, read_lock
 from exporter.model import Note, NoteKind, RenderedNote, SourceLocation
 from exporter.project import Project
 
@@ -58,6 +58,8 @@ REMOVED_DAYS = 90
 bounded so the lock and the decks do not keep the past forever."""
 
 _DAY = 86_400
+LOCK_STATE_NAME = "lock-state"
+"""The file in the build cache naming the lock's bytes as last written (see `exporter.identity.lock.LockState`)."""
 _ANSWER_EVIDENCE = 8
 _WORD = re.compile(r"\w+")
 
@@ -280,7 +282,7 @@ def _pair(old: list[LockEntry], new: list[RenderedNote], fps: list[str]) -> dict
     Words are only computed for what the fingerprints did not pair, so an edit of one note
     costs one note's normalising, not the whole deck's.
     """
-    order = sorted(range(len(old)), key=lambda i: old[i].removed > 0)  # live entries first
+    order = [i for i, e in enumerate(old) if not e.removed] + [i for i, e in enumerate(old) if e.removed]  # live first
     pairs: dict[int, int] = {}
     taken: set[int] = set()
     exact = _Candidates()
@@ -354,8 +356,10 @@ def resolve(
     now = int(time.time()) if now is None else now
     old_all = lock.entries if lock else []
     scope = in_scope or (lambda _path: True)
-    old = [e for e in old_all if scope(e.source)]
-    carried = [e for e in old_all if not scope(e.source)]
+    # Judged once per source file, not per entry: a lock has thousands of entries per file.
+    inside = {source for source in {e.source for e in old_all} if scope(source)}
+    old = [e for e in old_all if e.source in inside]
+    carried = [e for e in old_all if e.source not in inside]
     known = fingerprints or [None] * len(notes)
     fps = [fp or fingerprint(n, media_digest) for n, fp in zip(notes, known)]
     pairs = _pair(old, notes, fps)
@@ -370,6 +374,8 @@ def resolve(
         if i not in kept and entry.removed and now - entry.removed < REMOVED_DAYS * _DAY:
             used.add(entry.guid)
     result = Resolution([], Lock(list(carried)))
+    if lock is not None:  # entries kept as they were are written with the text they were read with
+        result.lock.known = lock.known
     for j, rendered in enumerate(notes):
         note = rendered.note
         previous = old[pairs[j]] if j in guids else None
@@ -420,9 +426,14 @@ def _with_identity(rendered: RenderedNote, guid: str, modified: int) -> Rendered
     copies are new objects no one else holds yet, so freezing is not broken.
     """
     note = object.__new__(Note)
-    note.__dict__.update(rendered.note.__dict__, guid=guid, modified=modified)
+    fields = note.__dict__
+    fields.update(rendered.note.__dict__)
+    fields["guid"] = guid  # item assignments: a fifth faster than `update`'s keyword arguments
+    fields["modified"] = modified
     result = object.__new__(RenderedNote)
-    result.__dict__.update(rendered.__dict__, note=note)
+    fields = result.__dict__
+    fields.update(rendered.__dict__)
+    fields["note"] = note
     return result
 
 
@@ -497,12 +508,14 @@ def identify(
     reset_lock: bool = False,
     now: int | None = None,
     fingerprints: list[str | None] | None = None,
+    cache_dir: Path | None = None,
 ) -> Identity:
     """Resolve identity against the project's lock.
 
     An unreadable lock is an error finding and `Identity.error`; entries of the wrong
     shape are warnings, the others are used. `reset_lock` ignores the lock (it is kept
-    as a backup when replaced).
+    as a backup when replaced). `cache_dir` (the build cache) remembers the bytes of the
+    lock written, so that the next build writes its unchanged entries as they are.
     """
     times: dict[str, int] = {}
     for path in files:
@@ -517,9 +530,10 @@ def identify(
         diagnostics.warning(project.relative(other), 0, "lock",
                             f"another lock inside the project, ignored: this project's lock is {lock_rel}")
     read: LockRead | None = None
+    state = LockState(cache_dir / LOCK_STATE_NAME) if cache_dir is not None else None
     if not reset_lock:
         try:
-            read = read_lock(project.lock_path)
+            read = read_lock(project.lock_path, state)
         except LockError as exc:
             diagnostics.error(lock_rel, 0, "lock", f"{exc}; the build stops here rather than give every note a "
                                                    "new GUID: fix it, or build with --reset-lock (this one is kept "
@@ -533,6 +547,7 @@ def identify(
         return source in scope_read or not (project.root / source).exists()
 
     resolution = resolve(notes, read.lock if read else None, times, in_scope, now, fingerprints=fingerprints)
+    resolution.lock.state = state
     if read is not None and read.version < 2 and read.lock.entries:
         resolution.upgraded_from = read.version
     had = read.lock.guids if read else set()

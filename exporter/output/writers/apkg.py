@@ -20,7 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import genanki
+from exporter.output.writers import _genanki_shim
+
+_shim = _genanki_shim.install()
+import genanki  # noqa: E402  (after the stand-in: see `_genanki_shim`)
+
+_shim.remove()
 
 from exporter.diagnostics import Diagnostic
 from exporter.identity.resolve import guid_for
@@ -173,12 +178,14 @@ class _NoteRows:
         self.due = due
 
     def card_ords(self) -> list[int]:
-        """genanki's own choice of cards (its methods only read `model` and `fields`)."""
+        """genanki's own choice of cards (its methods only read `model` and `fields`).
+
+        A front/back type's choice reads only which fields are empty: it is remembered per
+        note type and set of empty fields (a deck has a handful), not asked of genanki per note.
+        """
         if self.model.model_type == genanki.Model.CLOZE:
-            cards = genanki.Note._cloze_cards(self)
-        else:
-            cards = genanki.Note._front_back_cards(self)
-        return [card.ord for card in cards]
+            return [card.ord for card in genanki.Note._cloze_cards(self)]
+        return _front_back_ords(self.model, tuple(map(bool, self.fields)))
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
         _ = timestamp  # the note's own time is written instead
@@ -190,6 +197,13 @@ class _NoteRows:
         for ord_ in self.card_ords():
             cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
                 next(id_gen), note_id, deck_id, ord_, modified, -1, 0, 0, self.due, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+
+
+@lru_cache(maxsize=256)
+def _front_back_ords(model: genanki.Model, filled: tuple[bool, ...]) -> list[int]:
+    """The cards genanki gives a note of front/back type `model` whose fields are non-empty where `filled` says."""
+    probe = _NoteRows(model, ["x" if full else "" for full in filled], "", [], 0, 0)
+    return [card.ord for card in genanki.Note._front_back_cards(probe)]
 
 
 def _anki_note(rendered: RenderedNote, due: int) -> _NoteRows:
