@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from exporter.diagnostics import Diagnostics
+from exporter.reading.read import read_notes
+from exporter.reading.source import SourceFile
 from exporter.rendering.sanitize import clean
 from tests.rendering import render_one
 
@@ -114,3 +117,68 @@ def test_fields_with_code_render_as_if_cleaned_whole(tmp_path: Path, text: str) 
     md = markdown()
     rendered, _ = render_one(text, tmp_path)
     assert rendered.question_html == clean(md.render(text))
+
+
+def _markdown_only_markups() -> list[tuple[str, str]]:
+    """(text, markup) as the render stage cleans it for every field, file and random text of
+    tests/reading/test_parse_blocks.py that has no raw HTML, and whether display math was
+    lifted from inside open markup."""
+    from markdown_it.token import Token
+
+    from exporter.reading.markdown import CODE_SLOTS_KEY, SPLIT_OPEN_KEY, markdown, walk
+    from exporter.rendering.highlight_cloze import NEXT_NUMBER
+    from tests.reading.test_parse_blocks import _files, _random_texts
+
+    md = markdown()
+    texts = [text for _, text in _files()] + _random_texts(3000)
+    fields = [field for name, text in _files()
+              for note in read_notes(SourceFile(name, Path(name), text), Diagnostics())[0]
+              for field in (note.question, note.answer) if field]
+    found = []
+    for text in fields + texts:
+        for cloze in (False, True):
+            env: dict[str, object] = {NEXT_NUMBER: 1} if cloze else {}
+            tokens: list[Token] = md.parse(text, env)
+            if any(True for _ in walk(tokens, frozenset({"html_block", "html_inline"}))):
+                continue
+            env[CODE_SLOTS_KEY] = []
+            markup = md.renderer.render(tokens, md.options, env)
+            found.append((text, markup, bool(env.get(SPLIT_OPEN_KEY))))
+    return [(text, markup) for text, markup, split_open in found if not split_open]
+
+
+def test_markdown_markup_is_what_cleaning_it_would_give() -> None:
+    """`clean_markdown` stands for nh3 over markup rendered from Markdown alone."""
+    from exporter.rendering.sanitize import _MARKDOWN_VOCABULARY, clean_markdown
+
+    markups = _markdown_only_markups()
+    for text, markup in markups:
+        assert clean_markdown(markup) == clean(markup), repr(text)
+    shortcut = [markup for _, markup in markups if _MARKDOWN_VOCABULARY.fullmatch(markup)]
+    assert len(shortcut) > len(markups) / 2
+    assert any("<br />" in markup for markup in shortcut) and any("&quot;" in markup for markup in shortcut)
+
+
+@pytest.mark.parametrize("text", ["**a $$x$$ b**", "[a $$x$$ b](https://example.org)", "> *a \\[x\\] b*"])
+def test_display_math_lifted_from_open_markup_is_cleaned_whole(text: str, tmp_path: Path) -> None:
+    """Such a paragraph closes tags it did not open: nh3 mends the tree, and the render stage lets it."""
+    from exporter.reading.markdown import SPLIT_OPEN_KEY, markdown
+    from exporter.rendering.sanitize import clean_markdown
+
+    env: dict[str, object] = {}
+    markup = markdown().render(text, env)
+    assert env.get(SPLIT_OPEN_KEY) is True
+    if "<a " not in markup:
+        assert clean_markdown(markup) != clean(markup)  # the shortcut would be wrong here
+    rendered, _ = render_one(text, tmp_path)
+    assert rendered.question_html == clean(markup)
+
+
+def test_markdown_markup_text_keeps_every_character_nh3_keeps() -> None:
+    """Every character up to U+3000 and the BMP's last block (and noncharacters past it) in a paragraph."""
+    from exporter.rendering.sanitize import clean_markdown
+
+    code_points = [*range(0x3000), *range(0xE000, 0x10000), 0x1FFFE, 0x10FFFF, 0x1F600]
+    for code_point in code_points:
+        markup = f"<p>a{chr(code_point)}b</p>\n"
+        assert clean_markdown(markup) == clean(markup), hex(code_point)

@@ -4,10 +4,11 @@ WeasyPrint reads a path's `d` by rewriting the whole string once per command let
 passes), normalising it with regular expressions and splitting each number off the rest
 of the string: on a sheet's formulas (one long path each, see `svgflat`) that is most of
 their drawing time. `draw_path` reads the absolute commands MathJax and `svgflat` write
-(M, L, H, V, Q, T, Z) in one regular-expression pass and then makes the same calls, with
-the same arithmetic in the same order, as `weasyprint.svg.path.path`: the same PDF
-operators and numbers, and the same vertices (for markers). Any other path (relative
-commands, arcs, curves, units) goes to WeasyPrint's reader.
+(M, L, H, V, Q, T, Z) in one regular-expression pass and then writes what the calls of
+`weasyprint.svg.path.path` write, with the same arithmetic in the same order: the same PDF
+operators and numbers, as one chunk of the page's stream (not one pydyf call and chunk per
+operator: a sixth of a formula's drawing), and the same vertices (for markers). Any other
+path (relative commands, arcs, curves, units) goes to WeasyPrint's reader.
 
 The hook replaces one entry of WeasyPrint's SVG tag table, so it is installed only on the
 versions it was checked against (`CHECKED_VERSIONS`, tests/writers/test_svgpath.py).
@@ -61,14 +62,38 @@ def parse(d: str) -> tuple[Command, ...] | None:
 
 def draw_path(svg: Any, node: Any, font_size: float, fallback: Callable[..., None]) -> None:
     """Draw `node`'s path like `weasyprint.svg.path.path`, or hand it to `fallback` when it is not ours."""
-    commands = parse(node.get("d", ""))
-    if commands is None:
+    drawn = drawing(node.get("d", ""))
+    if drawn is None:
         fallback(svg, node, font_size)
         return
-    stream = svg.stream
-    vertices = node.vertices
+    operators, vertices = drawn
+    svg.stream.stream.append(operators)
+    node.vertices.extend(vertices)
+
+
+def _number(value: float) -> str:
+    """`value` as pydyf writes it (`pydyf._to_bytes`): integral floats without a point, others without trailing zeros."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:f}".rstrip("0")
+    return str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def drawing(d: str) -> tuple[bytes, tuple[Any, ...]] | None:
+    """The PDF operators WeasyPrint's stream would hold for path `d`, as one chunk, and its vertices; None: not ours.
+
+    pydyf writes a stream as its chunks joined by newlines, so one chunk of the operators
+    joined by newlines is the same bytes as one chunk per operator; the numbers are
+    written as pydyf writes them (`_number`). A formula drawn again (on a sheet and on its
+    card, or twice in a deck) costs a lookup.
+    """
+    commands = parse(d)
+    if commands is None:
+        return None
+    ops: list[str] = []
+    vertices: list[Any] = []
     current_point: tuple[float, float] = (0, 0)
-    stream.move_to(*current_point)
+    ops.append("0 0 m")
     last_letter: str | None = None
     first_path_point: tuple[float, float] | None = None
     x = y = x2 = y2 = x3 = y3 = 0.0
@@ -85,20 +110,20 @@ def draw_path(svg: Any, node: Any, font_size: float, fallback: Callable[..., Non
             x = args[0]
             angle = 0 if x > old_x else pi
             vertices.append((pi - angle, angle))
-            stream.line_to(x, old_y)
+            ops.append(f"{_number(x)} {_number(old_y)} l")
             current_point = x, old_y
         elif letter == "L":
             x, y = args
             old_x, old_y = current_point
             angle = atan2(y - old_y, x - old_x)
             vertices.append((pi - angle, angle))
-            stream.line_to(x, y)
+            ops.append(f"{_number(x)} {_number(y)} l")
             current_point = x, y
         elif letter == "M":
             x, y = args
             if last_letter and last_letter != "Z":
                 vertices.append(None)
-            stream.move_to(x, y)
+            ops.append(f"{_number(x)} {_number(y)} m")
             current_point = x, y
         elif letter in "QT":
             x1, y1 = current_point
@@ -114,7 +139,7 @@ def draw_path(svg: Any, node: Any, font_size: float, fallback: Callable[..., Non
             yq1 = y2 * 2 / 3 + y1 / 3
             xq2 = x2 * 2 / 3 + x3 / 3
             yq2 = y2 * 2 / 3 + y3 / 3
-            stream.curve_to(xq1, yq1, xq2, yq2, x3, y3)
+            ops.append(f"{_number(xq1)} {_number(yq1)} {_number(xq2)} {_number(yq2)} {_number(x3)} {_number(y3)} c")
             vertices.append((0, 0))
             current_point = x3, y3
         elif letter == "V":
@@ -122,15 +147,16 @@ def draw_path(svg: Any, node: Any, font_size: float, fallback: Callable[..., Non
             y = args[0]
             angle = pi / 2 if y > old_y else -pi / 2
             vertices.append((pi - angle, angle))
-            stream.line_to(old_x, y)
+            ops.append(f"{_number(old_x)} {_number(y)} l")
             current_point = old_x, y
         elif letter == "Z" and first_path_point:
             vertices.append(None)
-            stream.close()
+            ops.append("h")
             current_point = first_path_point
         if letter != "Z":
             vertices.append(current_point)
         last_letter = letter
+    return "\n".join(ops).encode("ascii"), tuple(vertices)
 
 
 def install() -> bool:

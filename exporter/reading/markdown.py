@@ -16,8 +16,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore, normalize
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block import StateBlock, lheading
+from markdown_it.rules_core import StateCore, block, normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -35,6 +36,10 @@ CODE_SLOTS_KEY = "code_slots"
 The render stage then sanitises the HTML without the highlighter's markup (most of
 it, in a note with code) and puts the code back after; see `sanitize.fill_code_slots`.
 """
+
+SPLIT_OPEN_KEY = "display_math_split_open"
+"""`env` key: set to True when display math was lifted out of a paragraph from inside open markup
+(`**a $$x$$ b**`, a link, a cloze): the paragraphs around it then close tags they did not open."""
 
 FLOOD_KEY = "bracket_flood"
 """`env` key: set to True when a paragraph had too many `[` for its links to be looked for."""
@@ -105,7 +110,9 @@ def parse_blocks(text: str) -> list[Token]:
     text = text.replace("\0", "\ufffd")
     md = _without(frozenset(name for name, trigger in _BLOCK_TRIGGERS if not _holds(text, trigger)))
     tokens: list[Token] = []
-    md.block.parse(text, md, {}, tokens)
+    if text:
+        state = _BlockState(text, md, {}, tokens)
+        md.block.tokenize(state, state.line, state.lineMax)
     return tokens
 
 
@@ -212,6 +219,222 @@ def _before_a_delimiter_row(table: _BlockRule) -> _BlockRule:
     return table_here
 
 
+def _with_an_underline(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """The setext heading rule, called only when some line of the text can be its underline.
+
+    Without one it says no having changed nothing but `state.parentType` (set to
+    "paragraph", never restored), which every rule reading it sets first.
+    """
+    src = state.src
+    if src is not _underlined[0]:  # not kept on the state: a new attribute slows all of its others
+        _underlined[:] = [src, _UNDERLINE.search(src) is not None]
+    return bool(_underlined[1]) and lheading(state, start_line, end_line, silent)
+
+
+_underlined: list[Any] = [None, False]
+"""The last text `_with_an_underline` looked at, and whether it holds a possible underline."""
+
+
+def _block(state: StateCore) -> None:
+    """markdown-it's block rule, with a one-line text starting with a letter taken as the paragraph it is.
+
+    No block rule but the paragraph can start with a letter, and those that look at the
+    next line (tables, setext headings) need one: the paragraph's three tokens are made
+    here as its rule makes them, without setting up a block state (a third of the parse
+    of a one-line question).
+    """
+    src = state.src
+    if state.inlineMode or not src:
+        block(state)
+        return
+    if "\n" in src or not src[:1].isalpha():
+        block_state = _BlockState(src, state.md, state.env, state.tokens)
+        state.md.block.tokenize(block_state, block_state.line, block_state.lineMax)
+        return
+    opening = Token("paragraph_open", "p", 1, map=[0, 1], block=True)
+    inline = Token("inline", "", 0, map=[0, 1], level=1, content=mdTrim(src), children=[], block=True)
+    state.tokens.extend((opening, inline, Token("paragraph_close", "p", -1, block=True)))
+
+
+class _BlockState(StateBlock):
+    """markdown-it's block state with its line tables made by string methods (the same tables).
+
+    The original walks every line's indentation character by character in Python:
+    the largest single cost of setting up a field's parse.
+    """
+
+    def __init__(self, src: str, md: MarkdownIt, env: Any, tokens: list[Token]) -> None:
+        # The attributes of StateBlock.__init__, set in its order (so they share its key layout).
+        self.src = src
+        self.md = md
+        self.env = env
+        self.tokens = tokens
+        self.bMarks = b_marks = []
+        self.eMarks = e_marks = []
+        self.tShift = t_shift = []
+        self.sCount = s_count = []
+        self.bsCount = []
+        self.blkIndent = 0
+        self.line = 0
+        self.lineMax = 0
+        self.tight = False
+        self.ddIndent = -1
+        self.listIndent = -1
+        self.parentType = "root"
+        self.level = 0
+        self.result = ""
+        start = 0
+        lines = src.split("\n")
+        last = len(lines) - 1
+        for number, line in enumerate(lines):
+            rest = line.lstrip(" \t")
+            if number == last and not rest:
+                break  # an empty or blank last line without its "\n" has no entry, as in the original
+            indent = len(line) - len(rest)
+            b_marks.append(start)
+            start += len(line)
+            e_marks.append(start)
+            start += 1
+            t_shift.append(indent)
+            if indent and "\t" in line[:indent]:
+                offset = 0
+                for character in line[:indent]:
+                    offset += 4 - offset % 4 if character == "\t" else 1
+                s_count.append(offset)
+            else:
+                s_count.append(indent)
+        length = len(src)
+        b_marks.append(length)
+        e_marks.append(length)
+        t_shift.append(0)
+        s_count.append(0)
+        self.bsCount = [0] * len(b_marks)
+        self.lineMax = len(b_marks) - 1
+        self._code_enabled = "code" in md.block.ruler.get_active_rules()
+
+
+_DELIMITER_RULES = frozenset({"balance_pairs", "strikethrough", "emphasis"})
+"""Inline post-rules that only pair up delimiters (`*`, `_`, `~` runs): no-ops when none were found."""
+
+
+def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
+    """markdown-it's inline core rule: lines `_plain_line` makes are made there, and the delimiter
+    post-rules are skipped for a text without delimiters."""
+    ruler2 = md.inline.ruler2
+    kept = [rule.fn for rule in ruler2.__rules__ if rule.enabled and rule.name not in _DELIMITER_RULES]
+    plain = _plain_line(md)
+
+    def inline(state: StateCore) -> None:
+        parser = md.inline
+        env = state.env
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            if token.children is None:
+                token.children = []
+            if not token.children:
+                children = plain(token.content)
+                if children is not None:
+                    token.children.extend(children)
+                    continue
+            inline_state = StateInline(token.content, md, env, token.children)
+            parser.tokenize(inline_state)
+            delimited = inline_state.delimiters or any(meta and meta["delimiters"] for meta in inline_state.tokens_meta)
+            for rule in ruler2.getRules("") if delimited else kept:
+                rule(inline_state)
+
+    return inline
+
+
+_SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`|\*\*([^*]+)\*\*|(\n)[ \t]*")
+
+
+def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
+    """The inline tokens of lines of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
+    makes them; None for any other text.
+
+    Text without the characters that stop markdown-it's text rule is one text token
+    however it is parsed; at each `$` only the math rule can start, at each backtick only
+    the code-span rule, at `**` only emphasis, at a line break only the newline rule (a
+    soft or hard break, the blanks around it dropped as it drops them). Most questions,
+    answers' paragraphs and list items are such lines (91% of the inline runs of the
+    shipped notes): made here, they skip setting up an inline state, its rule loop and
+    its post-rules.
+
+    The text goes to the parser where a `$` would not open math as the math rule reads
+    it (after a digit or an amount, before a digit, a closer after a backslash), for any
+    run of more than one backtick, and for any `*` but a `**` pair that can only open
+    (at the start or after a blank, before a letter or digit) and a `**` that can only
+    close (after a letter or digit, before a blank or the end) around plain text: such
+    pairs match each other and nothing else.
+    """
+    stops = md.inline.terminator_re.pattern
+    assert stops.startswith("[") and stops.endswith("]") and all(c in stops for c in "$`*\n")
+    text = "[^" + stops[1:]
+    rules = {rule.name for rule in md.inline.ruler.__rules__ if rule.enabled} - {"text"}
+    starts = {key for name in rules for key in _INLINE_STARTS.get(name, ())}
+    if rules <= set(_INLINE_STARTS) and all(c in starts and c in stops for c in starts | set("$`*\n")):
+        # A stop where no rule can start (`:`, `-`, `#`...) is taken as text, one character, and the text
+        # rule goes on after it: the same text token. (Every start is a stop: one class says both.)
+        text = f"[^{re.escape(''.join(sorted(starts)))}]"
+    strong = f"(?<![^ \\n])\\*\\*[^\\W_](?:{text}*+(?<=[^\\W_]))?\\*\\*(?![^ \\n])"
+    # A `$` is never first; no backtick right after a code span's closer.
+    simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`)|\\n[ \\t]*+)*+")
+
+    def children(content: str) -> list[Token] | None:
+        if simple.fullmatch(content) is None:
+            return None
+        found: list[Token] = []
+        pos = 0
+        for span in _SPAN.finditer(content):
+            start, end = span.span()
+            tex, code, bold, newline = span.groups()
+            pending = content[pos:start]
+            if newline is not None:
+                # The newline rule: two spaces or more before it make a hard break (and go), one goes.
+                hard = pending.endswith("  ")
+                pending = pending.rstrip(" ") if hard else pending[:-1] if pending.endswith(" ") else pending
+            if pending:
+                found.append(Token("text", "", 0, content=pending))
+            if newline is not None:
+                found.append(Token("hardbreak" if hard else "softbreak", "br", 0))
+            elif tex is not None:
+                before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
+                if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
+                        or tex.endswith("\\") or content[end : end + 1].isdigit()):
+                    return None
+                found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
+            elif code is not None:
+                if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+                    code = code[1:-1]  # as the code-span rule strips it
+                found.append(Token("code_inline", "code", 0, content=code, markup="`"))
+            else:
+                # Emphasis leaves each `*` of the pair as a text token, turns the inner ones into the
+                # tags and empties the outer ones, which then join the text around them.
+                found.extend((Token("text", "", 0), Token("strong_open", "strong", 1, markup="**"),
+                              Token("text", "", 0, level=1, content=bold),
+                              Token("strong_close", "strong", -1, markup="**"), Token("text", "", 0)))
+            pos = end
+        if pos < len(content):
+            found.append(Token("text", "", 0, content=content[pos:]))
+        return _joined(found)
+
+    return children
+
+
+def _joined(tokens: list[Token]) -> list[Token]:
+    """Adjacent text tokens joined into one, as markdown-it's `fragments_join` does after emphasis."""
+    if len(tokens) < 2:
+        return tokens
+    joined = [tokens[0]]
+    for token in tokens[1:]:
+        if token.type == "text" and joined[-1].type == "text":
+            joined[-1].content += token.content
+        else:
+            joined.append(token)
+    return joined
+
+
 def _inline_dispatcher(by_start: dict[str, tuple[_InlineRule, ...]]) -> _InlineRule:
     def rules_starting_here(state: StateInline, silent: bool) -> bool:
         pos = state.pos
@@ -241,6 +464,8 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     highlight_cloze_plugin(md)  # idle outside cloze notes
     if dispatch:
         md.core.ruler.at("normalize", _normalize)
+        md.core.ruler.at("block", _block)
+        md.core.ruler.at("inline", _inline_chain(md))
     md.core.ruler.after("inline", "line_numbers", _annotate_lines)
     md.core.ruler.after("line_numbers", "unclosed_math", _find_unclosed_math)
     md.core.ruler.after("unclosed_math", "display_out_of_paragraph", _lift_display_math)
@@ -253,6 +478,7 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     if dispatch:
         table = md.block.ruler.__rules__[md.block.ruler.__find__("table")]
         md.block.ruler.at("table", _before_a_delimiter_row(table.fn), {"alt": table.alt})
+        md.block.ruler.at("lheading", _with_an_underline)
         md.block.ruler = _DispatchingRuler(md.block.ruler, _BLOCK_STARTS, _block_dispatcher)
         md.inline.ruler = _DispatchingRuler(md.inline.ruler, _INLINE_STARTS, _inline_dispatcher)
     return md
@@ -382,6 +608,8 @@ def _lift_display_math(state: StateCore) -> None:
     split = [i for i in range(len(old) - 2) if old[i].type == "paragraph_open" and _holds_display_math(old[i + 1])]
     if not split:
         return
+    if any(_open_at_display_math(old[i + 1]) for i in split):
+        state.env[SPLIT_OPEN_KEY] = True
     tokens: list[Token] = []
     done = 0
     for i in split:
@@ -396,6 +624,16 @@ def _holds_display_math(inline: Token) -> bool:
     """Whether an inline token has display math among its children (which only a `$$` or `\\[` in its text opens)."""
     return ("$$" in inline.content or "\\[" in inline.content) and any(
         child.type == DISPLAY_INLINE for child in inline.children or ())
+
+
+def _open_at_display_math(inline: Token) -> bool:
+    """Whether some display math among an inline token's children stands inside markup opened before it."""
+    depth = 0
+    for child in inline.children or ():
+        if depth and child.type == DISPLAY_INLINE:
+            return True
+        depth += child.nesting
+    return False
 
 
 def _split_paragraph(opening: Token, inline: Token, closing: Token) -> Iterator[Token]:

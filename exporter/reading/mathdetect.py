@@ -116,7 +116,7 @@ def tex_problem(tex: str) -> str | None:
     problem = structure_problem(tex)
     if problem is not None:
         return problem
-    sides = [m.group(1) for m in _LEFT_RIGHT.finditer(tex)]
+    sides = [m.group(1) for m in _LEFT_RIGHT.finditer(tex)] if "\\left" in tex or "\\right" in tex else []
     if sides.count("left") != sides.count("right"):
         return f"{sides.count('left')} \\left but {sides.count('right')} \\right"
     stripped = tex.rstrip()

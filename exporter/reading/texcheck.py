@@ -76,6 +76,7 @@ r"""Matched right after `\begin`/`\end` (a letter precedes); `(?<!\s)` keeps a s
 _PARAGRAPH = "\n\n"
 _STRUCTURAL = re.compile(r"[\\{}$%]")
 _STRUCTURAL_BRACKETS = re.compile(r"[\\{}$%\[\]]")
+_ASCII_MACRO = re.compile(r"\\([A-Za-z]+)")
 
 
 @dataclass
@@ -170,11 +171,24 @@ class _Scanner:
         # node list skips: jump straight to the next one.
         structural = _STRUCTURAL_BRACKETS if brackets else _STRUCTURAL
         s = self.s
+        macros = self.specs.macros
         while True:
             found = structural.search(s, pos)
             pos = found.start() if found is not None else self.n
             # Braces, most of a formula's structure, handled here as `token` would give them.
             c = s[pos : pos + 1]
+            if c == "\\":
+                # A macro without arguments (`\alpha`): `token` would read its name and the blanks
+                # after it, which a node list skips anyway, and nothing can fail: jump past its name.
+                macro = _ASCII_MACRO.match(s, pos)
+                if macro is not None:
+                    end = macro.end()
+                    name = macro.group(1)
+                    if not s[end : end + 1].isalpha() and name != "begin" and name != "end":
+                        spec = macros.get(name, _NO_ARGS)
+                        if not spec.argspec and not spec.verbatim:
+                            pos = end
+                            continue
             if c == "{" or (brackets and c == "["):
                 pos = self.nodes(pos + 1, dollar_math, close_brace="}" if c == "{" else "]")
                 continue

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import DEFAULT_LANGUAGE, detect_language, label, language_of, marker_counts
 from exporter.reading.markdown import (
-    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, UNCLOSED_KEY, code_slot, markdown, walk,
+    CODE_SLOTS_KEY, FLOOD_KEY, MATH_TYPES, MAX_BRACKETS, SPLIT_OPEN_KEY, UNCLOSED_KEY, code_slot, markdown, walk,
 )
 from exporter.reading.mathdetect import tex_problem
 from exporter.rendering import cloze
@@ -29,7 +29,7 @@ from exporter.build.progress import Step
 from exporter.rendering.render_cache import (
     CachedFields, FileFields, Hashes, RenderCache, field_key, file_entry_key, note_rest,
 )
-from exporter.rendering.sanitize import MAX_NESTING, clean, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
+from exporter.rendering.sanitize import MAX_NESTING, clean, clean_markdown, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
 _STEP_EVERY = 100
 
@@ -467,7 +467,9 @@ class _Field:
             # (Markdown alone also nests at most markdown-it's maxNesting deep.)
             slots: list[str] = []
             env[CODE_SLOTS_KEY] = slots
-            html_text = fill_code_slots(clean(md.renderer.render(tokens, md.options, env)), slots, code_slot)
+            markup = md.renderer.render(tokens, md.options, env)
+            cleaned = clean(markup) if env.get(SPLIT_OPEN_KEY) else clean_markdown(markup)
+            html_text = fill_code_slots(cleaned, slots, code_slot)
         if not is_cloze:
             return html_text
         if not cloze.numbers(html_text):

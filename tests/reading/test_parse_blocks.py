@@ -62,6 +62,10 @@ TRAPS = {
     "a flood of links": "[" * 1001 + "x](y)\n",
     "a flood of images": "![" * 1001 + "x](y)\n",
     "inline math after a price": "it costs 5 $ and $x$ and 6 $\n",
+    "one line with trailing blanks": "Étude de $x$ \t ",
+    "one line with emphasis and a break": "word *a* **b**  ",
+    "one line ending in a newline": "word\n",
+    "an underline far below": "a\n\nb\n\n- c\n  ---\n",
 }
 PIECES = ("- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "  ", " ", "\t", "***", "---", "___", "===", "- - -",
           "# ", "#", "```", "~~~", "$$", "$", "\\[", "\\]", "\\(", "\\)", "\\", "|", "|---|", "[a]: /u", "[", "]",
@@ -206,3 +210,38 @@ def _counting(function: Any, name: str, calls: list[str]) -> Any:
         return function(*args)
 
     return counted
+
+
+def test_the_block_state_has_markdown_its_line_tables() -> None:
+    """`_BlockState` sets the attributes of markdown-it's StateBlock, in its order, to the same values."""
+    from markdown_it.rules_block import StateBlock
+
+    md = markdown()
+    rng = random.Random(3)
+    pieces = (" ", "\t", "\n", "a", "  ", "\t\t", "x\t", " \t ", "    b", "\n\n")
+    texts = [text for _, text in _files()] + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+                                            for _ in range(20000)]
+    for text in texts:
+        ours, theirs = vars(markdown_module._BlockState(text, md, {}, [])), vars(StateBlock(text, md, {}, []))
+        assert list(ours.items()) == list(theirs.items()), repr(text)
+
+
+def test_lines_of_text_and_math_parse_as_with_the_full_parser() -> None:
+    """The tokens made for a line of plain text, `$...$` math, code spans and `**strong**` (`_plain_line`) are
+    markdown-it's, on random lines around every case where a `$` does not open math (digits, amounts,
+    backslashes), backtick runs (longer runs, unclosed spans, spaces inside) and `*` runs (other lengths,
+    `**` inside words, before a space, unclosed) and line breaks (soft, hard, with blanks around), with the
+    characters that stop the text rule among them."""
+    reference = _reference()
+    plain = markdown_module._plain_line(markdown())
+    rng = random.Random(1)
+    pieces = ("a", "b", " ", "\t", "$", "1", "²", "٣", "\\", ",", ".", "x_1", "(", ")", "é", "5 ", "*", "$$", "{", "}",
+              "\xa0", "\u2028", "\n", "`", "``", " `", "` ", "**", "***", "**a**", " **b1** ", "_", "é**", "**x",
+              *":-#%~>]![=@^+<&", "\n ", "\n  ", "  \n", " \n", "\t\n", "$x$")
+    made = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        made += plain(text.strip()) is not None
+        for cloze in (False, True):
+            assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
+    assert made > 1000

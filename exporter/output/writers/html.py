@@ -42,6 +42,22 @@ def draw_ahead(decks: list[Deck], out_dir: Path, options: WriteOptions) -> None:
         key for deck in decks for rn in deck.notes for fragment in (rn.question_html, rn.answer_html)
         for key in find_math(fragment)
     )
+    warm_up(options)
+
+
+def warm_up(options: WriteOptions) -> None:
+    """Compile the layout's templates and parse its stylesheet in the parent, for the forked workers.
+
+    Each worker would otherwise import Jinja, compile the templates and parse the same
+    stylesheet itself (some 50 ms each); done here once, the workers inherit them.
+    """
+    from exporter.output.writers.pdf import split_style, stylesheet
+
+    empty = SheetDeck(name="", parts=(), sources=(), build_date=None,
+                      counts={"notes": 0, "answered": 0, "open": 0, "topics": 0, "sources": 0})
+    _, style = split_style(render_sheet_html(empty, options))
+    if style is not None:
+        stylesheet(style)
 
 
 def describe_math_engine(options: WriteOptions) -> str:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
-from exporter.output import compression, leaders, svgpath
+from exporter.output import compression, leaders, marginboxes, markers, svgpath
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
 from exporter.output.writers.cards import write_cards
@@ -114,6 +114,8 @@ def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str,
     from weasyprint import HTML
 
     leaders.install()
+    markers.install()
+    marginboxes.install()
     compression.install()
     svgpath.install()
 
