@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from exporter.model import Note
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -107,6 +110,11 @@ def marker_counts(texts: Iterable[str]) -> tuple[int, int]:
     if not found:
         return 0, 0
     return sum(found[word] for word in _MARKERS["fr"]), sum(found[word] for word in _MARKERS["en"])
+
+
+def note_markers(notes: Iterable[Note]) -> tuple[int, int]:
+    """`marker_counts` of notes' questions and answers: what a file's language is guessed from."""
+    return marker_counts(text for note in notes for text in (note.question, note.answer or ""))
 
 
 def language_of(counts: tuple[int, int]) -> str:

@@ -24,7 +24,7 @@ from exporter.model import Deck, Note, RenderedNote
 from exporter.build.progress import Step
 from exporter.build.discover import discover
 from exporter.build.parse_cache import FileRead, ParseCache, file_key
-from exporter.language import marker_counts
+from exporter.language import note_markers
 from exporter.reading.chunked import GroupStore, read_by_groups
 from exporter.reading.claim import Coverage
 from exporter.reading.patterns import canonical, pattern_names
@@ -139,7 +139,7 @@ def read_file(
         read = FileRead([], found.items, Coverage(), (0, 0))
     else:
         notes, coverage, markers = read_source_covered(source, found, groups)
-        read = FileRead(notes, found.items, coverage, marker_counts(_texts(notes)) if markers is None else markers,
+        read = FileRead(notes, found.items, coverage, note_markers(notes) if markers is None else markers,
                         groups.places)
     if groups.layout is not None:  # read by groups: their list is kept, not every note again
         cache.put_groups(key, groups, read)
@@ -154,13 +154,6 @@ def _group_origins(groups: list[tuple[str, str, int]]) -> Iterator[Origin]:
     for place, name, count in groups:
         for index in range(count):
             yield place, index, name
-
-
-def _texts(notes: list[Note]) -> Iterator[str]:
-    """What a file's language is guessed from: its notes' questions and answers."""
-    for note in notes:
-        yield note.question
-        yield note.answer or ""
 
 
 def read_source(source: SourceFile, config: Config, diagnostics: Diagnostics) -> list[Note]:

@@ -37,17 +37,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from zlib import crc32
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from dataclasses import dataclass
 from typing import Protocol
 
 from exporter.diagnostics import Diagnostic, Diagnostics
-from exporter.language import marker_counts
+from exporter.language import note_markers
 from exporter.model import Note, SourceLocation
 from exporter.reading.claim import Coverage, Reading, report_unclosed
 from exporter.reading.document import _HEADING_HINT, _RULE_HINT, Document, parse_document
-from exporter.reading.layout import LineKind, _behind_newline, any_line, line_matches, matching_lines
+from exporter.reading.layout import _behind_newline, any_line, line_matches, matching_lines
 from exporter.reading.patterns import details, mdanki, multiple_choice, obsidian
 from exporter.reading.patterns.bold_question import ASKING_BOLD, bold_question_line, may_ask_in_bold
 from exporter.reading.patterns.labels import (
@@ -184,14 +184,8 @@ def _finish(group: _Open, use_prefix: bool, carried: str | None) -> GroupRead | 
     notes = [note for claim in sorted(reading.claims, key=lambda c: c.start) for note in claim.notes]
     first_prefixed = group.prefixes[0] is not None
     return GroupRead(partial(_shifted, notes), notes[-1].deck, unclosed, diagnostics.items[len(unclosed):],
-                     reading.text_mask.count(1), marker_counts(_texts(notes)), len(group.pairs), prefixed(group.prefixes), first_prefixed,
+                     reading.text_mask.count(1), note_markers(notes), len(group.pairs), prefixed(group.prefixes), first_prefixed,
                      use_prefix, carried if use_prefix and not first_prefixed else None)
-
-
-def _texts(notes: list[Note]) -> Iterator[str]:
-    for note in notes:
-        yield note.question
-        yield note.answer or ""
 
 
 def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], list[Diagnostic], Coverage,

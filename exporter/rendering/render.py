@@ -189,8 +189,8 @@ def _entry_keys(notes: list[Note], languages: Mapping[str, str],
         else:
             key = groups.get(group)
             if key is None:
-                key = groups[group] = file_entry_key(f"{path}\0{group}", _language(languages, note))
                 language = _language(languages, note)
+                key = groups[group] = file_entry_key(f"{path}\0{group}", language)
                 listed.setdefault(file_entry_key(path, language), []).append(key)
         keys.append(key)
     return keys, listed

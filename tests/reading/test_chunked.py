@@ -19,8 +19,8 @@ import pytest
 from exporter.build.parse_cache import ParseCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostics
-from exporter.build.pipeline import _texts, read_source_covered
-from exporter.language import marker_counts
+from exporter.build.pipeline import read_source_covered
+from exporter.language import note_markers
 from exporter.reading import chunked
 from exporter.reading.source import ReadOptions, SourceFile
 
@@ -95,7 +95,7 @@ def _edit(rng: random.Random, lines: list[str]) -> list[str]:
 def _full(source: SourceFile) -> tuple[object, ...]:
     found = Diagnostics()
     notes, coverage, _ = read_source_covered(source, found)
-    return notes, found.items, coverage, marker_counts(_texts(notes))
+    return notes, found.items, coverage, note_markers(notes)
 
 
 SETTINGS = (
