@@ -399,8 +399,8 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
             if newline is not None:
                 found.append(Token("hardbreak" if hard else "softbreak", "br", 0))
             elif tex is not None:
-                before = content[max(start - 2, 0) : start]  # as `_not_after_an_amount` and the math rule read it
-                if (before[-1].isdigit() or (len(before) == 2 and before[0].isdigit() and before[1] in " \t")
+                # As the math rule reads it (no digit before; `start` is never 0) and `_not_after_an_amount`.
+                if (content[start - 1].isdigit() or _after_an_amount(content, start)
                         or tex.endswith("\\") or content[end : end + 1].isdigit()):
                     return None
                 found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
@@ -488,12 +488,17 @@ def _not_after_an_amount(rule: Any) -> Any:
     """French prices write the sign after the amount (`5 $ et 6 $`): such a `$` never opens math."""
 
     def guarded(state: Any, silent: bool) -> bool:
-        before = state.src[max(state.pos - 2, 0) : state.pos]
-        if state.src[state.pos] == "$" and len(before) == 2 and before[0].isdigit() and before[1] in " \t":
+        if state.src[state.pos] == "$" and _after_an_amount(state.src, state.pos):
             return False
         return bool(rule(state, silent))
 
     return guarded
+
+
+def _after_an_amount(src: str, pos: int) -> bool:
+    """Whether `pos` follows a digit and one blank (`5 $`)."""
+    before = src[max(pos - 2, 0) : pos]
+    return len(before) == 2 and before[0].isdigit() and before[1] in " \t"
 
 
 def _bracket_flood(state: Any, silent: bool) -> bool:
