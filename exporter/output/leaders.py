@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from exporter.output.hooks import install_hook
+
 CHECKED_VERSIONS = ("70.",)
 """WeasyPrint versions whose leader layout this hook was compared against (tests/output/test_leaders.py)."""
 
@@ -64,22 +66,15 @@ def merge_leader_dots(context: Any, line: Any, leader_box: Any) -> None:
 
 def install() -> bool:
     """Hook `merge_leader_dots` into WeasyPrint's line layout; False (and no hook) on an unchecked version."""
-    import weasyprint
     from weasyprint.layout import inline, leader
 
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        return False
-    original: Callable[..., None] = inline.handle_leader
-    if getattr(original, "merges_dots", False):
-        return True
+    def merging(original: Callable[..., None]) -> Callable[..., None]:
+        def handle_leader(context: Any, line: Any, containing_block: Any) -> None:
+            original(context, line, containing_block)
+            _, leader_box = leader.leader_index(line)
+            if leader_box is not None:
+                merge_leader_dots(context, line, leader_box)
 
-    def handle_leader(context: Any, line: Any, containing_block: Any) -> None:
-        original(context, line, containing_block)
-        _, leader_box = leader.leader_index(line)
-        if leader_box is not None:
-            merge_leader_dots(context, line, leader_box)
+        return handle_leader
 
-    handle_leader.merges_dots = True  # type: ignore[attr-defined]
-    handle_leader.__wrapped__ = original  # type: ignore[attr-defined]
-    inline.handle_leader = handle_leader
-    return True
+    return install_hook(inline, "handle_leader", merging, "merges_dots", CHECKED_VERSIONS)

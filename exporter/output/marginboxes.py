@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from exporter.output.hooks import install_hook
+
 CHECKED_VERSIONS = ("70.",)
 AT_KEYWORDS = tuple(
     [f"@{side}-{place}" for side in ("top", "bottom") for place in ("left", "center", "right")]
@@ -31,26 +33,19 @@ _NOT_GENERATED = ("normal", "inhibit", "none")
 
 def install() -> bool:
     """Hook the empty-margins shortcut into WeasyPrint's page layout; False (and no hook) on an unchecked version."""
-    import weasyprint
     from weasyprint import layout
     from weasyprint.layout import page as page_layout
 
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        return False
-    original: Callable[..., Iterator[Any]] = layout.make_margin_boxes
-    if getattr(original, "skips_empty_margins", False):
-        return True
+    def skipping(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+        def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
+            styles = [context.style_for(page.page_type, keyword) for keyword in AT_KEYWORDS]
+            if any(style is not None and style["content"] not in _NOT_GENERATED for style in styles):
+                return original(context, page, state)
+            for keyword, style in zip(AT_KEYWORDS, styles):
+                page_layout._standardize_page_based_counters(
+                    style if style is not None else page.style.anonymous_style, keyword)
+            return iter(())
 
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
-        styles = [context.style_for(page.page_type, keyword) for keyword in AT_KEYWORDS]
-        if any(style is not None and style["content"] not in _NOT_GENERATED for style in styles):
-            return original(context, page, state)
-        for keyword, style in zip(AT_KEYWORDS, styles):
-            page_layout._standardize_page_based_counters(
-                style if style is not None else page.style.anonymous_style, keyword)
-        return iter(())
+        return make_margin_boxes
 
-    make_margin_boxes.skips_empty_margins = True  # type: ignore[attr-defined]
-    make_margin_boxes.__wrapped__ = original  # type: ignore[attr-defined]
-    layout.make_margin_boxes = make_margin_boxes
-    return True
+    return install_hook(layout, "make_margin_boxes", skipping, "skips_empty_margins", CHECKED_VERSIONS)

@@ -25,6 +25,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Hashable
 
+from exporter.output.hooks import install_hook
+
 CHECKED_VERSIONS = ("70.",)
 _CACHE_ATTRIBUTE = "_exporter_marker_layouts"
 
@@ -87,19 +89,11 @@ def cached_layout(original: Callable[..., tuple[Any, Any]]) -> Callable[..., tup
         new_box.translate(box.position_x - x, box.position_y - y)
         return new_box, None
 
-    absolute_box_layout.caches_markers = True  # type: ignore[attr-defined]
-    absolute_box_layout.__wrapped__ = original  # type: ignore[attr-defined]
     return absolute_box_layout
 
 
 def install() -> bool:
     """Hook the marker cache into WeasyPrint's absolute layout; False (and no hook) on an unchecked version."""
-    import weasyprint
     from weasyprint.layout import absolute
 
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        return False
-    if getattr(absolute.absolute_box_layout, "caches_markers", False):
-        return True
-    absolute.absolute_box_layout = cached_layout(absolute.absolute_box_layout)
-    return True
+    return install_hook(absolute, "absolute_box_layout", cached_layout, "caches_markers", CHECKED_VERSIONS)

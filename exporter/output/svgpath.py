@@ -21,6 +21,8 @@ import re
 from math import atan2, pi
 from typing import Any, Callable
 
+from exporter.output.hooks import install_hook
+
 CHECKED_VERSIONS = ("70.",)
 _ARGUMENTS = {"M": 2, "L": 2, "H": 1, "V": 1, "Q": 4, "T": 2, "Z": 0}
 _TOKEN = re.compile(r"([MLHVQTZ])|(-?(?:\d+\.?\d*|\.\d+))|([\s,]+)|(.)")
@@ -161,19 +163,12 @@ def drawing(d: str) -> tuple[bytes, tuple[Any, ...]] | None:
 
 def install() -> bool:
     """Route WeasyPrint's `<path>` drawing through `draw_path`; False (and no hook) on an unchecked version."""
-    import weasyprint
     from weasyprint import svg
 
-    if not weasyprint.__version__.startswith(CHECKED_VERSIONS):
-        return False
-    original = svg.TAGS["path"]
-    if getattr(original, "one_pass", False):
-        return True
+    def in_one_pass(original: Callable[..., None]) -> Callable[..., None]:
+        def path(svg_: Any, node: Any, font_size: float) -> None:
+            draw_path(svg_, node, font_size, original)
 
-    def path(svg_: Any, node: Any, font_size: float) -> None:
-        draw_path(svg_, node, font_size, original)
+        return path
 
-    path.one_pass = True  # type: ignore[attr-defined]
-    path.__wrapped__ = original  # type: ignore[attr-defined]
-    svg.TAGS["path"] = path
-    return True
+    return install_hook(svg.TAGS, "path", in_one_pass, "one_pass", CHECKED_VERSIONS)
