@@ -171,16 +171,33 @@ def output_inputs(deck: Deck, writer: str, options: dict[str, Any], digests: Dig
     `digests` gives the `note_digest` of notes already known (see
     `exporter.build.pipeline.Model.digests`); the others are hashed here.
     """
-    head = {"toolkit": toolkit_fingerprint(), "writer": writer, "options": options, "deck": deck.name}
-    digest = hashlib.sha256(json.dumps(head, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
     known = digests or {}
+    texts = []
     # Removed notes are emitted too, so they are inputs of the deck, after their own marker.
-    for marker, notes in (("\x1e", deck.notes), ("\x1d", deck.removed)):
+    for marker, notes in ((LIVE_MARK, deck.notes), (REMOVED_MARK, deck.removed)):
         parts = []
         for rendered in notes:
-            note = rendered.note
             found = known.get(id(rendered))
             note_hash = found[1] if found is not None and found[0] is rendered else note_digest(rendered)
-            parts.append(f"{marker}{note_hash}\x1f{note.guid}\x1f{note.modified}")
-        digest.update("".join(parts).encode("utf-8"))
+            parts.append(note_part(marker, note_hash, rendered.note))
+        texts.append("".join(parts))
+    return inputs_of_parts(deck.name, writer, options, *texts)
+
+
+LIVE_MARK = "\x1e"
+REMOVED_MARK = "\x1d"
+
+
+def note_part(marker: str, note_hash: str, note: Note) -> str:
+    """What one note adds to its deck's input hash: its `note_digest` and its identity."""
+    return f"{marker}{note_hash}\x1f{note.guid}\x1f{note.modified}"
+
+
+def inputs_of_parts(name: str, writer: str, options: dict[str, Any], live: str, removed: str) -> str:
+    """`output_inputs` of the deck `name` from the `note_part`s of its notes and of its removed notes,
+    joined: the edit build (`exporter.build.delta`) keeps them per source file."""
+    head = {"toolkit": toolkit_fingerprint(), "writer": writer, "options": options, "deck": name}
+    digest = hashlib.sha256(json.dumps(head, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(live.encode("utf-8"))
+    digest.update(removed.encode("utf-8"))
     return digest.hexdigest()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 from exporter.identity.checks import run_checks
 from exporter.config import Config, load_config
 from exporter.diagnostics import Diagnostics
+from exporter.identity.lock import LockEntry
 from exporter.identity.resolve import (
     Resolution, file_digest, fingerprint, identify, removed_answer_html, removed_note,
 )
@@ -61,6 +62,12 @@ class Model:
     digests: Digests = field(default_factory=dict)
     """`manifest.note_digest` of the notes, for `manifest.output_inputs`: from the render cache
     for unchanged notes, so hashing the outputs' inputs costs what changed."""
+    reads: Reads = field(default_factory=dict)
+    """Each file read: its parse-cache key and reading (`exporter.build.delta` keeps what each gave)."""
+    source_findings: tuple[int, int] = (0, 0)
+    """Where the findings of reading, checking and rendering the files are in `diagnostics.items`."""
+    languages: dict[str, str] = field(default_factory=dict)
+    """Each source file's language."""
 
     def decks(self) -> list[Deck]:
         """Notes grouped by top-level deck, decks sorted by name, notes in source order, removed notes apart."""
@@ -228,7 +235,7 @@ def collect(
     and rendering. Identity comes after rendering: a note's modification time follows
     what Anki shows.
     """
-    from exporter.rendering.render import file_languages, render_and_hash, render_notes
+    from exporter.rendering.render import render_and_hash
 
     if not isinstance(project, Project):
         project = project_at(project, paths)
@@ -239,45 +246,77 @@ def collect(
     for entry in config.unmatched([relative_path(p, root) for p in files]):
         diagnostics.warning(config.path or "", 0, "config",
                             f"sources entry {entry.pattern!r} matches none of the files read")
-    notes: list[Note] = []
-    coverage = Coverage()
-    markers: dict[str, tuple[int, int]] = {}
-    origins: dict[int, Origin] = {}
+    first_source_finding = len(diagnostics.items)
     cache = ParseCache(cache_dir)
     try:
-        for done, path in enumerate(files, 1):
-            key, read = read_file(path, root, config, diagnostics, cache)
-            if read.groups is not None:
-                origins.update(zip(map(id, read.notes), _group_origins(read.groups)))
-            elif key is not None:
-                origins.update((id(note), (key, index, None)) for index, note in enumerate(read.notes))
-            rel = relative_path(path, root)
-            if read.notes and all(note.source.path == rel for note in read.notes):
-                markers[rel] = read.markers
-            notes.extend(read.notes)
-            coverage += read.coverage
-            if step is not None:
-                step("read", done, len(files))
+        notes, coverage, markers, origins, reads = read_files(files, root, config, diagnostics, cache, step)
     finally:
         cache.close()
     read_notes = notes
     notes = run_checks(notes, diagnostics)
-    configured = {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}}
-    languages = file_languages(notes, configured, markers, read_notes)
+    languages = languages_of(notes, config, markers, read_notes)
     # The hashes are worth computing here only to be kept in the cache (`dump` and `check` have none).
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, step, languages=languages,
                                        origins=origins, hasher=_hashes if cache_dir is not None else None)
+    source_findings = (first_source_finding, len(diagnostics.items))
     identity = identify(rendered, project, files, diagnostics, use_lock, reset_lock, now,
                         fingerprints=[h[0] if h is not None else None for h in hashes], cache_dir=cache_dir)
     resolution = identity.resolution
-    gone = resolution.emitted_removed
-    # Their findings are about text no longer in the sources: not reported.
-    removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
-    removed = [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
+    removed = render_removed(resolution.emitted_removed, root)
     digests = {id(final): (final, h[1]) for final, h in zip(resolution.notes, hashes) if h is not None}
     return Model(resolution.notes, diagnostics, [relative_path(p, root) for p in files], coverage=coverage,
                  identity=resolution, lock_path=identity.lock_path, lock_error=identity.error, removed=removed,
-                 project=project, digests=digests)
+                 project=project, digests=digests, reads=reads, source_findings=source_findings,
+                 languages=languages)
+
+
+Reads = dict[str, tuple[str | None, FileRead]]
+"""Each file read, by path: its parse-cache key (None: unreadable) and its reading."""
+
+
+def read_files(files: list[Path], root: Path, config: Config, diagnostics: Diagnostics, cache: ParseCache,
+               step: Step | None = None
+               ) -> tuple[list[Note], Coverage, dict[str, tuple[int, int]], dict[int, Origin], Reads]:
+    """Read `files` in order (from the parse cache where it can): their notes, coverage, language
+    evidence per file, render-cache origins by `id(note)`, and each file's key and reading."""
+    notes: list[Note] = []
+    coverage = Coverage()
+    markers: dict[str, tuple[int, int]] = {}
+    origins: dict[int, Origin] = {}
+    reads: Reads = {}
+    for done, path in enumerate(files, 1):
+        key, read = read_file(path, root, config, diagnostics, cache)
+        if read.groups is not None:
+            origins.update(zip(map(id, read.notes), _group_origins(read.groups)))
+        elif key is not None:
+            origins.update((id(note), (key, index, None)) for index, note in enumerate(read.notes))
+        rel = relative_path(path, root)
+        reads[rel] = (key, read)
+        if read.notes and all(note.source.path == rel for note in read.notes):
+            markers[rel] = read.markers
+        notes.extend(read.notes)
+        coverage += read.coverage
+        if step is not None:
+            step("read", done, len(files))
+    return notes, coverage, markers, origins, reads
+
+
+def languages_of(notes: list[Note], config: Config, markers: dict[str, tuple[int, int]], read: list[Note]
+                 ) -> dict[str, str]:
+    """Each file's language (`render.file_languages`), configured or guessed from its notes."""
+    from exporter.rendering.render import file_languages
+
+    configured = {rel: config.for_source(rel).language for rel in {n.source.path for n in notes}}
+    return file_languages(notes, configured, markers, read)
+
+
+def render_removed(gone: list[LockEntry], root: Path) -> list[RenderedNote]:
+    """The notes removed from the sources as emitted to Anki: their question, and a back saying so."""
+    from exporter.rendering.render import render_notes
+
+    # Their findings are about text no longer in the sources: not reported.
+    removed = render_notes([removed_note(e) for e in gone], root, Diagnostics(), None, None, workers=1)
+    return [dataclasses.replace(r, answer_html=removed_answer_html(e)) for r, e in zip(removed, gone)]
 
 
 def _hashes(rendered: RenderedNote) -> tuple[str, str]:

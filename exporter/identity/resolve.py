@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Container, Mapping
 
 from exporter.diagnostics import Diagnostics
 from exporter.identity.lock import Lock, LockEntry, LockError, LockRead, LockState, read_lock
@@ -343,6 +343,7 @@ def resolve(
     now: int | None = None,
     media_digest: Callable[[str], str] = file_digest,
     fingerprints: list[str | None] | None = None,
+    reserved: Container[str] = (),
 ) -> Resolution:
     """Give every note its GUID and modification time, and say what changed since `lock`.
 
@@ -351,6 +352,8 @@ def resolve(
     entries of sources that were not read this time are carried over untouched. `now`
     (the clock by default) stamps notes removed in this build and expires old removals.
     `fingerprints` gives notes' `fingerprint` where already known (from the render cache).
+    `reserved` holds GUIDs of notes outside `notes` and `lock` that keep theirs (the unchanged
+    files of an edit build, `exporter.build.delta`): a new note's GUID avoids them too.
     """
     times = times or {}
     now = int(time.time()) if now is None else now
@@ -393,7 +396,7 @@ def resolve(
             elif modified != previous.modified:
                 result.updated.append(note)
         else:
-            guids[j] = _fresh_guid(note, used)
+            guids[j] = _fresh_guid(note, used, reserved)
             used.add(guids[j])
             modified = note.modified or times.get(note.source.path, 0)
             entry = _entry(note, fps[j], guids[j], modified)
@@ -457,7 +460,7 @@ def _note_type(kind: str) -> str:
     return known[kind].note_type if kind in known else "basic"
 
 
-def _fresh_guid(note: Note, used: set[str]) -> str:
+def _fresh_guid(note: Note, used: set[str], reserved: Container[str] = ()) -> str:
     """The deterministic GUID of a new note, salted with a counter if already taken.
 
     Reversed and cloze notes hash their note type in too: a question turned from `::` into
@@ -467,7 +470,7 @@ def _fresh_guid(note: Note, used: set[str]) -> str:
     question = note.question if family == "basic" else f"{note.question}\x1f{family}"
     guid = guid_for(note.deck, question)
     salt = 1
-    while guid in used:
+    while guid in used or guid in reserved:
         guid = guid_for(note.deck, f"{question}\x1f{salt}")
         salt += 1
     return guid

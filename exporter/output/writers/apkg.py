@@ -206,39 +206,47 @@ def _front_back_ords(model: genanki.Model, filled: tuple[bool, ...]) -> list[int
     return [card.ord for card in genanki.Note._front_back_cards(probe)]
 
 
-def _anki_note(rendered: RenderedNote, due: int) -> _NoteRows:
+Row = list[Any]
+"""One note as the `.apkg` holds it: [its (sub)deck, its note type's name, its fields, GUID, tags, time].
+
+Plain JSON-ready values: the edit build keeps the rows of unchanged files' notes
+(`exporter.build.delta`) and writes a deck from them without making its notes again; both
+builds write through `package_of_rows`, so the same rows give the same bytes.
+"""
+
+SPECS = {spec.name: spec for spec in (BASIC, REVERSED, CLOZE)}
+
+
+def note_row(rendered: RenderedNote) -> Row:
+    """The `Row` of a rendered note."""
     note = rendered.note
-    return _NoteRows(
-        note_type(spec_for(rendered)),
-        [
-            rendered.question_html,
-            rendered.answer_html,
-            rendered.context_html,
-            rendered.source_html,
-            note.kind.value,
-        ],
-        note.guid or guid_for(note.deck, note.question),
-        anki_tags(note.tags),
-        note.modified or UNKNOWN_MODIFIED,
-        due,
-    )
+    return [note.deck, spec_for(rendered).name,
+            [rendered.question_html, rendered.answer_html, rendered.context_html, rendered.source_html,
+             note.kind.value],
+            note.guid or guid_for(note.deck, note.question), anki_tags(note.tags), note.modified or UNKNOWN_MODIFIED]
 
 
-def _deck_names(deck: Deck) -> list[str]:
+def _deck_names(name: str, rows: list[Row]) -> list[str]:
     """The top-level deck, every subdeck the notes name, and every parent in between; sorted."""
-    names = {deck.name}
-    for rendered in [*deck.notes, *deck.removed]:
-        parts = rendered.note.deck.split("::")
+    names = {name}
+    for subdeck in {row[0] for row in rows}:
+        parts = subdeck.split("::")
         names.update("::".join(parts[: i + 1]) for i in range(len(parts)))
     return sorted(names)
 
 
+def package_of_rows(name: str, rows: list[Row]) -> genanki.Package:
+    """The genanki decks (one per deck name) holding the notes of `rows` in their order (a note's
+    due number is its place in `rows`)."""
+    decks = {deck: genanki.Deck(stable_id(deck), deck) for deck in _deck_names(name, rows)}
+    for due, (subdeck, spec, fields, guid, tags, modified) in enumerate(rows):
+        decks[subdeck].add_note(_NoteRows(note_type(SPECS[spec]), fields, guid, tags, modified, due))
+    return genanki.Package(list(decks.values()))
+
+
 def build_package(deck: Deck) -> genanki.Package:
     """The genanki decks (one per deck name) holding the notes in their order."""
-    decks = {name: genanki.Deck(stable_id(name), name) for name in _deck_names(deck)}
-    for due, rendered in enumerate([*deck.notes, *deck.removed]):
-        decks[rendered.note.deck].add_note(_anki_note(rendered, due))
-    return genanki.Package(list(decks.values()))
+    return package_of_rows(deck.name, [note_row(rendered) for rendered in [*deck.notes, *deck.removed]])
 
 
 def media_files(deck: Deck) -> list[MediaFile]:
@@ -284,8 +292,13 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def write_apkg(deck: Deck, target: Path) -> None:
     """Write `deck` to `target` atomically: collection, media map, then media files."""
-    database = collection_bytes(build_package(deck))
-    media = media_files(deck)
+    write_rows(deck.name, [note_row(rendered) for rendered in [*deck.notes, *deck.removed]], media_files(deck),
+               target)
+
+
+def write_rows(name: str, rows: list[Row], media: list[MediaFile], target: Path) -> None:
+    """Write the deck `name` of `rows` (and `media`, as `media_files` gives them) to `target` atomically."""
+    database = collection_bytes(package_of_rows(name, rows))
     media_map = json.dumps({str(i): m.name for i, m in enumerate(media)}, ensure_ascii=False)
     with atomic_output(target) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
