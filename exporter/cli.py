@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 if TYPE_CHECKING:
+    from exporter.build.delta import Edit
+    from exporter.build.manifest import Manifest
     from exporter.diagnostics import Diagnostics
     from exporter.output.writers import Writer
 
@@ -152,9 +155,20 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
     from exporter.output.writers import WriteOptions
 
     writers, wanted = _writers_for(formats)
+    cache_dir = out_dir / ".cache"
+    # Only an `.apkg` build is built from the files that changed (`build/delta.py`); sheets need every note.
+    by_files = wanted == ("apkg",) and not (force or reset_lock or no_lock or skip_open)
+    if by_files and not os.environ.get("EXPORTER_FULL_BUILD"):
+        from exporter.build import delta
+
+        done = delta.edit(_paths(paths), project, request, cache_dir, out_dir, manifest,
+                          WriteOptions(project_root=root, layout=layout, columns=columns, paper=paper,
+                                       card_size=card_size))
+        if done is not None:
+            return _finish_edit(done, out_dir, manifest, digest, project.lock_path, quiet, strict)
     bars = bars_for(quiet)
     try:
-        model = collect(_paths(paths), project, use_lock=not no_lock, cache_dir=out_dir / ".cache", step=bars.step,
+        model = collect(_paths(paths), project, use_lock=not no_lock, cache_dir=cache_dir, step=bars.step,
                         reset_lock=reset_lock)
         if skip_open:
             model.notes = [n for n in model.notes if n.note.kind is not NoteKind.OPEN]
@@ -178,6 +192,10 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
     _print_diagnostics(Diagnostics(outcome.findings), quiet)
     model.diagnostics.items.extend(outcome.findings)  # replayed by the next no-op build
     incremental.save_lock(model, lambda line: click.echo(line, err=True))
+    if by_files:
+        from exporter.build import delta
+
+        delta.record(cache_dir, root, _paths(paths), request, model)
     incremental.remember(manifest, digest, project.lock_path, model, outcome.built + outcome.unchanged)
     if outcome.failed:
         manifest.quick = {}  # the failed outputs must be tried again, not replayed as done
@@ -192,6 +210,38 @@ def _build(paths: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], lay
     if strict and model.diagnostics.has_errors:
         sys.exit(1)
     return bool(outcome.failed)
+
+
+def _finish_edit(done: Edit, out_dir: Path, manifest: Manifest, digest: str | None, lock_path: Path, quiet: bool,
+                 strict: bool) -> bool:
+    """Report an edit build (`build/delta.py`) as `_build` reports a full one; True when an output failed."""
+    from exporter.build import incremental
+    from exporter.build.manifest import write_manifest
+    from exporter.diagnostics import Diagnostics
+
+    _print_diagnostics(Diagnostics(done.diagnostics), quiet)
+    if not quiet:
+        for line in done.echoes:
+            click.echo(line)
+    _print_diagnostics(Diagnostics(done.findings), quiet)
+    if done.lock_message is not None:
+        click.echo(done.lock_message, err=True)
+    found = Diagnostics([*done.diagnostics, *done.findings])
+    incremental.remember_build(manifest, digest, lock_path, True, done.media, found.sorted(),
+                               done.built + done.unchanged)
+    if done.failed:
+        manifest.quick = {}
+    try:
+        write_manifest(out_dir, manifest)
+    except OSError as exc:
+        click.echo(f"warning: cannot write {out_dir}'s manifest: {exc.strerror or exc}; "
+                   "the next build rebuilds every output", err=True)
+    if not quiet:
+        for line in done.report:
+            click.echo(line)
+    if strict and found.has_errors:
+        sys.exit(1)
+    return bool(done.failed)
 
 
 @main.command()

@@ -67,6 +67,27 @@ def _discard(path: Path) -> bool:
         return False
 
 
+def touch(cache_dir: Path, filename: str, keys: list[str]) -> None:
+    """Mark `keys` as used by the latest build without a generation of their own: an edit build
+    (`exporter.build.delta`) keeps the entries of the files it did not read from being pruned."""
+    if not keys:
+        return
+    try:
+        connection = sqlite3.connect(cache_dir / filename, timeout=5)
+    except sqlite3.Error:
+        return
+    try:
+        with connection:
+            row = connection.execute("SELECT MAX(generation) FROM fields").fetchone()
+            if isinstance(row[0], int):
+                connection.executemany("UPDATE fields SET generation = ? WHERE key = ?",
+                                       [(row[0], _raw(key)) for key in keys])
+    except sqlite3.Error:
+        pass
+    finally:
+        connection.close()
+
+
 class BuildCache:
     """JSON values by key; lookups during one build, writes batched into `close`."""
 

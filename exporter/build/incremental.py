@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 from exporter.identity.lock import save_lock as save_lock_file
@@ -26,7 +26,7 @@ from exporter.build.manifest import (
     record_for,
     toolkit_fingerprint,
 )
-from exporter.model import Deck
+from exporter.model import Deck, MediaFile, SourceLocation
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.output.names import output_stems
@@ -77,8 +77,13 @@ def options_key(options: WriteOptions) -> dict[str, Any]:
 
 def deck_stems(decks: list[Deck]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Each deck's unique file stem, and a warning for each deck renamed to stay apart."""
-    stems, collisions = output_stems([deck.name for deck in decks])
-    first_note = {deck.name: deck.notes[0].note.source for deck in decks if deck.notes}
+    return stems_of([deck.name for deck in decks],
+                    {deck.name: deck.notes[0].note.source for deck in decks if deck.notes})
+
+
+def stems_of(names: list[str], first_note: Mapping[str, SourceLocation]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """`deck_stems` of the decks `names` (sorted), whose first notes stand where `first_note` says."""
+    stems, collisions = output_stems(names)
     findings = []
     for kept, renamed in collisions:
         where = first_note.get(renamed)
@@ -248,11 +253,18 @@ def remember(manifest: Manifest, digest: str | None, lock_path: Path, model: Mod
     Without a digest (discovery had findings) the old record is dropped: it no longer
     describes the outputs on disk.
     """
+    remember_build(manifest, digest, lock_path, model.lock_path is not None,
+                   [m for rn in [*model.notes, *model.removed] for m in rn.media], model.diagnostics.sorted(), outputs)
+
+
+def remember_build(manifest: Manifest, digest: str | None, lock_path: Path, use_lock: bool, media_files: list[MediaFile],
+                   diagnostics: list[Diagnostic], outputs: list[Path]) -> None:
+    """`remember` of a build that packed `media_files` and found `diagnostics` (sorted)."""
     if digest is None:
         manifest.quick = {}
         return
-    key = full_key(digest, lock_path, model.lock_path is not None)
-    media = sorted({m.path for rn in [*model.notes, *model.removed] for m in rn.media})
+    key = full_key(digest, lock_path, use_lock)
+    media = sorted({m.path for m in media_files})
     stats = []
     for path in media:
         try:
@@ -264,7 +276,7 @@ def remember(manifest: Manifest, digest: str | None, lock_path: Path, model: Mod
         "key": key,
         "outputs": sorted(p.name for p in outputs),
         "media": stats,
-        "diagnostics": [d.to_json() for d in model.diagnostics.sorted()],
+        "diagnostics": [d.to_json() for d in diagnostics],
     }
 
 

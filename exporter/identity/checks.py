@@ -8,7 +8,7 @@ from exporter.model import Note, NoteKind
 _STRUCTURAL = frozenset({NoteKind.SECTION, NoteKind.TABLE_ROW, NoteKind.CHECKLIST})
 
 
-def _question_key(note: Note) -> tuple[str, str, str]:
+def question_key(note: Note) -> tuple[str, str, str]:
     """What makes two notes the same question: deck and question text, and for a note named
     by a heading (a section, a table row) also its trail, so equal sub-headings under
     different parents ("Solution", "Instructions") are never compared."""
@@ -22,7 +22,7 @@ def drop_duplicates(notes: list[Note], diagnostics: Diagnostics) -> list[Note]:
     seen: dict[tuple[str, str, str], list[Note]] = {}
     kept = []
     for note in notes:
-        key = _question_key(note)
+        key = question_key(note)
         twins = seen.get(key)
         if twins is None:  # the common case: a question seen once
             seen[key] = [note]

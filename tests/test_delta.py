@@ -1,0 +1,161 @@
+"""The edit build (`exporter/build/delta.py`) against the full build, after random edits.
+
+Two copies of a multi-file project of mixed styles go through the same random edits: one is
+built as `exporter build --format apkg` builds (the edit build where it applies), the other
+with the edit build turned off (`EXPORTER_FULL_BUILD`). After each edit both must leave the
+same `.apkg` bytes, lock bytes, messages and output listing; every few steps a cold build (no
+`.cache`, the same lock before) must give the same `.apkg` files and lock too. The edits are
+the ones the edit build has to get right: answers edited, notes moved between files,
+questions duplicated across files, decks renamed, files added and deleted, the lock edited
+by hand, `.cache` deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from exporter.build import delta
+from exporter.cli import main
+
+NOW = 1_800_000_000
+STEPS = 16
+FILES = {
+    "qa-a.md": "# Alpha\n\n" + "".join(
+        f"Question : Alpha - Topic {i % 3} - What is alpha {i} with $x_{i}$?\nRéponse : Alpha answer {i}.\n\n"
+        for i in range(12)),
+    "qa-b.md": "".join(f"**Q:** What is beta {i}?\n**A:** Beta answer {i} `code {i}`.\n\n" for i in range(10)),
+    "headings.md": "# Gamma\n\n" + "".join(f"## Why gamma {i}?\n\nBecause {i}, see $y^{i}$.\n\n" for i in range(8)),
+    "cloze.md": "# Delta\n\n" + "".join(f"The capital of {{{{c1::Country {i}}}}} is {{{{c2::City {i}}}}}.\n\n"
+                                       for i in range(6)),
+    "open.md": "# Open\n\n### Things\n\n" + "".join(f"**{i}. Open {i}**\n\nThink about {i}?\n\n" for i in range(5)),
+}
+
+
+def _build(project: Path, full: bool) -> tuple[str, str]:
+    env = {"EXPORTER_FULL_BUILD": "1" if full else ""}
+    result = CliRunner().invoke(main, ["build", str(project / "sources"), "--out", str(project / "dist"),
+                                       "--format", "apkg"], env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.replace(str(project), "P"), result.stderr.replace(str(project), "P") \
+        if hasattr(result, "stderr") and result.stderr_bytes is not None else ""
+
+
+def _state(project: Path) -> dict[str, bytes]:
+    dist = project / "dist"
+    found = {p.name: p.read_bytes() for p in sorted(dist.iterdir()) if p.suffix == ".apkg"}
+    found["lock"] = (project / "sources" / "exporter.lock").read_bytes()
+    found["listing"] = "\n".join(sorted(p.name for p in dist.iterdir())).encode()
+    return found
+
+
+def _blocks(text: str) -> list[str]:
+    return [b for b in text.split("\n\n") if b.strip()]
+
+
+def _edit(rng: random.Random, sources: Path) -> str:
+    """One random edit of the sources; returns what it did, for the failure message."""
+    files = sorted(p for p in sources.glob("*.md"))
+    path = rng.choice(files)
+    text = path.read_text(encoding="utf-8")
+    blocks = _blocks(text)
+    kind = rng.choice(["answer", "answer", "move", "duplicate", "deck", "add", "delete", "lock", "cache", "none",
+                       "reorder"])
+    if kind == "answer" and blocks:
+        i = rng.randrange(len(blocks))
+        blocks[i] = blocks[i].replace("answer", f"answer edited {rng.randrange(99)}", 1).replace(
+            "Because", "Since", 1)
+        path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    elif kind in ("move", "duplicate") and len(blocks) > 2:
+        other = rng.choice(files)
+        i = rng.randrange(1, len(blocks))
+        block = blocks[i]
+        if kind == "move":
+            del blocks[i]
+            path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+        target = other.read_text(encoding="utf-8") if other != path else path.read_text(encoding="utf-8")
+        other.write_text(target + "\n\n" + block + "\n", encoding="utf-8")
+        return f"{kind} {path.name}#{i} to {other.name}"
+    elif kind == "deck":
+        path.write_text(text.replace("Alpha - ", "Alphabet - ").replace("# Gamma", "# Gamma ray")
+                        .replace("# Delta", "# Deltas"), encoding="utf-8")
+    elif kind == "add":
+        name = f"new-{rng.randrange(1000)}.md"
+        (sources / name).write_text("".join(f"**Q:** New {name} {i}?\n**A:** Yes {i}.\n\n" for i in range(3)),
+                                    encoding="utf-8")
+        return f"add {name}"
+    elif kind == "delete" and len(files) > 2:
+        path.unlink()
+    elif kind == "lock":
+        lock = sources / "exporter.lock"
+        if lock.exists():
+            lock.write_text(lock.read_text(encoding="utf-8").replace('"modified": 1', '"modified": 2', 1),
+                            encoding="utf-8")
+    elif kind == "reorder" and len(blocks) > 3:
+        blocks[1], blocks[2] = blocks[2], blocks[1]
+        path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return f"{kind} {path.name}"
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_the_edit_build_leaves_what_the_full_build_leaves(tmp_path: Path, seed: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "time", lambda: float(NOW))
+    rng = random.Random(seed)
+    fast, full = tmp_path / "fast", tmp_path / "full"
+    (fast / "sources").mkdir(parents=True)
+    for name, text in FILES.items():
+        (fast / "sources" / name).write_text(text, encoding="utf-8")
+    _copy(fast, full)
+    _build(fast, full=True)
+    _build(full, full=True)
+    edits = []
+    used = 0
+    for step in range(STEPS):
+        edits.append(_edit(rng, fast / "sources"))
+        if edits[-1].startswith("cache"):
+            shutil.rmtree(fast / "dist" / ".cache", ignore_errors=True)
+            shutil.rmtree(full / "dist" / ".cache", ignore_errors=True)
+        shutil.rmtree(full / "sources")
+        shutil.copytree(fast / "sources", full / "sources")
+        for source in (fast / "sources").iterdir():  # the same times: a changed note takes its file's
+            other = full / "sources" / source.name
+            stat = source.stat()
+            os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        calls: list[bool] = []
+        real = delta.edit
+
+        def counted(*args: object, **kwargs: object) -> object:
+            done = real(*args, **kwargs)  # type: ignore[arg-type]
+            calls.append(done is not None)
+            return done
+
+        monkeypatch.setattr(delta, "edit", counted)
+        fast_out = _build(fast, full=False)
+        monkeypatch.setattr(delta, "edit", real)
+        used += sum(calls)
+        full_out = _build(full, full=True)
+        assert _state(fast) == _state(full), edits
+        assert fast_out == full_out, edits
+        if step % 4 == 3:
+            cold = tmp_path / "cold"
+            _copy(full, cold)
+            shutil.rmtree(cold / "dist")
+            _build(cold, full=True)
+            made = _state(cold)
+            del made["listing"]  # outputs of decks gone stay in an old folder, as in any build
+            assert made == {name: _state(full)[name] for name in made}, edits
+    assert used >= STEPS // 4, f"the edit build ran {used} times of {STEPS}: {edits}"
