@@ -218,38 +218,47 @@ def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str,
 
 def record(cache_dir: Path, root: Path, paths: list[Path], request: dict[str, Any], model: Model) -> None:
     """Keep what each file of a full build gave, when the build is one `edit` can start from."""
-    from exporter.build.manifest import note_digest
-
     store = Store(cache_dir)
     try:
-        kept = _recordable(model, cache_dir)
-        if kept is None:
-            store.forget()
-            return
-        lock_size, lock_crc = kept
-        assert model.identity is not None
-        by_file: dict[str, list[int]] = {rel: [] for rel in model.reads}
-        for j, final in enumerate(model.identity.notes):
-            by_file[final.note.source.path].append(j)
-        findings: dict[str, list[Diagnostic]] = {rel: [] for rel in model.reads}
-        for finding in model.diagnostics.items[model.source_findings[0] : model.source_findings[1]]:
-            findings[finding.path].append(finding)
-        entries = model.identity.lock.entries
-        files = {}
-        for rel, (key, read) in model.reads.items():
-            assert key is not None
-            finals = [model.identity.notes[j] for j in by_file[rel]]
-            digests = []
-            for final in finals:
-                known = model.digests.get(id(final))
-                digests.append(known[1] if known is not None and known[0] is final else note_digest(final))
-            files[rel] = _file_record(rel, key, model.languages.get(rel, ""), read.groups, read.notes, finals,
-                                      [entries[j] for j in by_file[rel]], digests, findings[rel])
-        state = {"version": _VERSION, "request": request_key(root, paths, request), "lock": [lock_size, lock_crc],
-                 "files": list(model.reads)}
-        store.save(state, files, set())
+        _record(store, cache_dir, root, paths, request, model)
+    except Exception:  # the next build is then a full one
+        if os.environ.get("EXPORTER_DEBUG"):
+            raise
+        store.forget()
     finally:
         store.close()
+
+
+def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], request: dict[str, Any], model: Model
+            ) -> None:
+    from exporter.build.manifest import note_digest
+
+    kept = _recordable(model, cache_dir)
+    if kept is None:
+        store.forget()
+        return
+    lock_size, lock_crc = kept
+    assert model.identity is not None
+    by_file: dict[str, list[int]] = {rel: [] for rel in model.reads}
+    for j, final in enumerate(model.identity.notes):
+        by_file[final.note.source.path].append(j)
+    findings: dict[str, list[Diagnostic]] = {rel: [] for rel in model.reads}
+    for finding in model.diagnostics.items[model.source_findings[0] : model.source_findings[1]]:
+        findings[finding.path].append(finding)
+    entries = model.identity.lock.entries
+    files = {}
+    for rel, (key, read) in model.reads.items():
+        assert key is not None
+        finals = [model.identity.notes[j] for j in by_file[rel]]
+        digests = []
+        for final in finals:
+            known = model.digests.get(id(final))
+            digests.append(known[1] if known is not None and known[0] is final else note_digest(final))
+        files[rel] = _file_record(rel, key, model.languages.get(rel, ""), read.groups, read.notes, finals,
+                                  [entries[j] for j in by_file[rel]], digests, findings[rel])
+    state = {"version": _VERSION, "request": request_key(root, paths, request), "lock": [lock_size, lock_crc],
+             "files": list(model.reads)}
+    store.save(state, files, set())
 
 
 def _recordable(model: Model, cache_dir: Path) -> tuple[int, int] | None:
@@ -321,9 +330,10 @@ def edit(paths: list[Path], project: Project, request: dict[str, Any], cache_dir
     store = Store(cache_dir)
     try:
         return _edit(store, paths, project, request, cache_dir, out_dir, manifest, options, now)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, sqlite3.Error, zlib.error, EOFError):
+    except Exception:  # damaged records or a bug here cost the time of the full build, which runs instead
         if os.environ.get("EXPORTER_DEBUG"):
             raise
+        store.forget()
         return None
     finally:
         store.close()
