@@ -188,7 +188,7 @@ def _touch_keys(rel: str, key: str, language: str, groups: list[tuple[str, str, 
 
 
 def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str, int]] | None,
-                 read_notes: list[Note], finals: list[RenderedNote], entries: list[Any], digests: list[str],
+                 questions: list[str], finals: list[RenderedNote], entries: list[Any], digests: list[str],
                  findings: list[Diagnostic]) -> tuple[list[Any], dict[str, list[Any]]]:
     """A file's head and rows from its notes as read, as built (with identity) and their lock entries."""
     from exporter.build.manifest import LIVE_MARK, note_part
@@ -210,7 +210,7 @@ def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str,
         top[_PARTS] = "".join(top[_PARTS])
     head = [key, language, any(final.media for final in finals), parse_keys, render_keys,
             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
-            " ".join(_question_hash(note) for note in read_notes), " ".join(e.fingerprint for e in entries),
+            " ".join(questions), " ".join(e.fingerprint for e in entries),
             " ".join(e.guid for e in entries), sorted({final.note.deck for final in finals}),
             [[name, *values] for name, values in tops.items()]]
     return head, rows
@@ -233,7 +233,8 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
             ) -> None:
     from exporter.build.manifest import note_digest
 
-    kept = _recordable(model, cache_dir)
+    hashes = {rel: [_question_hash(note) for note in read.notes] for rel, (_, read) in model.reads.items()}
+    kept = _recordable(model, cache_dir, hashes)
     if kept is None:
         store.forget()
         return
@@ -254,20 +255,22 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
         for final in finals:
             known = model.digests.get(id(final))
             digests.append(known[1] if known is not None and known[0] is final else note_digest(final))
-        files[rel] = _file_record(rel, key, model.languages.get(rel, ""), read.groups, read.notes, finals,
+        files[rel] = _file_record(rel, key, model.languages.get(rel, ""), read.groups, hashes[rel], finals,
                                   [entries[j] for j in by_file[rel]], digests, findings[rel])
     state = {"version": _VERSION, "request": request_key(root, paths, request), "lock": [lock_size, lock_crc],
              "files": list(model.reads)}
     store.save(state, files, set())
 
 
-def _recordable(model: Model, cache_dir: Path) -> tuple[int, int] | None:
+def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> tuple[int, int] | None:
     """The lock's size and CRC when the build meets what `edit` assumes (see the module's docstring)."""
     from exporter.identity.lock import MAX_LINE, MAX_TIME
 
     resolution = model.identity
     if resolution is None or model.lock_path is None or model.lock_error is not None:
         return None
+    if 2 * max(map(len, hashes.values()), default=0) > len(resolution.notes):
+        return None  # one file holds most notes: its edits would be full builds anyway (`edit`)
     if any(key is None for key, _ in model.reads.values()):
         return None
     entries = resolution.lock.entries
@@ -283,9 +286,9 @@ def _recordable(model: Model, cache_dir: Path) -> tuple[int, int] | None:
                for e in entries):
         return None  # the next build would read the lock with a warning
     owner: dict[str, str] = {}
-    for rel, (_, read) in model.reads.items():
-        for note in read.notes:
-            if owner.setdefault(_question_hash(note), rel) != rel:
+    for rel, questions in hashes.items():
+        for question in questions:
+            if owner.setdefault(question, rel) != rel:
                 return None  # a question in two files: their duplicate checks depend on each other
     start, stop = model.source_findings
     items = model.diagnostics.items
@@ -388,6 +391,9 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         return None
     if set(heads) != set(state["files"]):
         return None
+    sizes = {rel: sum(top[1] for top in head[_TOPS]) for rel, head in heads.items()}
+    if 2 * sum(sizes.get(rel, 0) for rel in changed_rels) > sum(sizes.values()):
+        return None  # most notes changed files: nothing to save over the full build
 
     # Reading, checks, languages and rendering of the changed files only.
     first_finding = len(diagnostics.items)
@@ -400,7 +406,8 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     if any(key is None for key, _ in reads.values()):
         return None
     questions = set(" ".join(heads[rel][_QUESTIONS] for rel in unchanged).split())
-    if any(_question_hash(note) in questions for note in read):
+    read_hashes = {id(note): _question_hash(note) for note in read}
+    if not questions.isdisjoint(read_hashes.values()):
         return None
     notes = run_checks(read, diagnostics)
     languages = languages_of(notes, config, markers, read)
@@ -478,8 +485,9 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         finals = [resolution.notes[j] for j in by_file[rel]]
         digests = [hashes[j][1] for j in by_file[rel]]  # type: ignore[index]
         entries = [resolution.lock.entries[j] for j in by_file[rel]]
-        records[rel] = _file_record(rel, read_key, languages.get(rel, ""), file_read.groups, file_read.notes, finals,
-                                    entries, digests, findings_of[rel])
+        records[rel] = _file_record(rel, read_key, languages.get(rel, ""), file_read.groups,
+                                    [read_hashes[id(note)] for note in file_read.notes], finals, entries, digests,
+                                    findings_of[rel])
         fresh_rows[rel] = records[rel][1]
     tops: dict[str, dict[str, Any]] = {}
     for rel in rels:
@@ -548,7 +556,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     written = _lock_state(cache_dir)
     entries = [e for e in resolution.lock.entries]
     owner: dict[str, str] = {}
-    crossed = any(owner.setdefault(_question_hash(note), note.source.path) != note.source.path for note in read)
+    crossed = any(owner.setdefault(read_hashes[id(note)], note.source.path) != note.source.path for note in read)
     if (lock_message is None and written is not None and not strays and not crossed
             and len({e.guid for e in entries}) == len(entries) and len({e.fingerprint for e in entries}) == len(entries)
             and all(0 <= e.line <= MAX_LINE and 0 <= e.modified <= MAX_TIME and 0 <= e.removed <= MAX_TIME
