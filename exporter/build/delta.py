@@ -233,6 +233,10 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
             ) -> None:
     from exporter.build.manifest import note_digest
 
+    if model.identity is None or 2 * max((len(read.notes) for _, read in model.reads.values()), default=0) \
+            > len(model.identity.notes):
+        store.forget()  # one file holds most notes: its edits would be full builds anyway (`edit`)
+        return
     hashes = {rel: [_question_hash(note) for note in read.notes] for rel, (_, read) in model.reads.items()}
     kept = _recordable(model, cache_dir, hashes)
     if kept is None:
@@ -269,8 +273,6 @@ def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> 
     resolution = model.identity
     if resolution is None or model.lock_path is None or model.lock_error is not None:
         return None
-    if 2 * max(map(len, hashes.values()), default=0) > len(resolution.notes):
-        return None  # one file holds most notes: its edits would be full builds anyway (`edit`)
     if any(key is None for key, _ in model.reads.values()):
         return None
     entries = resolution.lock.entries
