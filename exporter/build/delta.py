@@ -332,6 +332,8 @@ class _Reserved:
 def edit(paths: list[Path], project: Project, request: dict[str, Any], cache_dir: Path, out_dir: Path,
          manifest: Manifest, options: WriteOptions, now: int | None = None) -> Edit | None:
     """Build only what changed since the recorded build; None when the full build must run."""
+    if not (cache_dir / STORE_NAME).exists():
+        return None  # nothing recorded (and nothing made here: the full build may need the room)
     store = Store(cache_dir)
     try:
         return _edit(store, paths, project, request, cache_dir, out_dir, manifest, options, now)
