@@ -387,3 +387,49 @@ def test_a_lock_changed_between_reading_and_writing_is_encoded_whole(tmp_path: P
         path.write_text(changed, encoding="utf-8")
         new = Lock(list(entries), known=read.lock.known)
         assert new.to_json() == Lock(list(entries)).to_json()
+
+
+def _random_entry(rng: "random.Random", deck: str, source: str, removed: int = 0) -> LockEntry:
+    number = rng.randrange(10_000)
+    return LockEntry(deck=deck, source=source, line=rng.randrange(1, 500), question=f"Q «{number}» \"quoted\"\n?",
+                     answer_start=f"a {number}", fingerprint=f"{number:032x}", guid=f"g{rng.randrange(10**9)}",
+                     modified=1_700_000_000 + number, kind=rng.choice(["qa", "cloze", "open"]), removed=removed)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_sorted_lock_spliced_is_the_lock_encoded_whole(seed: int) -> None:
+    """`SortedLock` (the edit build's lock): runs of (deck, source) found by bisection in the bytes, taken
+    out, new entries put in their places: the same bytes as `Lock.to_bytes` of the resulting lock."""
+    import random
+
+    rng = random.Random(seed)
+    decks = ["A", "A::x", "B", "Bé", "C::y::z"][: rng.randrange(1, 6)]
+    sources = [f"f{i}.md" for i in range(rng.randrange(1, 6))]
+    pairs = [(d, s) for d in decks for s in sources if rng.random() < 0.6]
+    old = [_random_entry(rng, d, s) for d, s in pairs for _ in range(rng.randrange(0, 4))]
+    old += [_random_entry(rng, rng.choice(decks), rng.choice(sources), removed=1_800_000_000)
+            for _ in range(rng.randrange(0, 3))]
+    data = Lock(old).to_bytes()
+    view = lock_module.SortedLock(data)
+    changed = set(rng.sample(sources, rng.randrange(0, len(sources) + 1)))
+    cut, runs, taken = [], {}, []
+    for deck in decks:
+        for source in changed:
+            start, stop, values = view.run(deck, source)
+            runs[(deck, source)] = start
+            assert [v["source"] for v in values] == [source] * len(values)
+            if values:
+                cut.append((start, stop))
+                taken.extend(values)
+    assert len(taken) == sum(1 for e in old if not e.removed and e.source in changed)
+    new = [_random_entry(rng, rng.choice([*decks, "D"]), rng.choice(sorted(changed))) for _ in range(
+        rng.randrange(0, 6))] if changed else []
+    added = []
+    for entry in new:
+        at = runs.get((entry.deck, entry.source))
+        if at is None:
+            at = view.lower_bound(entry.deck, entry.source)
+        added.append((at if at < view.end else view.end + 2, entry))
+    removed = [e for e in old if e.removed] + [_random_entry(rng, "A", "gone.md", removed=1_800_000_001)]
+    kept = [e for e in old if not e.removed and e.source not in changed]
+    assert view.spliced(cut, added, removed) == Lock([*kept, *new, *removed]).to_bytes()
