@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -389,7 +390,7 @@ def test_a_lock_changed_between_reading_and_writing_is_encoded_whole(tmp_path: P
         assert new.to_json() == Lock(list(entries)).to_json()
 
 
-def _random_entry(rng: "random.Random", deck: str, source: str, removed: int = 0) -> LockEntry:
+def _random_entry(rng: random.Random, deck: str, source: str, removed: int = 0) -> LockEntry:
     number = rng.randrange(10_000)
     return LockEntry(deck=deck, source=source, line=rng.randrange(1, 500), question=f"Q «{number}» \"quoted\"\n?",
                      answer_start=f"a {number}", fingerprint=f"{number:032x}", guid=f"g{rng.randrange(10**9)}",
@@ -400,8 +401,6 @@ def _random_entry(rng: "random.Random", deck: str, source: str, removed: int = 0
 def test_a_sorted_lock_spliced_is_the_lock_encoded_whole(seed: int) -> None:
     """`SortedLock` (the edit build's lock): runs of (deck, source) found by bisection in the bytes, taken
     out, new entries put in their places: the same bytes as `Lock.to_bytes` of the resulting lock."""
-    import random
-
     rng = random.Random(seed)
     decks = ["A", "A::x", "B", "Bé", "C::y::z"][: rng.randrange(1, 6)]
     sources = [f"f{i}.md" for i in range(rng.randrange(1, 6))]
