@@ -12,7 +12,7 @@ splicing, and writes each changed deck from the kept rows.
 Why that is the full build's result, not an approximation. `record` keeps a build only when
 every live lock entry belongs to a note of a file read (nothing carried), every GUID and
 fingerprint of the lock is unique, no question key is in two files, and no note packs media.
-Then, with U the unchanged files and C the changed ones, the full build's pairing gives every
+(nor may look for one: its HTML would depend on files on disk). Then, with U the unchanged files and C the changed ones, the full build's pairing gives every
 note of U its own entry by fingerprint (the only entry with it), provided no new note of C
 has one of U's fingerprints and no question key of C is one of U's (both checked): the rest
 of the pairing, the duplicate check and the languages only ever see C's notes and the other
@@ -159,6 +159,15 @@ def _question_hash(note: Note) -> str:
                            digest_size=8).hexdigest()
 
 
+def _may_pack(note: Note) -> bool:
+    """True when rendering the note may have looked for an image on disk (`rendering.media`): its HTML
+    depends on files that can change while its source does not, so its file is always built again."""
+    for text in (note.question, note.answer or ""):
+        if "![" in text or "<img" in text.casefold():
+            return True
+    return False
+
+
 def _lock_state(cache_dir: Path) -> tuple[int, int] | None:
     """The size and CRC-32 of the lock the last build wrote (`lock.LockState`)."""
     from exporter.identity.resolve import LOCK_STATE_NAME
@@ -208,7 +217,8 @@ def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str,
         rows[note.top_deck].append(note_row(final))
     for top in tops.values():
         top[_PARTS] = "".join(top[_PARTS])
-    head = [key, language, any(final.media for final in finals), parse_keys, render_keys,
+    media = any(final.media or _may_pack(final.note) for final in finals)
+    head = [key, language, media, parse_keys, render_keys,
             [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
             " ".join(questions), " ".join(e.fingerprint for e in entries),
             " ".join(e.guid for e in entries), sorted({final.note.deck for final in finals}),
