@@ -222,7 +222,7 @@ def _with_genanki_notes(deck: Deck) -> genanki.Package:
         anki_deck.notes = [
             _GenankiNote(rows.modified, model=rows.model, fields=rows.fields, tags=rows.tags, guid=rows.guid,
                          due=rows.due)
-            for batch in anki_deck.notes for rows in batch.notes  # the writer's batches, one per note type
+            for rows in anki_deck.notes
         ]
     return package
 

@@ -237,63 +237,11 @@ def _deck_names(name: str, rows: list[Row]) -> list[str]:
 
 def package_of_rows(name: str, rows: list[Row]) -> genanki.Package:
     """The genanki decks (one per deck name) holding the notes of `rows` in their order (a note's
-    due number is its place in `rows`).
-
-    Each deck holds one `_Batch` per note type its notes use, in the order they first use them
-    (what genanki reads of its notes' types); the first writes all of the deck's notes.
-    """
+    due number is its place in `rows`)."""
     decks = {deck: genanki.Deck(stable_id(deck), deck) for deck in _deck_names(name, rows)}
-    notes: dict[str, list[_NoteRows]] = {deck: [] for deck in decks}
     for due, (subdeck, spec, fields, guid, tags, modified) in enumerate(rows):
-        notes[subdeck].append(_NoteRows(note_type(SPECS[spec]), fields, guid, tags, modified, due))
-    for deck_name, deck in decks.items():
-        models = list(dict.fromkeys(note.model for note in notes[deck_name]))
-        for number, model in enumerate(models):
-            deck.add_note(_Batch(model, notes[deck_name] if number == 0 else []))
+        decks[subdeck].add_note(_NoteRows(note_type(SPECS[spec]), fields, guid, tags, modified, due))
     return genanki.Package(list(decks.values()))
-
-
-class _Batch:
-    """The notes of one deck, written by one `executemany` through `_ROWS_VIEW`'s trigger.
-
-    The trigger inserts each note's row, then its cards' rows, as `_NoteRows.write_to_db` does one
-    statement at a time: the same rows in the same order, so the same bytes (tests/writers/
-    test_apkg_kinds.py compares with `genanki.Note`); a statement per row was most of writing a deck.
-    """
-
-    __slots__ = ("model", "notes")
-
-    def __init__(self, model: genanki.Model, notes: list[_NoteRows]) -> None:
-        self.model = model
-        self.notes = notes
-
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        _ = timestamp  # each note's own time is written instead
-        values = []
-        for note in self.notes:
-            note_id = next(id_gen)
-            ords = note.card_ords()
-            for _ in ords:
-                next(id_gen)
-            model = note.model
-            values.append((note_id, note.guid, model.model_id, int(note.modified), " " + " ".join(note.tags) + " ",
-                           "\x1f".join(note.fields), note.fields[model.sort_field_index], deck_id, note.due,
-                           json.dumps(ords)))
-        if values:
-            cursor.executemany(f"INSERT INTO temp.{_ROWS_VIEW} VALUES (?,?,?,?,?,?,?,?,?,?)", values)
-
-
-_ROWS_VIEW = "exporter_note_rows"
-_ROWS_SCHEMA = f"""
-CREATE TEMP VIEW {_ROWS_VIEW} AS SELECT 0 AS id, '' AS guid, 0 AS mid, 0 AS mod, '' AS tags, '' AS flds,
-    '' AS sfld, 0 AS did, 0 AS due, '' AS ords;
-CREATE TEMP TRIGGER {_ROWS_VIEW}_insert INSTEAD OF INSERT ON {_ROWS_VIEW} BEGIN
-    INSERT INTO notes VALUES (NEW.id, NEW.guid, NEW.mid, NEW.mod, -1, NEW.tags, NEW.flds, NEW.sfld, 0, 0, '');
-    INSERT INTO cards SELECT NEW.id + 1 + key, NEW.id, NEW.did, value, NEW.mod, -1, 0, 0, NEW.due,
-        0, 0, 0, 0, 0, 0, 0, 0, '' FROM json_each(NEW.ords) ORDER BY key;
-END;
-"""
-"""A view whose insert trigger writes a note and its cards (ids: the note's, then one per card, in order)."""
 
 
 def build_package(deck: Deck) -> genanki.Package:
@@ -321,7 +269,6 @@ def collection_bytes(package: genanki.Package) -> bytes:
             # setting changes a byte of the database.
             connection.execute("PRAGMA journal_mode=MEMORY")
             connection.execute("PRAGMA synchronous=OFF")
-            connection.executescript(_ROWS_SCHEMA)  # temporary: not in the collection's file
             package.write_to_db(connection.cursor(), STYLE_MODIFIED, itertools.count(STYLE_MODIFIED * 1000))
             connection.commit()
         finally:
