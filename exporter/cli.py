@@ -223,13 +223,13 @@ def _finish_edit(done: Edit, out_dir: Path, manifest: Manifest, digest: str | No
     if not quiet:
         for line in done.echoes:
             click.echo(line)
-    _print_diagnostics(Diagnostics(done.findings), quiet)
+    _print_diagnostics(Diagnostics(done.outcome.findings), quiet)
     if done.lock_message is not None:
         click.echo(done.lock_message, err=True)
-    found = Diagnostics([*done.diagnostics, *done.findings])
+    found = Diagnostics([*done.diagnostics, *done.outcome.findings])
     incremental.remember_build(manifest, digest, lock_path, True, done.media, found.sorted(),
-                               done.built + done.unchanged)
-    if done.failed:
+                               done.outcome.built + done.outcome.unchanged)
+    if done.outcome.failed:
         manifest.quick = {}
     try:
         write_manifest(out_dir, manifest)
@@ -241,7 +241,7 @@ def _finish_edit(done: Edit, out_dir: Path, manifest: Manifest, digest: str | No
             click.echo(line)
     if strict and found.has_errors:
         sys.exit(1)
-    return bool(done.failed)
+    return bool(done.outcome.failed)
 
 
 @main.command()

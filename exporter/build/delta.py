@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from exporter.diagnostics import Diagnostic, Diagnostics, Level
 
+from exporter.build.incremental import Outcome
+
 if TYPE_CHECKING:
     from exporter.build.manifest import Manifest
     from exporter.build.pipeline import Model
@@ -316,10 +318,8 @@ class Edit:
 
     diagnostics: list[Diagnostic]
     """Sorted, as `Diagnostics.sorted` gives them."""
-    built: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    failed: list[Path] = field(default_factory=list)
-    findings: list[Diagnostic] = field(default_factory=list)
+    outcome: Outcome
+    """The outputs written and kept, and what writing them found."""
     echoes: list[str] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
     lock_message: str | None = None
@@ -519,7 +519,8 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         return None
     names = sorted(tops)
     stems, result_findings = stems_of(names, {n: tops[n]["first"] for n in names if tops[n]["first"] is not None})
-    result = Edit([], findings=result_findings)
+    result = Edit([], Outcome(findings=result_findings))
+    outcome = result.outcome
     option_key = options_key(options)
     media: list[Any] = [m for r in [*resolution.notes, *removed] for m in r.media]
     jobs: list[tuple[str, Path, str]] = []
@@ -530,7 +531,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         inputs = inputs_of_parts(name, "apkg", option_key, "".join(deck["parts"]), gone_parts)
         recorded = manifest.outputs.get(target.name)
         if recorded is not None and recorded.inputs == inputs and recorded.matches(target):
-            result.unchanged.append(target)
+            outcome.unchanged.append(target)
             result.echoes.append(f"unchanged {target}")
             continue
         jobs.append((name, target, inputs))
@@ -544,15 +545,15 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         try:
             write_rows(name, rows, media_files(Deck(name, in_deck)), target)
         except OSError as exc:
-            result.failed.append(target)
-            result.findings.append(Diagnostic(str(target), 0, Level.ERROR, "write-failed",
+            outcome.failed.append(target)
+            outcome.findings.append(Diagnostic(str(target), 0, Level.ERROR, "write-failed",
                                               f"not written ({exc.strerror or exc}); any previous version is kept"))
             continue
         try:
             manifest.outputs[target.name] = record_for(target, inputs)
         except OSError:
             manifest.outputs.pop(target.name, None)
-        result.built.append(target)
+        outcome.built.append(target)
         result.echoes.append(f"built {target} ({deck['count']} notes)")
 
     # What the build found, as the full build gathers it.
