@@ -172,3 +172,41 @@ def test_the_edit_build_leaves_what_the_full_build_leaves(tmp_path: Path, seed: 
             del made["listing"]  # outputs of decks gone stay in an old folder, as in any build
             assert made == {name: _state(full)[name] for name in made}, edits
     assert used >= STEPS // 8, f"the edit build ran {used} times of {STEPS}: {edits}"
+
+
+def test_an_edit_makes_notes_of_the_edited_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a one-answer edit, only the edited file is read, and only its notes are checked, rendered
+    and identified; the deck it shares with another file is still written whole (the same bytes as a
+    full build's)."""
+    from exporter.build import pipeline
+    from exporter.identity import resolve as resolve_module
+
+    sources = tmp_path / "p" / "sources"
+    sources.mkdir(parents=True)
+    for part in range(3):
+        (sources / f"part-{part}.md").write_text("".join(
+            f"Question : Shared - Part {part} - What is item {part}-{i}?\nAnswer : Item {i}.\n\n" for i in range(20)),
+            encoding="utf-8")
+    (sources / "other.md").write_text("".join(f"**Q:** Other {i}?\n**A:** Yes.\n\n" for i in range(5)),
+                                      encoding="utf-8")
+    project, full = tmp_path / "p", tmp_path / "full"
+    _copy(project, full)
+    _build(project, full=True)
+    _build(full, full=True)
+    for root in (project, full):
+        path = root / "sources" / "part-1.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("Item 3.", "Item three."), encoding="utf-8")
+        os.utime(path, ns=(1_800_000_000 * 10**9, 1_800_000_000 * 10**9))
+    read: list[str] = []
+    real_read = pipeline.read_file
+    monkeypatch.setattr(pipeline, "read_file", lambda p, *a: (read.append(p.name), real_read(p, *a))[1])
+    resolved: list[int] = []
+    real_resolve = resolve_module.resolve
+    monkeypatch.setattr(resolve_module, "resolve", lambda notes, *a, **k: (resolved.append(len(notes)),
+                                                                          real_resolve(notes, *a, **k))[1])
+    out, _ = _build(project, full=False)
+    assert read == ["part-1.md"] and resolved == [20]
+    assert "built P/dist/shared.apkg (60 notes)" in out and "unchanged P/dist/other.apkg" in out
+    read.clear()
+    assert _build(full, full=True)[0] == out and len(read) == 4
+    assert _state(project) == _state(full)
