@@ -17,6 +17,7 @@ import random
 import shutil
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -210,3 +211,42 @@ def test_an_edit_makes_notes_of_the_edited_file_only(tmp_path: Path, monkeypatch
     read.clear()
     assert _build(full, full=True)[0] == out and len(read) == 4
     assert _state(project) == _state(full)
+
+
+def _twin_projects(tmp_path: Path) -> tuple[Path, Path]:
+    fast, full = tmp_path / "fast", tmp_path / "full"
+    (fast / "sources").mkdir(parents=True)
+    for name, text in FILES.items():
+        (fast / "sources" / name).write_text(text, encoding="utf-8")
+    _copy(fast, full)
+    _build(fast, full=True)
+    _build(full, full=True)
+    return fast, full
+
+
+def _same_edit(fast: Path, full: Path, name: str, change: Callable[[str], str]) -> None:
+    for root in (fast, full):
+        path = root / "sources" / name
+        path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        os.utime(path, ns=(1_800_000_000 * 10**9, 1_800_000_000 * 10**9))
+
+
+@pytest.mark.parametrize("into", ["qa-c.md", "a-first.md"])
+@pytest.mark.parametrize("answer", ["Alpha answer 4.", "Another answer."])
+def test_a_question_copied_into_another_file_is_built_as_the_full_build_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str, answer: str) -> None:
+    """The duplicate check spans files: a question of an unchanged file copied into another file (read
+    after it, or before it: then the unchanged file's copy is the duplicate) must be reported and built
+    as the full build does, never missed."""
+    monkeypatch.setattr(time, "time", lambda: float(NOW))
+    fast, full = _twin_projects(tmp_path)
+    question = f"Question : Alpha - Topic 1 - What is alpha 4 with $x_4$?\nRéponse : {answer}\n"
+    _same_edit(fast, full, into, lambda text: f"{text}\n\n{question}\n")
+    first = _build(fast, full=False)
+    assert first == _build(full, full=True)
+    assert "[duplicate]" in first[0]
+    assert _state(fast) == _state(full)
+    _same_edit(fast, full, into, lambda text: text.replace(question, "Question : Alpha - Topic 1 - New?\n"
+                                                                     "Réponse : New.\n"))
+    assert _build(fast, full=False) == _build(full, full=True)
+    assert _state(fast) == _state(full)
