@@ -250,3 +250,19 @@ def test_a_question_copied_into_another_file_is_built_as_the_full_build_does(
                                                                      "Réponse : New.\n"))
     assert _build(fast, full=False) == _build(full, full=True)
     assert _state(fast) == _state(full)
+
+
+def test_an_image_that_appears_beside_an_unchanged_file_is_packed(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A note's image is looked for on disk at each build: when it appears while its file stays the same,
+    the next build (here after an edit of another file) packs it, as the full build does."""
+    monkeypatch.setattr(time, "time", lambda: float(NOW))
+    fast, full = _twin_projects(tmp_path)
+    note = "**Q:** What does the picture show?\n**A:** This: ![a picture](pic.png)\n"
+    _same_edit(fast, full, "qa-b.md", lambda text: f"{text}\n\n{note}")
+    assert _build(fast, full=False) == _build(full, full=True)
+    for root in (fast, full):
+        (root / "sources" / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
+    _same_edit(fast, full, "open.md", lambda text: text.replace("Think about 3?", "Think about three?"))
+    assert _build(fast, full=False) == _build(full, full=True)
+    assert _state(fast) == _state(full)
