@@ -11,16 +11,18 @@ splicing, and writes each changed deck from the kept rows.
 
 Why that is the full build's result, not an approximation. `record` keeps a build only when
 every live lock entry belongs to a note of a file read (nothing carried), every GUID and
-fingerprint of the lock is unique, no question key is in two files, and no note packs media.
-(nor may look for one: its HTML would depend on files on disk). Then, with U the unchanged files and C the changed ones, the full build's pairing gives every
-note of U its own entry by fingerprint (the only entry with it), provided no new note of C
-has one of U's fingerprints and no question key of C is one of U's (both checked): the rest
-of the pairing, the duplicate check and the languages only ever see C's notes and the other
-entries, in the same relative order, which is what `edit` runs them on. A U note keeps its
-GUID, time and entry (its fingerprint and line are those of the entry). New GUIDs avoid U's
-(`resolve`'s `reserved`). Anything else (options other than `--format apkg`, a lock that is not
-the one recorded, a file that cannot be read, a deleted file that still exists out of reach,
-a backup to make) returns None, and the full build runs. tests/test_delta.py compares both
+fingerprint of the lock is unique and no question key is in two files; `edit` runs only when
+no unchanged file has a note that packs an image or may look for one (its HTML depends on
+files on disk). Then, with U the unchanged files and C the changed ones (a deleted file is one
+of C), the full build's pairing gives every note of U its own entry by fingerprint (the only
+entry with it), provided no new note of C has one of U's fingerprints and no question key of
+C is one of U's (both checked): the rest of the pairing, the duplicate check and the
+languages only ever see C's notes and the other entries, in the same relative order, which is
+what `edit` runs them on. A U note keeps its GUID, time and entry (its fingerprint and line
+are those of the entry). New GUIDs avoid U's (`resolve`'s `reserved`). Anything else
+(options other than `--format apkg`, a lock that is not the one recorded, a file that cannot
+be read, a deleted file that still exists out of reach, a backup to make, most notes in the
+changed files) returns None, and the full build runs. tests/test_delta.py compares both
 builds' outputs after random edits of multi-file projects.
 """
 
@@ -36,9 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exporter.diagnostics import Diagnostic, Diagnostics, Level
-
 from exporter.build.incremental import Outcome
+from exporter.diagnostics import Diagnostic, Diagnostics, Level
 
 if TYPE_CHECKING:
     from exporter.build.manifest import Manifest
