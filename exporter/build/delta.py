@@ -256,7 +256,6 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
         store.forget()
         return
     lock_size, lock_crc = kept
-    assert model.identity is not None
     by_file: dict[str, list[int]] = {rel: [] for rel in model.reads}
     for j, final in enumerate(model.identity.notes):
         by_file[final.note.source.path].append(j)
@@ -307,9 +306,8 @@ def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> 
                 return None  # a question in two files: their duplicate checks depend on each other
     start, stop = model.source_findings
     items = model.diagnostics.items
-    if any(d.path not in model.reads for d in items[start:stop]) or any(d.path not in ("",) and d.code == "lock"
-                                                                         for d in items[stop:]):
-        return None
+    if any(d.path not in model.reads for d in items[start:stop]) or any(d.code == "lock" for d in items[stop:]):
+        return None  # a finding of no file's own, or the lock read with warnings
     return _lock_state(cache_dir)
 
 
