@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Iterator
 
 from exporter.diagnostics import Diagnostic
 from exporter.model import Deck, MediaFile
-from exporter.output import compression, computedstyle, leaders, marginboxes, markers, svgpath
+from exporter.output import compression, computedstyle, htmlparse, leaders, marginboxes, markers, svgpath
 from exporter.output.sheets import SheetDeck
 from exporter.output.writers import WriteOptions, atomic_output, register
 from exporter.output.writers.cards import write_cards
@@ -137,6 +137,7 @@ def lay_out(sheet: SheetDeck, options: WriteOptions, fetcher: Any) -> tuple[str,
     compression.install()
     svgpath.install()
     computedstyle.install()
+    htmlparse.install()
 
     def render(markup: str) -> Any:
         page, style = split_style(markup)
