@@ -79,7 +79,8 @@ def cards_ratio(rounds: int) -> None:
 PROFILE_PARTS = {
     "HTML parsing (tinyhtml5)": ("weasyprint/__init__.py", "__init__", 158),
     "style cascade (selector matching)": ("weasyprint/css/__init__.py", "__init__", 62),
-    "computed values (lazy, all phases)": ("weasyprint/css/__init__.py", "__missing__", None),
+    "computed values, WeasyPrint's general path": ("weasyprint/css/__init__.py", "__missing__", None),
+    "computed values, one step (output/computedstyle)": ("output/computedstyle.py", "__missing__", None),
     "box building": ("formatting_structure/build.py", "build_formatting_structure", None),
     "layout": ("weasyprint/layout/__init__.py", "layout_document", None),
     "  text line breaking (Pango)": ("text/line_break.py", "split_first_line", None),
