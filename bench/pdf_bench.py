@@ -79,8 +79,8 @@ def cards_ratio(rounds: int) -> None:
 PROFILE_PARTS = {
     "HTML parsing (tinyhtml5)": ("weasyprint/__init__.py", "__init__", 158),
     "style cascade (selector matching)": ("weasyprint/css/__init__.py", "__init__", 62),
-    "computed values, WeasyPrint's general path": ("weasyprint/css/__init__.py", "__missing__", None),
-    "computed values, one step (output/computedstyle)": ("output/computedstyle.py", "__missing__", None),
+    "computed values, elements (output/computedstyle)": ("output/computedstyle.py", "__missing__", None),
+    "computed values, WeasyPrint's (anonymous, fallbacks)": ("weasyprint/css/__init__.py", "__missing__", None),
     "box building": ("formatting_structure/build.py", "build_formatting_structure", None),
     "layout": ("weasyprint/layout/__init__.py", "layout_document", None),
     "  text line breaking (Pango)": ("text/line_break.py", "split_first_line", None),
@@ -94,7 +94,10 @@ PROFILE_PARTS = {
     "garbage collection after a document": ("~", "<built-in method gc.collect>", None),
     "cffi type parsing (first document of a process)": ("cffi/cparser.py", "parse_type", None),
 }
-"""Parts of a sheet's CPU: (file, function, first line or None) whose cumulative time is reported."""
+"""Parts of a sheet's CPU: (file, function, first line or None) whose cumulative time is reported.
+
+The rows overlap where one part calls another (layout computes values, drawing lays out text
+again): read each as where to look, not as slices of one total."""
 
 
 def profile(layout: str) -> None:
@@ -125,7 +128,7 @@ def profile(layout: str) -> None:
     for name, (where, function, line) in PROFILE_PARTS.items():
         seconds = sum(entry[3] for (path, number, func), entry in stats.items()
                       if where in path and func == function and (line is None or number == line))
-        print(f"  {name:50} {seconds:6.2f} s {100 * seconds / total:5.1f}%")
+        print(f"  {name:54} {seconds:6.2f} s {100 * seconds / total:5.1f}%")
 
 
 def cold_build(rounds: int, baseline: Path | None, extra: list[str]) -> None:
