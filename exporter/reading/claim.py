@@ -105,7 +105,7 @@ class Reading:
         mask[:metadata] = bytes(metadata)
         for comment in self.doc.layout.comments:
             mask[comment.start : comment.end + 1] = bytes(comment.end + 1 - comment.start)
-        for block in self.doc.blocks if self.doc.may_have_rules else ():
+        for block in self.doc.outline if self.doc.may_have_rules else ():
             if block.type == "hr":
                 mask[block.start : block.end] = bytes(block.end - block.start)
         return bytes(mask)
@@ -211,8 +211,7 @@ def _report_unused(reading: Reading) -> Coverage:
     if on_cards == reading.text_mask:  # every text line is on a card: no need to look at the blocks
         return Coverage(on_cards.count(1), reading.text_mask.count(1))
     used = bytearray(reading.claimed)
-    for index in _context_headings(doc, reading.claimed) if doc.may_have_headings else ():
-        heading = doc.blocks[index]
+    for heading in _context_headings(doc, reading.claimed):
         used[heading.start : heading.end] = b"\x01" * (heading.end - heading.start)
     on_cards = _and(reading.text_mask, used)
     left = _xor(reading.text_mask, on_cards)
@@ -240,13 +239,9 @@ def _is_comment(block: Block) -> bool:
     return block.type == "html_block" and block.content.lstrip().startswith("<!--")
 
 
-def _context_headings(doc: Document, claimed: bytearray) -> set[int]:
-    """Indexes of headings with claimed lines in their section: they name those notes."""
-    used: set[int] = set()
-    for block in doc.blocks:
-        if block.type == "heading" and claimed.find(1, block.start, doc.section_end(block)) >= 0:
-            used.add(block.index)
-    return used
+def _context_headings(doc: Document, claimed: bytearray) -> list[Block]:
+    """The headings with claimed lines in their section: they name those notes."""
+    return [h for h in doc.headings if claimed.find(1, h.start, doc.section_end(h)) >= 0]
 
 
 def lines_text(lines: Sequence[str]) -> str:

@@ -79,7 +79,7 @@ class QuestionHeadings:
             heading = question.heading
             title = _NUMBERED.sub("", _NUMBERED_QUESTION.sub("", HEADING_LABEL.sub("", heading.content, count=1)))
             body_start = heading.end
-            context = reading.context_of(doc.parents[heading.index])
+            context = reading.context_of(doc.parents_of(heading))
             if question.label is not None:
                 found = answer.match(doc.lines[question.label])
                 assert found is not None
@@ -110,7 +110,7 @@ def _after_answer_heading(lines: list[str], start: int, end: int) -> int:
 def _question_headings(reading: Reading, answer: re.Pattern[str]) -> list[Block]:
     """The free headings that ask and have no asking heading under them, or an answer label of their own."""
     doc = reading.doc
-    headings = [b for b in doc.blocks if b.type == "heading" and reading.free(b.start, b.end)]
+    headings = [h for h in doc.headings if reading.free(h.start, h.end)]
     numbered_by_level: dict[int, list[bool]] = {}
     for heading in headings:
         if _NUMBERED.match(heading.content):
@@ -145,8 +145,7 @@ def _end(reading: Reading, heading: Block) -> int:
     """The line after the question's answer: the next heading of its level or higher, a rule, a claim."""
     doc = reading.doc
     end = doc.section_end(heading)
-    for index in range(heading.index + 1, len(doc.blocks)):
-        block = doc.blocks[index]
+    for block in doc.outline_after(heading.start):  # the first rule inside the section ends the answer
         if block.start >= end:
             break
         if block.type == "hr":
