@@ -51,4 +51,4 @@ def test_marker_counts_count_the_words_the_word_pattern_finds() -> None:
         expected = (sum(words[w] for w in _MARKERS["fr"]), sum(words[w] for w in _MARKERS["en"]))
         assert marker_counts(texts) == expected, texts
         found += sum(expected)
-    assert found > 1000  # marker words were there to count
+    assert found > 200  # marker words were there to count
