@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from exporter.reading.inline import deck_from_path, plain_text, trim_time_note
 from exporter.reading.layout import Layout, any_line, scan
 from exporter.reading.markdown import markdown, parse_blocks
-from exporter.reading.outline import scan_outline
+from exporter.reading.outline import heading_text, line_tokens, scan_outline
 from exporter.reading.source import SourceFile
 
 # Each hint opens with a lookahead for the characters its lines can start with: a scan of a
@@ -42,19 +42,31 @@ class Block:
     """0-based first line."""
     end: int
     """0-based line after the last one."""
-    tokens: list[Token]
-    """The block's tokens, from its opening token to its closing one (inline children not parsed)."""
+    _tokens: list[Token] | None
+    """The block's tokens, from its opening token to its closing one (inline children not parsed);
+    None for a heading or rule of an outline read from the lines until they are asked for."""
 
     level: int = 0
     """1 to 6 for a heading, 0 for any other block."""
 
+    line: str = ""
+    """The text of its line, for a heading or rule of an outline read from the lines."""
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = line_tokens(self.line, self.start, self.level)
+        return self._tokens
+
     @property
     def content(self) -> str:
         """The raw inline text of a paragraph or heading (first inline token), stripped."""
-        for token in self.tokens:
+        if self._tokens is None:
+            return heading_text(self.line, self.level).strip() if self.level else ""
+        for token in self._tokens:
             if token.type == "inline":
                 return token.content.strip()
-        return self.tokens[0].content if self.type in ("html_block", "fence", "math_block", "code_block") else ""
+        return self._tokens[0].content if self.type in ("html_block", "fence", "math_block", "code_block") else ""
 
 
 @dataclass(eq=False)
@@ -127,14 +139,9 @@ class Document:
             found = scan_outline(self.source.text, self.lines)
             if found is not None:
                 self._scanned = True
-                blocks: list[Block] = []
-                for start, tokens in found:
-                    if isinstance(tokens, tuple):
-                        level = int(tokens[0].tag[1])
-                        blocks.append(Block(len(blocks), "heading", start, start + 1, list(tokens), level))
-                    else:
-                        blocks.append(Block(len(blocks), "hr", start, start + 1, [tokens]))
-                return blocks
+                lines = self.lines
+                return [Block(position, "heading" if level else "hr", start, start + 1, None, level, lines[start])
+                        for position, (start, level) in enumerate(found)]
         return [b for b in self.blocks if b.type in ("heading", "hr")]
 
     def outline_after(self, line: int) -> list[Block]:

@@ -28,15 +28,15 @@ import re
 from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
 
-from exporter.reading.layout import matching_lines
+from exporter.reading.layout import _behind_newline
 
 _CONTAINERS = r"(?:[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t])))*[ \t]*"
 """What may stand before a block's first character: indentation, `>` and list markers."""
 _OPENERS = r"(?:```|~~~|\$\$|\\\[|<)"
 """What may open a fence, a math block or an HTML block."""
 _CANDIDATE = re.compile(
-    r"^(?:" + _CONTAINERS + _OPENERS
-    + r"|(?=[ #=*_-]) {0,3}(?:#|=|-[ \t]*(?:-|$)|[*_][ \t]*[*_]))",  # a heading, a setext underline, a rule
+    r"^(?=[ \t>*+\-\d`~$\\<#=_])(?:" + _CONTAINERS + _OPENERS  # the lookahead turns most lines down at once
+    + r"| {0,3}(?:#|=|-[ \t]*(?:-|$)|([*_])[ \t]*\1[ \t]*\1))",  # a heading, a setext underline, a rule
     re.MULTILINE,
 )
 _OPENER = re.compile(r"^" + _CONTAINERS + _OPENERS)
@@ -45,53 +45,59 @@ _TABLE = re.compile(r"\|[^\n]*\n[ \t]*[|:-][|:\- \t]*$", re.MULTILINE)
 """A line with `|` over a line that may be a table's delimiter row: a table may start there."""
 _MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
 
-def scan_outline(text: str, lines: list[str]) -> list[tuple[int, Token | tuple[Token, Token, Token]]] | None:
-    """The top-level headings and rules of `text` (split into `lines`) as markdown-it would tokenise them.
+def scan_outline(text: str, lines: list[str]) -> list[tuple[int, int]] | None:
+    """The top-level headings and rules of `text` (split into `lines`) as markdown-it would find them.
 
-    Each entry is (0-based line, the `hr` token or the heading's three tokens), in order;
-    None when the text holds something only the block pass reads exactly (see the module docstring).
+    Each entry is (0-based line, level): 1 to 6 for a heading, 0 for a rule (`line_tokens` makes
+    their tokens); None when the text holds something only the block pass reads exactly (see the
+    module docstring).
     """
     if "\r" in text or "\0" in text or ("|" in text and _TABLE.search(text) is not None):
         return None
-    found: list[tuple[int, Token | tuple[Token, Token, Token]]] = []
+    found: list[tuple[int, int]] = []
     closed = -1  # the last line that ended a block for sure (a heading, a rule, a fence or math block's last line)
     skip_until = 0  # lines before this are inside a fence or math block already read
-    for index in matching_lines(_CANDIDATE, text):
+    index, position = 0, 0
+    padded = "\n" + text  # every line, the first too, follows a newline: where the scan looks
+    for match in _behind_newline(_CANDIDATE).finditer(padded):
+        index += padded.count("\n", position, match.start())
+        position = match.start()
         if index < skip_until:
             continue
         line = lines[index]
         first = line[:1]
+        if first == "#":
+            level = heading_level(line)
+            if level:
+                found.append((index, level))
+                closed = index
+            continue
         if first in ("`", "~"):
             end = _fence_end(lines, index)
             if end is not None:
                 skip_until, closed = end, end - 1
-                continue
-        elif first in ("$", "\\"):
+            continue  # else no fence after all: paragraph text, which interrupts nothing
+        if first in ("$", "\\"):
             end = _math_end(lines, index)
             if end is not None:
                 skip_until, closed = end, end - 1
-                continue
-        if _OPENER.match(line):
-            if first in ("`", "~", "$", "\\"):
-                continue  # no fence or math block after all: paragraph text, which interrupts nothing
-            return None  # an HTML block, or an opener behind indentation or a container's marker
-        if first in (" ", "\t"):
-            stripped = line.lstrip(" \t")
-            if _columns(line) < 4 and (_heading(stripped, index) is not None or _is_rule(stripped)
-                                       or _UNDERLINE.match(stripped)):
-                return None  # a heading, rule or underline indented by 1-3 columns: maybe inside a list item
             continue
-        if first == "#":
-            heading = _heading(line, index)
-            if heading is not None:
-                found.append((index, heading))
+        if first in ("-", "*", "_", "="):
+            if first in ("-", "*") and _OPENER.match(line):
+                return None  # a fence, math or HTML block in a list item
+            if _UNDERLINE.match(line) and index > 0 and closed != index - 1 and lines[index - 1].strip(" \t"):
+                return None  # right under text: a setext heading's underline (or a rule after a list item...)
+            if _is_rule(line):
+                found.append((index, 0))
                 closed = index
             continue
-        if _UNDERLINE.match(line) and index > 0 and closed != index - 1 and lines[index - 1].strip(" \t"):
-            return None  # right under text: a setext heading's underline (or a rule after a list item...)
-        if _is_rule(line):
-            found.append((index, _rule(line, index)))
-            closed = index
+        if first in (" ", "\t"):
+            stripped = line.lstrip(" \t")
+            if _OPENER.match(line) or _columns(line) < 4 and (
+                    heading_level(stripped) or _is_rule(stripped) or _UNDERLINE.match(stripped)):
+                return None  # a heading, rule, underline or opener indented by 1-3 columns: maybe in a list item
+            continue
+        return None  # an HTML block, or a fence, math or HTML block behind a quote's or list's marker
     return found
 
 
@@ -146,8 +152,8 @@ def _math_end(lines: list[str], start: int) -> int | None:
             at = text.find(closer)
             if text[at + len(closer) :].strip():
                 return None
-            body = rest + "\n" + "\n".join(lines[start + 1 : index]) + "\n" + text[:at]
-            return index + 1 if body.strip() else None
+            # The body holds the lines between (none of them blank) and what stands by the delimiters.
+            return index + 1 if index > start + 1 or rest.strip() or text[:at].strip() else None
     return None
 
 
@@ -157,16 +163,14 @@ def _is_rule(line: str) -> bool:
     return marker in ("*", "-", "_") and line.count(marker) >= 3 and not line.replace(marker, "").strip(" \t")
 
 
-def _rule(line: str, index: int) -> Token:
-    """markdown-it's `hr` token (its markup holds one marker more than the line: its count starts at 1, then +1)."""
-    return Token("hr", "hr", 0, map=[index, index + 1], markup=line[0] * (line.count(line[0]) + 1), block=True)
-
-
-def _heading(line: str, index: int) -> tuple[Token, Token, Token] | None:
-    """markdown-it's ATX heading tokens for a line opening with `#` at column 0, None if it is no heading."""
+def heading_level(line: str) -> int:
+    """1 to 6 when markdown-it reads the line (opening with `#` at column 0) as an ATX heading, else 0."""
     level = len(line) - len(line.lstrip("#"))
-    if level == 0 or level > 6 or (level < len(line) and line[level] not in " \t"):
-        return None
+    return level if 0 < level <= 6 and (level == len(line) or line[level] in " \t") else 0
+
+
+def heading_text(line: str, level: int) -> str:
+    """The text of an ATX heading line of `level`: markdown-it's inline token content (closing `#`s cut)."""
     end = len(line)
     while end > level and line[end - 1] in " \t":
         end -= 1
@@ -175,9 +179,18 @@ def _heading(line: str, index: int) -> tuple[Token, Token, Token] | None:
         tmp -= 1
     if tmp > level and line[tmp - 1] in " \t":
         end = tmp
+    return mdTrim(line[level:end])
+
+
+def line_tokens(line: str, index: int, level: int) -> list[Token]:
+    """markdown-it's tokens for line `index` of the outline: a heading's three, or a rule's `hr`.
+
+    The `hr` markup holds one marker more than the line (markdown-it counts from 1, then adds 1).
+    """
+    if not level:
+        return [Token("hr", "hr", 0, map=[index, index + 1], markup=line[0] * (line.count(line[0]) + 1), block=True)]
     tag, markup = f"h{level}", "#" * level
-    opening = Token("heading_open", tag, 1, map=[index, index + 1], markup=markup, block=True)
-    inline = Token("inline", "", 0, map=[index, index + 1], content=mdTrim(line[level:end]), block=True, level=1,
-                   children=[])
-    closing = Token("heading_close", tag, -1, markup=markup, block=True)
-    return opening, inline, closing
+    return [Token("heading_open", tag, 1, map=[index, index + 1], markup=markup, block=True),
+            Token("inline", "", 0, map=[index, index + 1], content=heading_text(line, level), block=True, level=1,
+                  children=[]),
+            Token("heading_close", tag, -1, markup=markup, block=True)]

@@ -53,7 +53,8 @@ def _expected(text: str) -> list[tuple[object, ...]]:
 
 
 def _shape(block: Block) -> tuple[object, ...]:
-    return block.type, block.start, block.end, block.level, [t.as_dict() for t in block.tokens]
+    content = block.content  # before the tokens: a heading read from its line answers without making them
+    return block.type, block.start, block.end, block.level, content, [t.as_dict() for t in block.tokens]
 
 
 def _scanned(text: str) -> list[tuple[object, ...]] | None:
