@@ -150,7 +150,8 @@ class _Open:
 
 def _open(source: SourceFile, text: str) -> _Open | None:
     """The group's pairs, None when the group breaks a condition (see the module's docstring)."""
-    doc = parse_document(dataclasses.replace(source, text=text))
+    # `plain_labelled` found no line of the file that can be a heading or a rule: none of the group's can be.
+    doc = parse_document(dataclasses.replace(source, text=text), flat=True)
     reading = Reading(doc, source.options, Diagnostics())
     found = read_pairs(reading)
     if found is None or found[0][0].line != 0 or doc.layout.comments or _asks_in_bold(doc, found[0]):

@@ -233,10 +233,17 @@ class Document:
         return chains[position - 1] if position else ()
 
 
-def parse_document(source: SourceFile) -> Document:
-    """`source` with its line layout; its blocks are tokenised once, on first use."""
+def parse_document(source: SourceFile, flat: bool = False) -> Document:
+    """`source` with its line layout; its blocks are tokenised once, on first use.
+
+    `flat`: the caller knows no line can be a heading or a rule (a group of lines of a file
+    whose every line it checked), so neither is looked for again.
+    """
     lines = source.text.split("\n")
-    return Document(source, lines, scan(lines))
+    doc = Document(source, lines, scan(lines))
+    if flat:
+        doc.__dict__.update(may_have_headings=False, may_have_rules=False)  # the cached answers, given
+    return doc
 
 
 def _top_level_blocks(tokens: list[Token]) -> list[Block]:
