@@ -77,6 +77,8 @@ class Reading:
     diagnostics: Diagnostics
     claimed: bytearray = field(init=False)
     claims: list[Claim] = field(default_factory=list)
+    _contexts: dict[tuple[int, ...], tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    """`context_of` by the first lines of the headings that name the note."""
 
     def __post_init__(self) -> None:
         self.claimed = bytearray(len(self.doc.lines) + 1)
@@ -131,12 +133,20 @@ class Reading:
         return self.context_of(trail)
 
     def context_of(self, headings: Iterable[Block]) -> tuple[str, str, tuple[str, ...]]:
-        """(context, section, tags) of a note under `headings`, outermost first."""
-        names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in headings
-                 if h is not self.doc.title and not self.claimed[h.start]]  # a claimed heading is in an answer
-        section = names[0] if names else ""
-        tag = tag_slug(section)
-        return " > ".join(names) or self.doc.deck, section, (tag,) if tag else ()
+        """(context, section, tags) of a note under `headings`, outermost first.
+
+        Kept by the lines of the headings that name it: every note of a section asks the same.
+        """
+        title, claimed = self.doc.title, self.claimed
+        named = [h for h in headings if h is not title and not claimed[h.start]]  # a claimed heading is in an answer
+        key = tuple(h.start for h in named)
+        found = self._contexts.get(key)
+        if found is None:
+            names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in named]
+            section = names[0] if names else ""
+            tag = tag_slug(section)
+            found = self._contexts[key] = (" > ".join(names) or self.doc.deck, section, (tag,) if tag else ())
+        return found
 
     def note(
         self,
