@@ -54,6 +54,7 @@ class Block:
 
     @property
     def tokens(self) -> list[Token]:
+        """The block's tokens (those of a heading or rule read from its line made on first use)."""
         if self._tokens is None:
             self._tokens = line_tokens(self.line, self.start, self.level)
         return self._tokens
@@ -147,14 +148,7 @@ class Document:
     def outline_after(self, line: int) -> list[Block]:
         """The headings and rules of `outline` that start after 0-based `line`, in order."""
         outline = self.outline
-        low, high = 0, len(outline)
-        while low < high:
-            middle = (low + high) // 2
-            if outline[middle].start <= line:
-                low = middle + 1
-            else:
-                high = middle
-        return outline[low:]
+        return outline[bisect.bisect_right(outline, line, key=_start):]
 
     @cached_property
     def headings(self) -> list[Block]:
@@ -164,7 +158,8 @@ class Document:
     def comment_starts(self) -> set[int]:
         """First lines of the top-level HTML blocks that are comments (none when the outline was read from
         the lines, which it is only for a file without a line that may open an HTML block)."""
-        if self.outline is not None and self._scanned:
+        _ = self.outline  # read first: whether the lines were enough is known once it is
+        if self._scanned:
             return set()
         return {b.start for b in self.blocks if b.type == "html_block" and b.content.lstrip().startswith("<!--")}
 
@@ -231,6 +226,10 @@ class Document:
         starts, chains = self._heading_tree
         position = bisect.bisect_right(starts, line)
         return chains[position - 1] if position else ()
+
+
+def _start(block: Block) -> int:
+    return block.start
 
 
 def parse_document(source: SourceFile, flat: bool = False) -> Document:
