@@ -41,7 +41,7 @@ _CANDIDATE = re.compile(
 )
 _OPENER = re.compile(r"^" + _CONTAINERS + _OPENERS)
 _UNDERLINE = re.compile(r"^(?:=+|-+)[ \t]*$")
-_TABLE = re.compile(r"\|[^\n]*\n[ \t]*[|:-][|:\- \t]*$", re.MULTILINE)
+_TABLE = re.compile(r"^[^\n|]*+\|[^\n]*+\n[ \t]*+[|:-][|:\- \t]*+$", re.MULTILINE)
 """A line with `|` over a line that may be a table's delimiter row: a table may start there."""
 _MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
 
