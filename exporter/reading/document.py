@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -52,6 +53,9 @@ class Block:
     line: str = ""
     """The text of its line, for a heading or rule of an outline read from the lines."""
 
+    line_content: str = ""
+    """`content` of a heading read from its line (made with it: every pattern asks a heading's text)."""
+
     @property
     def tokens(self) -> list[Token]:
         """The block's tokens (those of a heading or rule read from its line made on first use)."""
@@ -63,7 +67,7 @@ class Block:
     def content(self) -> str:
         """The raw inline text of a paragraph or heading (first inline token), stripped."""
         if self._tokens is None:
-            return heading_text(self.line, self.level).strip() if self.level else ""
+            return self.line_content
         for token in self._tokens:
             if token.type == "inline":
                 return token.content.strip()
@@ -141,14 +145,16 @@ class Document:
             if found is not None:
                 self._scanned = True
                 lines = self.lines
-                return [Block(position, "heading" if level else "hr", start, start + 1, None, level, lines[start])
+                return [Block(position, "heading" if level else "hr", start, start + 1, None, level, lines[start],
+                              heading_text(lines[start], level).strip() if level else "")
                         for position, (start, level) in enumerate(found)]
         return [b for b in self.blocks if b.type in ("heading", "hr")]
 
-    def outline_after(self, line: int) -> list[Block]:
-        """The headings and rules of `outline` that start after 0-based `line`, in order."""
+    def outline_after(self, line: int) -> Iterator[Block]:
+        """The headings and rules of `outline` that start after 0-based `line`, in order (no copy: callers stop early)."""
         outline = self.outline
-        return outline[bisect.bisect_right(outline, line, key=_start):]
+        for position in range(bisect.bisect_right(outline, line, key=_start), len(outline)):
+            yield outline[position]
 
     @cached_property
     def headings(self) -> list[Block]:
