@@ -44,9 +44,11 @@ def test_marker_counts_count_the_words_the_word_pattern_finds() -> None:
     rng = random.Random(5)
     pieces = [*"le la the of and est d'é ÉÀœŒß İ\u00a0\u202f\t\n.,;:?!'’-_0123456789$\\{}ÿøö÷×", "le", "The", "LES",
               "où", "Où", "what", "why", "l'", "d'une", *(chr(rng.randrange(32, 0x3000)) for _ in range(300))]
+    ascii_pieces = [piece for piece in pieces if piece.isascii()]
     found = 0
-    for _ in range(300):
-        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(rng.randint(0, 4))]
+    for round in range(600):
+        choices = pieces if round % 2 else ascii_pieces  # the ASCII path and the other one
+        texts = ["".join(rng.choice(choices) for _ in range(rng.randint(0, 80))) for _ in range(rng.randint(0, 4))]
         words = Counter(_WORD.findall("\n".join(texts).lower()))
         expected = (sum(words[w] for w in _MARKERS["fr"]), sum(words[w] for w in _MARKERS["en"]))
         assert marker_counts(texts) == expected, texts
