@@ -153,8 +153,13 @@ class Document:
     def outline_after(self, line: int) -> Iterator[Block]:
         """The headings and rules of `outline` that start after 0-based `line`, in order (no copy: callers stop early)."""
         outline = self.outline
-        for position in range(bisect.bisect_right(outline, line, key=_start), len(outline)):
+        for position in range(bisect.bisect_right(self._outline_starts, line), len(outline)):
             yield outline[position]
+
+    @cached_property
+    def _outline_starts(self) -> list[int]:
+        """The first line of each block of `outline`, for bisecting without a key function per step."""
+        return [block.start for block in self.outline]
 
     @cached_property
     def headings(self) -> list[Block]:
@@ -232,10 +237,6 @@ class Document:
         starts, chains = self._heading_tree
         position = bisect.bisect_right(starts, line)
         return chains[position - 1] if position else ()
-
-
-def _start(block: Block) -> int:
-    return block.start
 
 
 def parse_document(source: SourceFile, flat: bool = False) -> Document:
