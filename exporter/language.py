@@ -79,6 +79,23 @@ _MARKERS = {
 }
 
 
+class _WordsOnly(dict[int, int]):
+    """A `str.translate` table keeping `_WORD`'s characters and making every other one a space.
+
+    `text.translate(table).split()` gives the words `_WORD.findall(text)` gives (its maximal runs) in
+    half the time on ASCII text: translation and splitting are C loops, the regex engine's was the cost.
+    Each character's entry is worked out on first sight (by `_WORD` itself) and kept.
+    """
+
+    def __missing__(self, code: int) -> int:
+        kept = code if _WORD.fullmatch(chr(code)) else 0x20
+        self[code] = kept
+        return kept
+
+
+_WORDS_ONLY = _WordsOnly()
+
+
 def french_typography(text: str) -> str:
     """A no-break space before `:` and a narrow one before `;?!`, replacing any plain space there."""
     text = re.sub(r"[ \u00a0\u202f]?:(?=\s|$)", NBSP + ":", text)
@@ -103,10 +120,13 @@ def marker_counts(texts: Iterable[str]) -> tuple[int, int]:
 
     Counts add up: a file's counts are the sum of its notes', so a file read from the
     parse cache keeps its counts and its language is not guessed again over every note.
-    One regular-expression pass over the joined texts and a C-counted tally: a loop over
-    every word was a tenth of a one-note rebuild.
+    One pass over the joined texts (`_WordsOnly`, or the regex) and a C-counted tally: a loop
+    over every word was a tenth of a one-note rebuild.
     """
-    found = Counter(_WORD.findall("\n".join(texts).lower()))
+    joined = "\n".join(texts).lower()
+    # ASCII text (str.translate's fast path) by translate-and-split, twice as fast; other text by the regex,
+    # which beats translate's general path.
+    found = Counter(joined.translate(_WORDS_ONLY).split() if joined.isascii() else _WORD.findall(joined))
     if not found:
         return 0, 0
     return sum(found[word] for word in _MARKERS["fr"]), sum(found[word] for word in _MARKERS["en"])

@@ -32,3 +32,25 @@ def test_language_is_set_globally_or_per_source(tmp_path: Path) -> None:
     assert config.for_source("notes.md").language == "fr"
     assert config.for_source("en/a.md").language == "en"
     assert [d.message for d in diagnostics.items] == ["sources entry 2: 'language' must be one of en, fr, not 'de'"]
+
+
+def test_marker_counts_count_the_words_the_word_pattern_finds() -> None:
+    """The translate-and-split tally is `_WORD.findall`'s, on texts of every kind of character."""
+    import random
+    from collections import Counter
+
+    from exporter.language import _MARKERS, _WORD, marker_counts
+
+    rng = random.Random(5)
+    pieces = [*"le la the of and est d'é ÉÀœŒß İ\u00a0\u202f\t\n.,;:?!'’-_0123456789$\\{}ÿøö÷×", "le", "The", "LES",
+              "où", "Où", "what", "why", "l'", "d'une", *(chr(rng.randrange(32, 0x3000)) for _ in range(300))]
+    ascii_pieces = [piece for piece in pieces if piece.isascii()]
+    found = 0
+    for round in range(600):
+        choices = pieces if round % 2 else ascii_pieces  # the ASCII path and the other one
+        texts = ["".join(rng.choice(choices) for _ in range(rng.randint(0, 80))) for _ in range(rng.randint(0, 4))]
+        words = Counter(_WORD.findall("\n".join(texts).lower()))
+        expected = (sum(words[w] for w in _MARKERS["fr"]), sum(words[w] for w in _MARKERS["en"]))
+        assert marker_counts(texts) == expected, texts
+        found += sum(expected)
+    assert found > 200  # marker words were there to count

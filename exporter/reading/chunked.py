@@ -44,8 +44,8 @@ from typing import Protocol
 
 from exporter.diagnostics import Diagnostic, Diagnostics
 from exporter.language import note_markers
-from exporter.model import Note, SourceLocation
-from exporter.reading.claim import Coverage, Reading, report_unclosed
+from exporter.model import Note
+from exporter.reading.claim import Coverage, Reading, new_note, report_unclosed
 from exporter.reading.document import _HEADING_HINT, _RULE_HINT, Document, parse_document
 from exporter.reading.layout import _behind_newline, any_line, line_matches, matching_lines
 from exporter.reading.patterns import details, mdanki, multiple_choice, obsidian
@@ -150,7 +150,8 @@ class _Open:
 
 def _open(source: SourceFile, text: str) -> _Open | None:
     """The group's pairs, None when the group breaks a condition (see the module's docstring)."""
-    doc = parse_document(dataclasses.replace(source, text=text))
+    # `plain_labelled` found no line of the file that can be a heading or a rule: none of the group's can be.
+    doc = parse_document(dataclasses.replace(source, text=text), flat=True)
     reading = Reading(doc, source.options, Diagnostics())
     found = read_pairs(reading)
     if found is None or found[0][0].line != 0 or doc.layout.comments or _asks_in_bold(doc, found[0]):
@@ -271,9 +272,9 @@ def _shifted(notes: list[Note], lines: int) -> list[Note]:
     if not lines:
         return notes
     # Not `dataclasses.replace`: four times slower, for every note of a group read again.
-    return [Note(note.deck, note.kind, note.question, note.answer,
-                 SourceLocation(note.source.path, note.source.line + lines), note.tags, note.context, note.section,
-                 note.link, note.answer_line + lines if note.answer_line else 0, note.guid, note.modified)
+    return [new_note(note.deck, note.kind, note.question, note.answer, note.source.path, note.source.line + lines,
+                     note.tags, note.context, note.section, note.link,
+                     note.answer_line + lines if note.answer_line else 0, note.guid, note.modified)
             for note in notes]
 
 

@@ -10,6 +10,7 @@ lines that ended on cards is returned for `exporter check`'s summary.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class Reading:
     diagnostics: Diagnostics
     claimed: bytearray = field(init=False)
     claims: list[Claim] = field(default_factory=list)
+    _contexts: dict[tuple[int, ...], tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    """`context_of` by the first lines of the headings that name the note."""
 
     def __post_init__(self) -> None:
         self.claimed = bytearray(len(self.doc.lines) + 1)
@@ -105,7 +108,7 @@ class Reading:
         mask[:metadata] = bytes(metadata)
         for comment in self.doc.layout.comments:
             mask[comment.start : comment.end + 1] = bytes(comment.end + 1 - comment.start)
-        for block in self.doc.blocks if self.doc.may_have_rules else ():
+        for block in self.doc.outline if self.doc.may_have_rules else ():
             if block.type == "hr":
                 mask[block.start : block.end] = bytes(block.end - block.start)
         return bytes(mask)
@@ -130,12 +133,20 @@ class Reading:
         return self.context_of(trail)
 
     def context_of(self, headings: Iterable[Block]) -> tuple[str, str, tuple[str, ...]]:
-        """(context, section, tags) of a note under `headings`, outermost first."""
-        names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in headings
-                 if h is not self.doc.title and not self.claimed[h.start]]  # a claimed heading is in an answer
-        section = names[0] if names else ""
-        tag = tag_slug(section)
-        return " > ".join(names) or self.doc.deck, section, (tag,) if tag else ()
+        """(context, section, tags) of a note under `headings`, outermost first.
+
+        Kept by the lines of the headings that name it: every note of a section asks the same.
+        """
+        title, claimed = self.doc.title, self.claimed
+        named = [h for h in headings if h is not title and not claimed[h.start]]  # a claimed heading is in an answer
+        key = tuple(h.start for h in named)
+        found = self._contexts.get(key)
+        if found is None:
+            names = [_NUMBER.sub("", self.doc.heading_name(h)) for h in named]
+            section = names[0] if names else ""
+            tag = tag_slug(section)
+            found = self._contexts[key] = (" > ".join(names) or self.doc.deck, section, (tag,) if tag else ())
+        return found
 
     def note(
         self,
@@ -153,18 +164,37 @@ class Reading:
         trail, section, tags = context if context is not None else self.context(line)
         if kind is NoteKind.QA and is_placeholder(answer):
             kind, answer = NoteKind.OPEN, None
-        return Note(
-            deck=deck or self.doc.deck,
-            kind=kind,
-            question=question,
-            answer=answer,
-            source=SourceLocation(self.doc.path, line + 1),
-            tags=tags,
-            context=trail,
-            section=section,
-            link=link,
-            answer_line=answer_line + 1 if answer is not None and answer_line is not None else 0,
-        )
+        return new_note(deck or self.doc.deck, kind, question, answer, self.doc.path, line + 1, tags, trail, section,
+                        link, answer_line + 1 if answer is not None and answer_line is not None else 0)
+
+
+def new_note(deck: str, kind: NoteKind, question: str, answer: str | None, path: str, line: int,
+             tags: tuple[str, ...], context: str, section: str, link: str | None, answer_line: int,
+             guid: str = "", modified: int = 0) -> Note:
+    """`Note(deck, kind, question, answer, SourceLocation(path, line), tags, context, section, link, answer_line,
+    guid, modified)`, made without the frozen dataclasses' `__init__`.
+
+    Their `__init__` sets each field through `object.__setattr__`: 3 µs a note, every note of
+    every file read. The object is the same (`tests/reading/test_notes.py` compares).
+    """
+    if not _PLAIN:
+        return Note(deck, kind, question, answer, SourceLocation(path, line), tags, context, section, link,
+                    answer_line, guid, modified)
+    where = _new(SourceLocation)
+    where.__dict__.update(path=path, line=line)
+    note = _new(Note)
+    note.__dict__.update(zip(_NOTE_FIELDS, (deck, kind, question, answer, where, tags, context, section, link,
+                                            answer_line, guid, modified)))
+    return note
+
+
+_NOTE_FIELDS = tuple(field.name for field in dataclasses.fields(Note))
+_PLAIN = not any(hasattr(made, "__post_init__") or hasattr(made, "__slots__") for made in (Note, SourceLocation)) \
+    and tuple(field.name for field in dataclasses.fields(SourceLocation)) == ("path", "line") \
+    and _NOTE_FIELDS == ("deck", "kind", "question", "answer", "source", "tags", "context", "section", "link",
+                         "answer_line", "guid", "modified")
+"""Both classes are plain frozen dataclasses with these fields: `__init__` only sets them (else it is called)."""
+_new = object.__new__
 
 
 def is_placeholder(answer: str | None) -> bool:
@@ -211,8 +241,7 @@ def _report_unused(reading: Reading) -> Coverage:
     if on_cards == reading.text_mask:  # every text line is on a card: no need to look at the blocks
         return Coverage(on_cards.count(1), reading.text_mask.count(1))
     used = bytearray(reading.claimed)
-    for index in _context_headings(doc, reading.claimed) if doc.may_have_headings else ():
-        heading = doc.blocks[index]
+    for heading in _context_headings(doc, reading.claimed):
         used[heading.start : heading.end] = b"\x01" * (heading.end - heading.start)
     on_cards = _and(reading.text_mask, used)
     left = _xor(reading.text_mask, on_cards)
@@ -240,13 +269,9 @@ def _is_comment(block: Block) -> bool:
     return block.type == "html_block" and block.content.lstrip().startswith("<!--")
 
 
-def _context_headings(doc: Document, claimed: bytearray) -> set[int]:
-    """Indexes of headings with claimed lines in their section: they name those notes."""
-    used: set[int] = set()
-    for block in doc.blocks:
-        if block.type == "heading" and claimed.find(1, block.start, doc.section_end(block)) >= 0:
-            used.add(block.index)
-    return used
+def _context_headings(doc: Document, claimed: bytearray) -> list[Block]:
+    """The headings with claimed lines in their section: they name those notes."""
+    return [h for h in doc.headings if claimed.find(1, h.start, doc.section_end(h)) >= 0]
 
 
 def lines_text(lines: Sequence[str]) -> str:

@@ -111,11 +111,13 @@ def line_matches(pattern: re.Pattern[str], text: str) -> dict[int, re.Match[str]
     """
     found: dict[int, re.Match[str]] = {}
     padded = "\n" + text  # every line, the first too, now follows a newline: where the scan stops
+    count = padded.count
     line, position = 0, 0
     for match in _behind_newline(pattern).finditer(padded):
-        line += padded.count("\n", position, match.start())  # the match starts at the newline before its line
-        position = match.start()
-        found.setdefault(line, match)
+        start = match.start()  # the newline before the match's line
+        line += count("\n", position, start)
+        position = start
+        found[line] = match  # each match opens with its own newline: one per line, lines in order
     return found
 
 

@@ -78,7 +78,8 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     # pattern, `^` then Ã or Â then a space, is looked for at every line start), so a
     # healthy file costs one scan instead of one ftfy call per accented line. ASCII
     # lines are never searched: the scan costs far more per character than `isascii`.
-    accented = "\n".join(line for line in text.split("\n") if not line.isascii())
+    # Each accented line once: a line repeated (`**Réponse :**` over every answer) holds what it held.
+    accented = "\n".join(dict.fromkeys(line for line in text.split("\n") if not line.isascii()))
     if not is_bad(accented) and _LINE_START_MOJIBAKE.search(accented) is None:
         return text, 0
     fixed_lines = []

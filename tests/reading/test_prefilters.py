@@ -70,3 +70,40 @@ def test_a_multiple_choice_question_is_found_whatever_its_checked_box(box: str) 
     text = f"# Quiz\n\nWhich port does HTTPS use?\n\n- [ ] 80\n- {box} 443\n"
     assert _read(text, "multiple-choice") == [
         (NoteKind.QA, "Which port does HTTPS use?\n\n- [ ] 80\n- [ ] 443", "- 443")]
+
+
+def test_the_setext_headings_found_from_their_underlines_are_the_regex_matches() -> None:
+    """`terms._setext_texts` gives `_SETEXT_TEXT.findall`'s list, underlines in a row and empty lines included."""
+    import random
+
+    from exporter.reading.patterns.terms import _SETEXT_TEXT, _setext_texts
+
+    rng = random.Random(8)
+    pieces = ("---", "===", "--", "-", "=", "   ---", "    ---", "--- ", "--- x", "text", "Glossary", "", "", " ")
+    found = 0
+    for _ in range(3000):
+        text = "\n" + "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) + rng.choice(("", "\n"))
+        assert _setext_texts(text) == _SETEXT_TEXT.findall(text), text
+        found += len(_SETEXT_TEXT.findall(text))
+    assert found > 1000
+
+
+def test_the_term_table_lookahead_changes_no_match() -> None:
+    """The term-table trigger with its first-character lookahead finds what it found without it."""
+    import random
+
+    from exporter.reading.patterns.terms import _TRIGGERS
+
+    with_lookahead = _TRIGGERS[1]
+    without = re.compile(with_lookahead.pattern.replace("(?=[|* _twmcaqfpd])", ""), with_lookahead.flags)
+    assert without.pattern != with_lookahead.pattern
+    rng = random.Random(9)
+    pieces = ("| Term | Definition |", "Terms | Meaning", "**Mots** | sens", "_Questions_ | x", "TERM | y |", "Word|x",
+              "Concept | def", "Acronyms | x", "Fragen | x", "Preguntas | y", "Domande | z", "perguntas|w", "ﬆ", "ſ",
+              "K", "text | x", "|Term|", "* Term | x", "  Term | x", "", "x")
+    hits = 0
+    for _ in range(3000):
+        text = "\n" + "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) + "\n"
+        assert bool(with_lookahead.search(text)) == bool(without.search(text)), text
+        hits += bool(without.search(text))
+    assert hits > 300

@@ -27,8 +27,11 @@ How to add a pattern
 
    `reading.doc` holds the lines (`doc.lines`, 0-based), the top-level blocks
    (`doc.blocks`: type, start, end, tokens; `doc.inline(block)` parses a
-   block's inline children on demand), the heading tree (`doc.parents`,
-   `doc.trail(line)`, `doc.section_end(heading)`), the line layout
+   block's inline children on demand), the top-level headings and rules
+   alone (`doc.outline`, `doc.headings`: read from the lines when they say it
+   exactly, so a pattern that needs no more never has the file tokenised),
+   the heading tree (`doc.parents_of(heading)`, `doc.trail(line)`,
+   `doc.section_end(heading)`), the line layout
    (`doc.layout.kinds`: text, HTML comment or code fence) and the deck.
    Claim whole blocks when you can; a pattern whose syntax lives inside
    paragraphs (labels such as `Answer :` that CommonMark merges into the

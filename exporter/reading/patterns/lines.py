@@ -182,7 +182,7 @@ def claims(reading: Reading, cards: Iterable[Card], syntax: Iterable[tuple[int, 
     for card in cards:
         block = doc.block_at(card.question_line)
         # A card starting at its own heading sits under that heading's parents, as question headings do.
-        context = reading.context_of(doc.parents[block.index]) if block and block.type == "heading" else None
+        context = reading.context_of(doc.parents_of(block)) if block and block.type == "heading" else None
         note = reading.note(card.kind, card.question, card.answer, card.question_line, card.answer_line,
                             deck=card.deck, context=context)
         found.append((card.start, Claim.of(card.start, card.end, note)))

@@ -49,7 +49,7 @@ class Mdanki:
             front = lines_text(doc.lines[heading.end : split])
             question = f"{heading.content}\n\n{front}" if front else heading.content
             back = doc.lines[split + 1 : end]
-            context = reading.context_of(doc.parents[heading.index])
+            context = reading.context_of(doc.parents_of(heading))
             note = reading.note(NoteKind.QA, question, lines_text(back) or None, heading.start,
                                 first_text_line(back, split + 1), context=context)
             yield Claim.of(heading.start, end, note)

@@ -66,7 +66,7 @@ class OpenList:
                 link = found.group(1)
                 yield Claim.of(index, index + 1)
                 break
-        stops = {b.start for b in doc.blocks if b.type in ("heading", "hr") or _is_comment_block(b.type, b.content)}
+        stops = {b.start for b in doc.outline} | doc.comment_starts()
         for position, start in enumerate(titles):
             limit = titles[position + 1] if position + 1 < len(titles) else len(doc.lines)
             end = next((i for i in range(start + 1, limit) if i in stops or reading.claimed[i]), limit)
@@ -81,10 +81,6 @@ class OpenList:
             context = (" > ".join(p for p in (doc.deck, section) if p), section, (tag,) if tag else ())
             question = f"**{title}**\n\n{body}" if body else f"**{title}**"
             yield Claim.of(start, end, reading.note(NoteKind.OPEN, question, None, start, context=context, link=link))
-
-
-def _is_comment_block(kind: str, content: str) -> bool:
-    return kind == "html_block" and content.lstrip().startswith("<!--")
 
 
 def _clean_body(lines: list[str], reading: Reading, first_line: int) -> str:

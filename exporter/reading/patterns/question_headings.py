@@ -27,6 +27,7 @@ question number is dropped: decks and sheets number (or shuffle) by themselves.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from typing import ClassVar
 from exporter.model import NoteKind
 from exporter.reading.claim import Claim, Reading, first_text_line, lines_text
 from exporter.reading.document import Block
-from exporter.reading.layout import LineKind
+from exporter.reading.layout import LineKind, matching_lines
 from exporter.reading.patterns.labels import ANSWER_WORDS, HEADING_LABEL, label_pattern
 
 _NUMBERED_QUESTION = re.compile(r"^(?:Q[ \t]*\d+|(?i:question)[ \t]+\d+)[ \t]*[.):]?[ \t]+")
@@ -65,21 +66,20 @@ class QuestionHeadings:
         if not doc.may_have_headings:
             return
         answer = label_pattern(ANSWER_WORDS + _ANSWER_EXTRA + reading.options.answer_labels, "A")
-        headings = _question_headings(reading, answer)
+        kinds = doc.layout.kinds
+        # The answer labels' lines, from one scan of the text: each question looks its first one up.
+        labels = [i for i in matching_lines(answer, doc.source.text) if kinds[i] is LineKind.TEXT]
+        headings = _question_headings(reading, labels)
         following = [h.start for h in headings[1:]] + [len(doc.lines)]
         questions = [_Question(h, min(_end(reading, h), after)) for h, after in zip(headings, following)]
         for question in questions:
-            question.label = next(
-                (i for i in range(question.heading.end, question.end)
-                 if doc.layout.kinds[i] is LineKind.TEXT and answer.match(doc.lines[i])),
-                None,
-            )
+            question.label = _first_between(labels, question.heading.end, question.end)
         labelled = any(q.label is not None for q in questions)
         for question in questions:
             heading = question.heading
             title = _NUMBERED.sub("", _NUMBERED_QUESTION.sub("", HEADING_LABEL.sub("", heading.content, count=1)))
             body_start = heading.end
-            context = reading.context_of(doc.parents[heading.index])
+            context = reading.context_of(doc.parents_of(heading))
             if question.label is not None:
                 found = answer.match(doc.lines[question.label])
                 assert found is not None
@@ -107,10 +107,16 @@ def _after_answer_heading(lines: list[str], start: int, end: int) -> int:
     return first + 1 if first < end and _ANSWER_HEADING.match(lines[first]) else start
 
 
-def _question_headings(reading: Reading, answer: re.Pattern[str]) -> list[Block]:
+def _first_between(lines: list[int], start: int, end: int) -> int | None:
+    """The first of the sorted `lines` in [start, end), if any."""
+    position = bisect.bisect_left(lines, start)
+    return lines[position] if position < len(lines) and lines[position] < end else None
+
+
+def _question_headings(reading: Reading, labels: list[int]) -> list[Block]:
     """The free headings that ask and have no asking heading under them, or an answer label of their own."""
     doc = reading.doc
-    headings = [b for b in doc.blocks if b.type == "heading" and reading.free(b.start, b.end)]
+    headings = [h for h in doc.headings if reading.free(h.start, h.end)]
     numbered_by_level: dict[int, list[bool]] = {}
     for heading in headings:
         if _NUMBERED.match(heading.content):
@@ -120,8 +126,7 @@ def _question_headings(reading: Reading, answer: re.Pattern[str]) -> list[Block]
     for position, heading in enumerate(candidates):
         following = candidates[position + 1] if position + 1 < len(candidates) else None
         if following is not None and following.level > heading.level and following.start < doc.section_end(heading) \
-                and not any(answer.match(doc.lines[i]) for i in range(heading.end, following.start)
-                            if doc.layout.kinds[i] is LineKind.TEXT):
+                and _first_between(labels, heading.end, following.start) is None:
             continue  # a topic over questions
         kept.append(heading)
     return kept
@@ -145,8 +150,7 @@ def _end(reading: Reading, heading: Block) -> int:
     """The line after the question's answer: the next heading of its level or higher, a rule, a claim."""
     doc = reading.doc
     end = doc.section_end(heading)
-    for index in range(heading.index + 1, len(doc.blocks)):
-        block = doc.blocks[index]
+    for block in doc.outline_after(heading.start):  # the first rule inside the section ends the answer
         if block.start >= end:
             break
         if block.type == "hr":

@@ -84,7 +84,7 @@ class Sections:
     def claim(self, reading: Reading) -> Iterator[Claim]:
         doc = reading.doc
         if reading.options.only != self.name:
-            if not doc.may_have_headings or not any(b.type == "heading" for b in doc.blocks):
+            if not doc.headings:
                 return  # prose without a heading has no structure to make cards from (unless asked)
             if reading.explicit_share() >= LESSON_SHARE:
                 return
