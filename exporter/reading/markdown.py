@@ -18,13 +18,14 @@ from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
 from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block import StateBlock, lheading
-from markdown_it.rules_core import StateCore, block, normalize
+from markdown_it.rules_core import StateCore, block as block_rule, normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from exporter.rendering.highlight import highlight_code
 from exporter.rendering.cloze import highlight_keeping_clozes
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
+from exporter.reading.field_blocks import field_blocks
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -129,6 +130,7 @@ def _without(block: frozenset[str]) -> MarkdownIt:
         return markdown()
     md = _configured()
     md.block.ruler.disable(sorted(block))
+    md.core.ruler.at("block", block_rule)  # `field_blocks` reads the shapes of the full rule set
     return md
 
 
@@ -245,9 +247,13 @@ def _block(state: StateCore) -> None:
     """
     src = state.src
     if state.inlineMode or not src:
-        block(state)
+        block_rule(state)
         return
     if "\n" in src or not src[:1].isalpha():
+        tokens = field_blocks(src)
+        if tokens is not None:
+            state.tokens.extend(tokens)
+            return
         block_state = _BlockState(src, state.md, state.env, state.tokens)
         state.md.block.tokenize(block_state, block_state.line, block_state.lineMax)
         return
