@@ -260,7 +260,7 @@ _ODD_LINES = (
 )
 
 
-def _shape(rng: random.Random) -> list[str]:
+def _block_lines(rng: random.Random) -> list[str]:
     """The lines of one block of a shape `field_blocks` reads."""
     kind = rng.randrange(4)
     if kind == 0:
@@ -285,7 +285,7 @@ def _field_texts(count: int, seed: int) -> list[str]:
     for _ in range(count):
         lines: list[str] = []
         for _ in range(rng.randint(1, 4)):
-            lines += _shape(rng)
+            lines += _block_lines(rng)
             lines += [""] * rng.choice((0, 1, 1, 1, 2))
         if rng.random() < 0.4:
             lines.insert(rng.randrange(len(lines) + 1), rng.choice(_ODD_LINES))
