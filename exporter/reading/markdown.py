@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
 from markdown_it.ruler import Ruler
 from markdown_it.common.utils import escapeHtml, mdTrim
 from markdown_it.rules_block import StateBlock, lheading
@@ -27,7 +26,6 @@ from exporter.rendering.highlight import highlight_code
 from exporter.rendering.cloze import highlight_keeping_clozes
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
 from exporter.reading.field_blocks import field_blocks
-from exporter.reading.html_renderer import FastRenderer
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -527,7 +525,7 @@ def _configured(dispatch: bool = True) -> MarkdownIt:
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
-    md = MarkdownIt("commonmark", {"html": True}, renderer_cls=FastRenderer if dispatch else RendererHTML).enable("table")
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
     # Every URL reaches the render stage, which refuses and reports what is unsafe
     # (file:, data: images, javascript: links) instead of leaving it as silent text.
     md.validateLink = lambda url: True  # type: ignore[method-assign]

@@ -19,8 +19,7 @@ from typing import Any
 from markdown_it.common.utils import mdTrim
 
 from exporter.reading.field_blocks import field_blocks
-from exporter.reading.html_renderer import tag_html
-from exporter.reading.markdown import Formula, fence_html, math_html, plain_html
+from exporter.reading.markdown import Formula, fence_html, markdown, math_html, plain_html
 from exporter.reading.mathdetect import BLOCK
 
 
@@ -45,6 +44,9 @@ def direct_html(text: str, env: dict[str, Any]) -> tuple[str, list[Formula]] | N
             if line is None:
                 return None
             lines[index] = line
+    md = markdown()
+    renderer: Any = md.renderer
+    rules, options = renderer.rules, md.options
     out: list[str] = []
     formulas: list[Formula] = []
     for index, token in enumerate(blocks):
@@ -61,5 +63,6 @@ def direct_html(text: str, env: dict[str, Any]) -> tuple[str, list[Formula]] | N
         elif kind == "fence":
             out.append(fence_html(token, env))
         else:
-            out.append(tag_html(blocks, index, token, True))
+            rule = rules.get(kind)  # the tags of paragraphs and lists, as the renderer writes them
+            out.append(rule(blocks, index, options, env) if rule else renderer.renderToken(blocks, index, options, env))
     return "".join(out), formulas
