@@ -22,6 +22,7 @@ field of the shipped and benchmark notes and on random texts made around each wa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
@@ -61,8 +62,65 @@ def _inert(text: str) -> bool:
     return False
 
 
-def field_blocks(src: str) -> list[Token] | None:
-    """markdown-it's block tokens of `src` (normalised) if it is made only of the shapes read here, else None."""
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph at the margin: its lines [start, end) and its text (markdown-it's inline content)."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class MathBlock:
+    """Display math on lines [start, end), opened by `opener` (`$$` or `\\[`)."""
+
+    start: int
+    end: int
+    tex: str
+    opener: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """A fenced code block on lines [start, end): its markers, info string and code."""
+
+    start: int
+    end: int
+    markup: str
+    info: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A list item: its paragraph's lines [start, paragraph_end) and text; the item runs to `end`
+    (past the blank lines after it); `number` is an ordered item's own number as written."""
+
+    start: int
+    paragraph_end: int
+    end: int
+    content: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """A tight list of one-paragraph items on lines [start, end): `marker` is its bullet or its
+    numbers' delimiter, `first` an ordered list's first number (None: a bullet list)."""
+
+    start: int
+    end: int
+    marker: str
+    first: int | None
+    items: tuple[Item, ...]
+
+
+Block = Paragraph | MathBlock | Fence | ListBlock
+
+
+def field_blocks(src: str) -> list[Block] | None:
+    """The blocks of `src` (normalised) if it is made only of the shapes read here, else None."""
     lines = src.split("\n")
     if not lines[-1].strip(" \t"):
         lines.pop()  # as markdown-it's line table: a blank last line without its newline is no line
@@ -71,7 +129,46 @@ def field_blocks(src: str) -> list[Token] | None:
         reader.blocks()
     except _Unsure:
         return None
-    return reader.tokens
+    return reader.found
+
+
+def block_tokens(src: str) -> list[Token] | None:
+    """markdown-it's block tokens of `src` (normalised) if it is made only of the shapes read here, else None."""
+    blocks = field_blocks(src)
+    if blocks is None:
+        return None
+    tokens: list[Token] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            _paragraph(tokens, block.start, block.end, 0, block.content, False)
+        elif isinstance(block, MathBlock):
+            tokens.append(Token(BLOCK, "math", 0, map=[block.start, block.end], content=block.tex,
+                                markup=block.opener, block=True))
+        elif isinstance(block, Fence):
+            tokens.append(Token("fence", "code", 0, map=[block.start, block.end], content=block.code,
+                                markup=block.markup, info=block.info, block=True))
+        else:
+            ordered = block.first is not None
+            kind, tag = ("ordered_list", "ol") if ordered else ("bullet_list", "ul")
+            opening = Token(f"{kind}_open", tag, 1, map=[block.start, block.end], markup=block.marker, block=True)
+            if block.first is not None and block.first != 1:
+                opening.attrs = {"start": block.first}
+            tokens.append(opening)
+            for item in block.items:
+                tokens.append(Token("list_item_open", "li", 1, map=[item.start, item.end], level=1,
+                                    markup=block.marker, info=item.number, block=True))
+                _paragraph(tokens, item.start, item.paragraph_end, 2, item.content, True)
+                tokens.append(Token("list_item_close", "li", -1, level=1, markup=block.marker, block=True))
+            tokens.append(Token(f"{kind}_close", tag, -1, markup=block.marker, block=True))
+    return tokens
+
+
+def _paragraph(tokens: list[Token], start: int, end: int, level: int, content: str, hidden: bool) -> None:
+    tokens += (
+        Token("paragraph_open", "p", 1, map=[start, end], level=level, block=True, hidden=hidden),
+        Token("inline", "", 0, map=[start, end], level=level + 1, content=content, children=[], block=True),
+        Token("paragraph_close", "p", -1, level=level, block=True, hidden=hidden),
+    )
 
 
 class _Unsure(Exception):
@@ -82,7 +179,7 @@ class _Reader:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.count = len(lines)
-        self.tokens: list[Token] = []
+        self.found: list[Block] = []
 
     def blocks(self) -> None:
         lines, count = self.lines, self.count
@@ -97,7 +194,7 @@ class _Reader:
                 raise _Unsure  # indented, or perhaps a table's header
             if _inert(text):
                 end = self.paragraph_end(line, False)
-                self.paragraph(line, end, 0, mdTrim("\n".join(lines[line:end])), False)
+                self.found.append(Paragraph(line, end, mdTrim("\n".join(lines[line:end]))))
                 line = end
                 continue
             math = self.display_math(line)
@@ -147,13 +244,6 @@ class _Reader:
         # Out of a list, an empty item or a number other than 1 cannot interrupt a paragraph.
         return in_list or item.group(1) is not None or int(item.group(2)) == 1
 
-    def paragraph(self, start: int, end: int, level: int, content: str, hidden: bool) -> None:
-        self.tokens += (
-            Token("paragraph_open", "p", 1, map=[start, end], level=level, block=True, hidden=hidden),
-            Token("inline", "", 0, map=[start, end], level=level + 1, content=content, children=[], block=True),
-            Token("paragraph_close", "p", -1, level=level, block=True, hidden=hidden),
-        )
-
     def display_math(self, line: int) -> tuple[int, str, str] | None:
         """`mathdetect.display_block` at the margin: (last line, TeX, opener) of display math opening `line`."""
         lines = self.lines
@@ -188,7 +278,7 @@ class _Reader:
         return last, body, opener
 
     def math_block(self, line: int, last: int, body: str, opener: str) -> int:
-        self.tokens.append(Token(BLOCK, "math", 0, map=[line, last + 1], content=body, markup=opener, block=True))
+        self.found.append(MathBlock(line, last + 1, body, opener))
         return last + 1
 
     def fence(self, line: int, markup: str, info: str) -> int:
@@ -202,9 +292,7 @@ class _Reader:
                 continue
             run = len(stripped) - len(stripped.lstrip(marker))
             if run >= len(markup) and not stripped[run:].strip(" \t"):
-                content = "".join(inner + "\n" for inner in lines[line + 1 : end])
-                self.tokens.append(Token("fence", "code", 0, map=[line, end + 1], content=content, markup=markup,
-                                         info=info, block=True))
+                self.found.append(Fence(line, end + 1, markup, info, "".join(inner + "\n" for inner in lines[line + 1 : end])))
                 return end + 1
         raise _Unsure  # an unclosed fence runs to the end of the text
 
@@ -215,12 +303,7 @@ class _Reader:
         assert first is not None
         bullet, number, delimiter = first.groups()
         marker = bullet or delimiter
-        ordered = bullet is None
-        opening = Token("ordered_list_open" if ordered else "bullet_list_open", "ol" if ordered else "ul", 1,
-                        markup=marker, block=True)
-        if ordered and int(number) != 1:
-            opening.attrs = {"start": int(number)}
-        self.tokens.append(opening)
+        items: list[Item] = []
         line = start
         while True:
             item = _ITEM.match(lines[line])
@@ -237,10 +320,7 @@ class _Reader:
             after = end
             while after < count and not lines[after].strip(" \t"):
                 after += 1
-            self.tokens.append(Token("list_item_open", "li", 1, map=[line, after], level=1, markup=marker,
-                                     info=item.group(2) or "", block=True))
-            self.paragraph(line, end, 2, mdTrim("\n".join(parts)), True)
-            self.tokens.append(Token("list_item_close", "li", -1, level=1, markup=marker, block=True))
+            items.append(Item(line, end, after, mdTrim("\n".join(parts)), item.group(2) or ""))
             if after >= count:
                 break
             text = lines[after]
@@ -250,9 +330,7 @@ class _Reader:
                     or not _MARKER.match(text)):
                 break
             line = after
-        opening.map = [start, after]
-        self.tokens.append(Token("ordered_list_close" if ordered else "bullet_list_close", "ol" if ordered else "ul",
-                                 -1, markup=marker, block=True))
+        self.found.append(ListBlock(start, after, marker, None if bullet else int(number), tuple(items)))
         return after
 
 

@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from exporter.rendering.highlight import highlight_code
 from exporter.rendering.cloze import highlight_keeping_clozes
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
-from exporter.reading.field_blocks import field_blocks
+from exporter.reading.field_blocks import block_tokens
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -250,7 +250,7 @@ def _block(state: StateCore) -> None:
         block_rule(state)
         return
     if "\n" in src or not src[:1].isalpha():
-        tokens = field_blocks(src)
+        tokens = block_tokens(src)
         if tokens is not None:
             state.tokens.extend(tokens)
             return
@@ -594,14 +594,14 @@ def _bracket_flood(state: Any, silent: bool) -> bool:
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return fence_html(tokens[idx], env)
+    return fence_html(tokens[idx].content, tokens[idx].info, env)
 
 
-def fence_html(token: Token, env: Any) -> str:
+def fence_html(code: str, info: str, env: Any) -> str:
     """A fenced code block as the renderer writes it: highlighted in the language its info names."""
-    info = token.info.strip()
+    info = info.strip()
     language = info.split()[0] if info else None
-    return _code(token.content, language, env)
+    return _code(code, language, env)
 
 
 def _code(code: str, language: str | None, env: Any) -> str:

@@ -18,9 +18,8 @@ from typing import Any
 
 from markdown_it.common.utils import mdTrim
 
-from exporter.reading.field_blocks import field_blocks
-from exporter.reading.markdown import Formula, fence_html, markdown, math_html, plain_html
-from exporter.reading.mathdetect import BLOCK
+from exporter.reading.field_blocks import Block, Fence, ListBlock, MathBlock, Paragraph, field_blocks
+from exporter.reading.markdown import Formula, fence_html, math_html, plain_html
 
 
 def direct_html(text: str, env: dict[str, Any]) -> tuple[str, list[Formula]] | None:
@@ -37,32 +36,43 @@ def direct_html(text: str, env: dict[str, Any]) -> tuple[str, list[Formula]] | N
     blocks = field_blocks(text)
     if blocks is None:
         return None
-    lines: dict[int, tuple[str, list[Formula]]] = {}
-    for index, token in enumerate(blocks):  # every line first: code is highlighted only for a field taken
-        if token.type == "inline":
-            line = inline(token.content)
+    lines: list[tuple[str, list[Formula]]] = []
+    for block in blocks:  # every line first: code is highlighted only for a field taken
+        for content in _contents(block):
+            line = inline(content)
             if line is None:
                 return None
-            lines[index] = line
-    md = markdown()
-    renderer: Any = md.renderer
-    rules, options = renderer.rules, md.options
+            lines.append(line)
+    # The tags as markdown-it's renderer writes them for these blocks (`RendererHTML.renderToken`):
+    # a tight list's paragraphs are hidden, no tag is preceded by a hidden one but a closing one.
     out: list[str] = []
     formulas: list[Formula] = []
-    for index, token in enumerate(blocks):
-        kind = token.type
-        if kind == "inline":
-            markup, found = lines[index]
-            out.append(markup)
-            if found:
-                first = token.map[0] if token.map else 0
-                formulas.extend((tex, first + at) for tex, at in found)
-        elif kind == BLOCK:
-            out.append(math_html(token.content, True))
-            formulas.append((token.content, token.map[0] if token.map else 0))
-        elif kind == "fence":
-            out.append(fence_html(token, env))
+    done = iter(lines)
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            markup, found = next(done)
+            out += ("<p>", markup, "</p>\n")
+            formulas.extend((tex, block.start + at) for tex, at in found)
+        elif isinstance(block, MathBlock):
+            out.append(math_html(block.tex, True))
+            formulas.append((block.tex, block.start))
+        elif isinstance(block, Fence):
+            out.append(fence_html(block.code, block.info, env))
         else:
-            rule = rules.get(kind)  # the tags of paragraphs and lists, as the renderer writes them
-            out.append(rule(blocks, index, options, env) if rule else renderer.renderToken(blocks, index, options, env))
+            tag = "ul" if block.first is None else "ol"
+            out.append(f'<ol start="{block.first}">\n' if block.first not in (None, 1) else f"<{tag}>\n")
+            for item in block.items:
+                markup, found = next(done)
+                out += ("<li>", markup, "</li>\n")
+                formulas.extend((tex, item.start + at) for tex, at in found)
+            out.append(f"</{tag}>\n")
     return "".join(out), formulas
+
+
+def _contents(block: Block) -> tuple[str, ...]:
+    """The texts of a block's paragraphs, in order."""
+    if isinstance(block, Paragraph):
+        return (block.content,)
+    if isinstance(block, ListBlock):
+        return tuple(item.content for item in block.items)
+    return ()
