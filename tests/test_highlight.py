@@ -74,6 +74,19 @@ def test_every_code_block_of_the_notes_is_highlighted_as_pygments_does() -> None
         assert highlight_code(code, language) == highlight(code, lexer, _formatter()), (language, code)
 
 
+def test_code_in_many_languages_is_highlighted_as_pygments_does() -> None:
+    """`highlight_code` writes the formatter's lines without its wrappers: the same HTML, lines that
+    open, close or carry a span across a newline, empty lines and blanks at either end included."""
+    rng = random.Random(8)
+    texts = _sample(12)
+    for language in LANGUAGES:
+        lexer = get_lexer_by_name(language)
+        for text in texts:
+            start = rng.randrange(len(text))
+            code = text[start : start + rng.randint(0, 600)]
+            assert highlight_code(code, language) == highlight(code, lexer, _formatter()), (language, code)
+
+
 def test_a_lexer_with_its_own_loop_is_left_as_it_is() -> None:
     from pygments.lexers import PythonConsoleLexer
 

@@ -13,13 +13,14 @@ DARK_STYLE = "monokai"
 
 def highlight_code(code: str, language: str | None) -> str:
     """`<div class="highlight"><pre>...</pre></div>`; unknown languages come out plain, escaped."""
-    from pygments import highlight
-
     lexer = _lexer(language) if language else None
     if lexer is None:
         return f'<div class="{CSS_CLASS}"><pre><code>{html.escape(code)}</code></pre></div>\n'
-    highlighted: str = highlight(code, lexer, _formatter())
-    return highlighted
+    # What `pygments.highlight` writes with our formatter's options (no line numbers, anchors or
+    # marked lines, classes not styles): its lines inside the `<div>` and `<pre>` its
+    # `format_unencoded` puts around them through a generator per wrapper, and a write per piece.
+    lines = _formatter()._format_lines(lexer.get_tokens(code))
+    return f'<div class="{CSS_CLASS}"><pre><span></span>' + "".join(line for _, line in lines) + "</pre></div>\n"
 
 
 @lru_cache(maxsize=64)
