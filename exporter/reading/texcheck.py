@@ -76,6 +76,9 @@ r"""Matched right after `\begin`/`\end` (a letter precedes); `(?<!\s)` keeps a s
 _PARAGRAPH = "\n\n"
 _STRUCTURAL = re.compile(r"[\\{}$%]")
 _STRUCTURAL_BRACKETS = re.compile(r"[\\{}$%\[\]]")
+_PLAIN_GROUP_REST = re.compile(r"[^\\{}$%]*+\}")
+"""The rest of a braced group after its `{` with no structural character inside: the node list
+read there stops at its `}` at once, having found nothing (brackets are plain inside braces)."""
 _ASCII_MACRO = re.compile(r"\\([A-Za-z]+)")
 
 
@@ -190,7 +193,9 @@ class _Scanner:
                             pos = end
                             continue
             if c == "{" or (brackets and c == "["):
-                pos = self.nodes(pos + 1, dollar_math, close_brace="}" if c == "{" else "]")
+                plain = _PLAIN_GROUP_REST.match(s, pos + 1) if c == "{" else None
+                pos = plain.end() if plain is not None else self.nodes(pos + 1, dollar_math,
+                                                                      close_brace="}" if c == "{" else "]")
                 continue
             if c == "}" or (brackets and c == "]"):
                 if c != close_brace:
@@ -289,7 +294,8 @@ class _Scanner:
             if tok.kind == "macro" and tok.value == "end":
                 raise TexError("Expected expression, got \\end")
             if tok.kind == "open":
-                return self.nodes(tok.end, dollar_math, close_brace="}")
+                plain = _PLAIN_GROUP_REST.match(self.s, tok.end)
+                return plain.end() if plain is not None else self.nodes(tok.end, dollar_math, close_brace="}")
             if tok.kind == "close":
                 return tok.start
             return tok.end
