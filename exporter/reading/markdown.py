@@ -243,7 +243,8 @@ def _block(state: StateCore) -> None:
     No block rule but the paragraph can start with a letter, and those that look at the
     next line (tables, setext headings) need one: the paragraph's three tokens are made
     here as its rule makes them, without setting up a block state (a third of the parse
-    of a one-line question).
+    of a one-line question). Other texts made of the shapes `field_blocks` reads get their
+    block tokens from there (half the parse of a field with a list), the rest from the parser.
     """
     src = state.src
     if state.inlineMode or not src:
