@@ -33,8 +33,9 @@ _ITEM = re.compile(r"(?:([*+-])|([0-9]{1,9})([.)])) {1,4}(?=[^ \t])")
 """A list item this module reads: its marker, one to four spaces, then its text (its end: the text's start)."""
 _MARKER = re.compile(r"(?:[*+-]|[0-9]{1,9}[.)])(?:[ \t]|$)")
 """Any list item's marker, as markdown-it's list rule reads one at a line's start."""
-_BLOCK_STARTS = frozenset("`~$\\>*-_+0123456789<#[|= \t")
-"""The characters a block other than a paragraph can start with (or a setext underline be made of)."""
+_BLOCK_STARTS = frozenset("`~$\\>*-_+0123456789<#[=")
+"""The characters a block other than a paragraph can start with (or a setext underline be made of), past
+the indentation; a table's `|` anywhere in a line that can start one sends the text to the parser."""
 
 
 def _inert(text: str) -> bool:

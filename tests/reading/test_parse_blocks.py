@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from bench.corpus import lesson_file, numbered_file, open_file, qa_file
 from exporter.diagnostics import Diagnostics
 from exporter.reading.document import parse_document
+from exporter.reading import field_blocks as field_blocks_module
 from exporter.reading import markdown as markdown_module
 from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.mathdetect import DISPLAY_INLINE
@@ -293,15 +294,37 @@ def _field_texts(count: int, seed: int) -> list[str]:
     return texts
 
 
+FIELD_TRAPS = (
+    "text\n===", "text\n---", "text\n-", "text\n0. zero", "text\n1. one", "text\n2. two", "text\n- item",
+    "text\n* item", "text\n+ item", "text\n> quote", "text\n# heading", "text\n<div>", "text\n```", "text\n~~~",
+    "text\n$$\nx\n$$", "text\n\\[\nx\n\\]", "text\n\ttab", "text\n    deep", "text\n[a]: /u", "a | b\n-|-",
+    "a \\| b\n:-:", "$$a\\|b$$\n:-:", "```a\\|\n:-\n```", "- a\n---", "- a\n\n- b", "- a\n  b", "- a\nb",
+    "- a\n\n  b", "- a\n\tb", "- a\n* b", "- a\n1. b", "1. a\n1) b", "3. a\n4. b", "- a\n-", "- a\n\n\nb",
+    "```\ncode", "```\ncode\n  ```", "```\ncode\n    ```", "```\ncode\n\t```", "````\ncode\n```\n````",
+    "$$\nx", "$$\nx\n\n$$", "$$\nx\n$$ y", "$$ $$", "\\[\nx\n\\] y", "- a\n$$\nx\n$$", "- a\n```\nc\n```",
+    "-  a\n   b", "1.  a\n    b", "- a  \nb", "- **b**\n- *c*", "* **", "text\n\n0) zero",
+    *(f"{digit}. item" for digit in "0123456789"),
+)
+"""Texts one line away from the shapes `field_blocks` reads (underlines, other lists, loose lists, lazy
+lines, unclosed or indented closers, tables): each read as markdown-it reads it, or left to it."""
+
+
 def test_fields_read_without_the_block_parser_have_its_tokens() -> None:
     """`field_blocks` makes markdown-it's tokens (children, env and HTML included) or leaves the text to it,
     on random texts of the shapes it reads mixed with every kind of line it leaves to the parser."""
-    from exporter.reading.field_blocks import field_blocks
-
     reference = _reference()
     read = 0
-    for text in _field_texts(6000, 5):
-        read += field_blocks(text) is not None
+    for text in [*FIELD_TRAPS, *_field_texts(6000, 5)]:
+        read += field_blocks_module.field_blocks(text) is not None
         for cloze in (False, True):
             assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
     assert read > 2000
+
+
+@pytest.mark.parametrize("start", sorted(field_blocks_module._BLOCK_STARTS))
+def test_each_block_start_of_field_blocks_is_needed(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With any one character taken as unable to start a block, some text reads differently from markdown-it."""
+    monkeypatch.setattr(field_blocks_module, "_BLOCK_STARTS", field_blocks_module._BLOCK_STARTS - {start})
+    reference = _reference()
+    assert any(_parsed(markdown(), text, False) != _parsed(reference, text, False)
+               for text in [*FIELD_TRAPS, *_field_texts(6000, 5)]), f"nothing needs {start!r}"
