@@ -1,11 +1,12 @@
-"""The block tokens of the shapes fields are made of, without markdown-it's block parser.
+"""The blocks of the shapes fields are made of, without markdown-it's block parser.
 
 A note's field is nearly always a few of these, at the left margin: paragraphs of text,
 `$$`/`\\[` display math, a fenced code block, a tight list of one-paragraph items
 (bullets or numbers). markdown-it finds them by trying each block rule at each line,
 and inside a list by parsing every item as a document of its own: half of a field's
-parse. `field_blocks` reads these shapes line by line and makes markdown-it's tokens
-(types, tags, maps, levels, markup, info, hidden paragraphs of tight lists); anything
+parse. `field_blocks` reads these shapes line by line into small records, of which
+`block_tokens` makes markdown-it's tokens (types, tags, maps, levels, markup, info,
+hidden paragraphs of tight lists) and `rendering/direct.py` the HTML; anything
 else (quotes, headings, tables, raw HTML, indented code, nested or loose lists, tabs in
 a list, an unclosed fence...) gives None, and the caller parses the text as before.
 

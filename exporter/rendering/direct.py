@@ -3,13 +3,13 @@
 Most fields are paragraphs, lists, display math and code blocks (`field_blocks`) whose
 lines hold only text, `$...$` math, code spans, `**strong**` and line breaks
 (`plain_html`). For those, the HTML the configured markdown-it renders is written here
-from the block tokens and each line's pieces, without making the inline tokens, giving
+from the blocks and each line's pieces, without making any token, giving
 them lines, looking through them for unclosed math, display math, images, raw HTML or
 links (such lines hold none: a lone `$`, `<`, `[` or `!` sends a line to the parser), and
 rendering them one by one. The formulas come back with their lines, for the TeX check.
 Anything else gives None and the field goes through `markdown().parse` as before;
-tests/rendering/test_direct.py compares both on every field of the shipped and benchmark
-notes and on random texts.
+tests/test_direct_html.py compares both on every field of the shipped, test and benchmark
+notes and on random texts. (The HTML is then sanitised as the parser's is.)
 """
 
 from __future__ import annotations
