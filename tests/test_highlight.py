@@ -92,3 +92,19 @@ def test_a_lexer_with_its_own_loop_is_left_as_it_is() -> None:
 
     console = PythonConsoleLexer()
     assert faster(console) is console
+
+
+def test_the_lexers_of_the_languages_notes_name_are_loaded_ahead() -> None:
+    """`load_ahead` (run before render workers fork) loads each fenced language's lexer once, so a worker
+    highlighting that language finds it loaded; text without fences loads nothing."""
+    from exporter.rendering.highlight import _lexer, load_ahead
+
+    _lexer.cache_clear()
+    load_ahead(["A question?", "Plain text, no code."])
+    assert _lexer.cache_info().currsize == 0
+    load_ahead(["Intro\n\n```python\nx = 1\n```\n", "  ~~~ bash\nls\n~~~", "```\nno language\n```"])
+    assert _lexer.cache_info().currsize == 2
+    hits = _lexer.cache_info().hits
+    highlight_code("y = 2\n", "python")
+    highlight_code("echo hi\n", "bash")
+    assert _lexer.cache_info().hits == hits + 2
