@@ -2,7 +2,8 @@
 
 Run from the project root: `python bench/pdf_bench.py [--count 500] [--seeds]`;
 `--cards-ratio 3` compares the cards layout with the sheet on sources/ (CPU, paired);
-`--cold-build 3 [--baseline DIR]` times whole cold builds of the shipped sources (apkg + pdf).
+`--cold-build 3 [--baseline DIR]` times whole cold builds of the shipped sources (apkg + pdf);
+`--profile sheet` prints where WeasyPrint spends on the shipped decks (cProfile, one process).
 Each layout runs in its own process so that its peak RSS is its own.
 """
 
@@ -75,6 +76,61 @@ def cards_ratio(rounds: int) -> None:
           f"cards/sheet {best['cards'] / best['sheet']:.2f}")
 
 
+PROFILE_PARTS = {
+    "HTML parsing (tinyhtml5)": ("weasyprint/__init__.py", "__init__", 158),
+    "style cascade (selector matching)": ("weasyprint/css/__init__.py", "__init__", 62),
+    "computed values, elements (output/computedstyle)": ("output/computedstyle.py", "__missing__", None),
+    "computed values, WeasyPrint's (anonymous, fallbacks)": ("weasyprint/css/__init__.py", "__missing__", None),
+    "box building": ("formatting_structure/build.py", "build_formatting_structure", None),
+    "layout": ("weasyprint/layout/__init__.py", "layout_document", None),
+    "  text line breaking (Pango)": ("text/line_break.py", "split_first_line", None),
+    "  percentages": ("layout/percent.py", "resolve_percentages", None),
+    "drawing": ("weasyprint/document.py", "paint", None),
+    "  text drawing": ("weasyprint/draw/text.py", "draw_text", None),
+    "  SVG (formulas)": ("weasyprint/svg/__init__.py", "draw", 446),
+    "PDF writing (drawing included)": ("weasyprint/pdf/__init__.py", "generate_pdf", None),
+    "  font subsetting": ("weasyprint/pdf/fonts.py", "build_fonts_dictionary", None),
+    "  deflate": ("~", "<method 'compress' of 'zlib.Compress' objects>", None),
+    "garbage collection after a document": ("~", "<built-in method gc.collect>", None),
+    "cffi type parsing (first document of a process)": ("cffi/cparser.py", "parse_type", None),
+}
+"""Parts of a sheet's CPU: (file, function, first line or None) whose cumulative time is reported.
+
+The rows overlap where one part calls another (layout computes values, drawing lays out text
+again): read each as where to look, not as slices of one total."""
+
+
+def profile(layout: str) -> None:
+    """cProfile over writing every shipped deck in one process (math drawn before), as shares of the total.
+
+    cProfile inflates pure-Python parts against C (Pango, zlib): read the shares as where to look.
+    """
+    import cProfile
+    import pstats
+
+    from exporter.build.pipeline import collect
+    from exporter.output.writers import WriteOptions
+    from exporter.output.writers.html import draw_ahead
+    from exporter.output.writers.pdf import PdfWriter
+
+    decks = collect([ROOT / "sources"], ROOT, use_lock=False).decks()
+    options = WriteOptions(ROOT, layout=layout)
+    with tempfile.TemporaryDirectory() as folder:
+        draw_ahead(decks, Path(folder), options)
+        profiler = cProfile.Profile(time.process_time)  # CPU, not the wall clock of a shared machine
+        profiler.enable()
+        for i, deck in enumerate(decks):
+            PdfWriter().write(deck, Path(folder) / f"{i}.pdf", options)
+        profiler.disable()
+    stats: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values())
+    print(f"{layout}, the {len(decks)} shipped decks: {total:.2f} s under cProfile")
+    for name, (where, function, line) in PROFILE_PARTS.items():
+        seconds = sum(entry[3] for (path, number, func), entry in stats.items()
+                      if where in path and func == function and (line is None or number == line))
+        print(f"  {name:54} {seconds:6.2f} s {100 * seconds / total:5.1f}%")
+
+
 def cold_build(rounds: int, baseline: Path | None, extra: list[str]) -> None:
     """CPU seconds (user + system, workers and Node included) of `exporter build` on a copy of sources/.
 
@@ -119,7 +175,11 @@ def main() -> None:
                         help="only time cold `exporter build` runs of the shipped sources (CPU, with children)")
     parser.add_argument("--baseline", type=Path, help="with --cold-build: another checkout to time alongside")
     parser.add_argument("--layout", default=None, help="with --cold-build: build only the PDF in this layout")
+    parser.add_argument("--profile", choices=LAYOUTS, help="only profile writing the shipped decks in this layout")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     if args.cold_build:
         cold_build(args.cold_build, args.baseline, ["--format", "pdf", "--layout", args.layout] if args.layout else [])
         return

@@ -33,10 +33,13 @@ def draw_ahead(decks: list[Deck], out_dir: Path, options: WriteOptions) -> None:
 
     Each sheet then finds its formulas drawn (in memory, inherited by forked workers, and
     in the disk cache): one Node process per build instead of one per deck. WeasyPrint is
-    imported here too, in the parent: forked workers inherit it instead of each paying its
+    imported here too, in the parent (without the linker runs of its library lookup:
+    `libraries.import_weasyprint`): forked workers inherit it instead of each paying its
     quarter of a second of import.
     """
-    import weasyprint  # noqa: F401  (inherited by the forked sheet writers)
+    from exporter.output.libraries import import_weasyprint
+
+    import_weasyprint()  # inherited by the forked sheet writers
 
     math_renderer(out_dir / "sheet", options).render(
         key for deck in decks for rn in deck.notes for fragment in (rn.question_html, rn.answer_html)
