@@ -74,8 +74,37 @@ def test_every_code_block_of_the_notes_is_highlighted_as_pygments_does() -> None
         assert highlight_code(code, language) == highlight(code, lexer, _formatter()), (language, code)
 
 
+def test_code_in_many_languages_is_highlighted_as_pygments_does() -> None:
+    """`highlight_code` writes the formatter's lines without its wrappers: the same HTML, lines that
+    open, close or carry a span across a newline, empty lines and blanks at either end included."""
+    rng = random.Random(8)
+    texts = _sample(12)
+    for language in LANGUAGES:
+        lexer = get_lexer_by_name(language)
+        for text in texts:
+            start = rng.randrange(len(text))
+            code = text[start : start + rng.randint(0, 600)]
+            assert highlight_code(code, language) == highlight(code, lexer, _formatter()), (language, code)
+
+
 def test_a_lexer_with_its_own_loop_is_left_as_it_is() -> None:
     from pygments.lexers import PythonConsoleLexer
 
     console = PythonConsoleLexer()
     assert faster(console) is console
+
+
+def test_the_lexers_of_the_languages_notes_name_are_loaded_ahead() -> None:
+    """`load_ahead` (run before render workers fork) loads each fenced language's lexer once, so a worker
+    highlighting that language finds it loaded; text without fences loads nothing."""
+    from exporter.rendering.highlight import _lexer, load_ahead
+
+    _lexer.cache_clear()
+    load_ahead(["A question?", "Plain text, no code."])
+    assert _lexer.cache_info().currsize == 0
+    load_ahead(["Intro\n\n```python\nx = 1\n```\n", "  ~~~ bash\nls\n~~~", "```\nno language\n```"])
+    assert _lexer.cache_info().currsize == 2
+    hits = _lexer.cache_info().hits
+    highlight_code("y = 2\n", "python")
+    highlight_code("echo hi\n", "bash")
+    assert _lexer.cache_info().hits == hits + 2

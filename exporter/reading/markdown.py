@@ -16,15 +16,16 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
-from markdown_it.common.utils import mdTrim
+from markdown_it.common.utils import escapeHtml, mdTrim
 from markdown_it.rules_block import StateBlock, lheading
-from markdown_it.rules_core import StateCore, block, normalize
+from markdown_it.rules_core import StateCore, block as block_rule, normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from exporter.rendering.highlight import highlight_code
 from exporter.rendering.cloze import highlight_keeping_clozes
 from exporter.rendering.highlight_cloze import NEXT_NUMBER, highlight_cloze_plugin
+from exporter.reading.field_blocks import block_tokens
 from exporter.reading.mathdetect import BLOCK, DISPLAY_INLINE, INLINE, bracket_inline, display_block, unclosed_math
 
 MATH_TYPES = frozenset({INLINE, DISPLAY_INLINE, BLOCK})
@@ -129,6 +130,7 @@ def _without(block: frozenset[str]) -> MarkdownIt:
         return markdown()
     md = _configured()
     md.block.ruler.disable(sorted(block))
+    md.core.ruler.at("block", block_rule)  # `field_blocks` reads the shapes of the full rule set
     return md
 
 
@@ -241,13 +243,18 @@ def _block(state: StateCore) -> None:
     No block rule but the paragraph can start with a letter, and those that look at the
     next line (tables, setext headings) need one: the paragraph's three tokens are made
     here as its rule makes them, without setting up a block state (a third of the parse
-    of a one-line question).
+    of a one-line question). Other texts made of the shapes `field_blocks` reads get their
+    block tokens from there (half the parse of a field with a list), the rest from the parser.
     """
     src = state.src
     if state.inlineMode or not src:
-        block(state)
+        block_rule(state)
         return
     if "\n" in src or not src[:1].isalpha():
+        tokens = block_tokens(src)
+        if tokens is not None:
+            state.tokens.extend(tokens)
+            return
         block_state = _BlockState(src, state.md, state.env, state.tokens)
         state.md.block.tokenize(block_state, block_state.line, block_state.lineMax)
         return
@@ -349,8 +356,13 @@ def _inline_chain(md: MarkdownIt) -> Callable[[StateCore], None]:
 _SPAN = re.compile(r"\$([^$]+)\$|`([^`\n]+)`|\*\*([^*]+)\*\*|(\n)[ \t]*")
 
 
-def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
-    """The inline tokens of lines of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
+_Piece = tuple[str, str]
+"""A piece of a plain line: ("text", text), ("softbreak" | "hardbreak", ""), (INLINE, tex), ("code_inline", code)
+or ("strong", text)."""
+
+
+def _plain_pieces(md: MarkdownIt) -> Callable[[str], list[_Piece] | None]:
+    """The pieces of lines of text, `$...$` math, `` `code` `` and `**strong**` alone, as markdown-it
     makes them; None for any other text.
 
     Text without the characters that stop markdown-it's text rule is one text token
@@ -381,10 +393,10 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
     # A `$` is never first; no backtick right after a code span's closer.
     simple = re.compile(f"(?:{text}++|{strong})(?:{text}++|{strong}|\\$[^$]++\\$|`[^`\\n]++`(?!`)|\\n[ \\t]*+)*+")
 
-    def children(content: str) -> list[Token] | None:
+    def pieces(content: str) -> list[_Piece] | None:
         if simple.fullmatch(content) is None:
             return None
-        found: list[Token] = []
+        found: list[_Piece] = []
         pos = 0
         for span in _SPAN.finditer(content):
             start, end = span.span()
@@ -395,31 +407,94 @@ def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
                 hard = pending.endswith("  ")
                 pending = pending.rstrip(" ") if hard else pending[:-1] if pending.endswith(" ") else pending
             if pending:
-                found.append(Token("text", "", 0, content=pending))
+                found.append(("text", pending))
             if newline is not None:
-                found.append(Token("hardbreak" if hard else "softbreak", "br", 0))
+                found.append(("hardbreak" if hard else "softbreak", ""))
             elif tex is not None:
                 # As the math rule reads it (no digit before; `start` is never 0) and `_not_after_an_amount`.
                 if (content[start - 1].isdigit() or _after_an_amount(content, start)
                         or tex.endswith("\\") or content[end : end + 1].isdigit()):
                     return None
-                found.append(Token(INLINE, "math", 0, content=tex, markup="$"))
+                found.append((INLINE, tex))
             elif code is not None:
                 if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
                     code = code[1:-1]  # as the code-span rule strips it
-                found.append(Token("code_inline", "code", 0, content=code, markup="`"))
+                found.append(("code_inline", code))
             else:
+                found.append(("strong", bold))
+            pos = end
+        if pos < len(content):
+            found.append(("text", content[pos:]))
+        return found
+
+    return pieces
+
+
+def _plain_line(md: MarkdownIt) -> Callable[[str], list[Token] | None]:
+    """The inline tokens markdown-it makes of a plain line (`_plain_pieces`); None for any other text."""
+    pieces_of = _plain_pieces(md)
+
+    def children(content: str) -> list[Token] | None:
+        pieces = pieces_of(content)
+        if pieces is None:
+            return None
+        found: list[Token] = []
+        for kind, value in pieces:
+            if kind == "text":
+                found.append(Token("text", "", 0, content=value))
+            elif kind == INLINE:
+                found.append(Token(INLINE, "math", 0, content=value, markup="$"))
+            elif kind == "code_inline":
+                found.append(Token("code_inline", "code", 0, content=value, markup="`"))
+            elif kind == "strong":
                 # Emphasis leaves each `*` of the pair as a text token, turns the inner ones into the
                 # tags and empties the outer ones, which then join the text around them.
                 found.extend((Token("text", "", 0), Token("strong_open", "strong", 1, markup="**"),
-                              Token("text", "", 0, level=1, content=bold),
+                              Token("text", "", 0, level=1, content=value),
                               Token("strong_close", "strong", -1, markup="**"), Token("text", "", 0)))
-            pos = end
-        if pos < len(content):
-            found.append(Token("text", "", 0, content=content[pos:]))
+            else:
+                found.append(Token(kind, "br", 0))
         return _joined(found)
 
     return children
+
+
+Formula = tuple[str, int]
+"""A formula's TeX and its 0-based line in the text it was found in."""
+
+
+@lru_cache(maxsize=1)
+def plain_html() -> Callable[[str], tuple[str, list[Formula]] | None]:
+    """The HTML `markdown()` renders for the inline tokens of a plain line (`_plain_pieces`), and its formulas;
+    None for any other text. (Our options: XHTML tags, a soft break as a newline.)"""
+    md = markdown()
+    assert md.options["xhtmlOut"] and not md.options["breaks"]
+    pieces_of = _plain_pieces(md)
+
+    def html(content: str) -> tuple[str, list[Formula]] | None:
+        pieces = pieces_of(content)
+        if pieces is None:
+            return None
+        out: list[str] = []
+        formulas: list[Formula] = []
+        line = 0
+        for kind, value in pieces:
+            if kind == "text":
+                out.append(escapeHtml(value))
+            elif kind == INLINE:
+                out.append(math_html(value, False))
+                formulas.append((value, line))
+                line += value.count("\n")
+            elif kind == "code_inline":
+                out.append("<code>" + escapeHtml(value) + "</code>")
+            elif kind == "strong":
+                out.append("<strong>" + escapeHtml(value) + "</strong>")
+            else:
+                out.append("<br />\n" if kind == "hardbreak" else "\n")
+                line += 1
+        return "".join(out), formulas
+
+    return html
 
 
 def _joined(tokens: list[Token]) -> list[Token]:
@@ -520,9 +595,14 @@ def _bracket_flood(state: Any, silent: bool) -> bool:
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    info = tokens[idx].info.strip()
+    return fence_html(tokens[idx].content, tokens[idx].info, env)
+
+
+def fence_html(code: str, info: str, env: Any) -> str:
+    """A fenced code block as the renderer writes it: highlighted in the language its info names."""
+    info = info.strip()
     language = info.split()[0] if info else None
-    return _code(tokens[idx].content, language, env)
+    return _code(code, language, env)
 
 
 def _code(code: str, language: str | None, env: Any) -> str:

@@ -76,6 +76,10 @@ r"""Matched right after `\begin`/`\end` (a letter precedes); `(?<!\s)` keeps a s
 _PARAGRAPH = "\n\n"
 _STRUCTURAL = re.compile(r"[\\{}$%]")
 _STRUCTURAL_BRACKETS = re.compile(r"[\\{}$%\[\]]")
+_PLAIN_GROUP_REST = re.compile(r"(?<=\{)[^\\{}$%]*+\}")
+"""The rest of a braced group after its `{` with no structural character inside: the node list
+read there stops at its `}` at once, having found nothing (brackets are plain inside braces).
+(The `{` looked behind keeps a search linear.)"""
 _ASCII_MACRO = re.compile(r"\\([A-Za-z]+)")
 
 
@@ -174,7 +178,9 @@ class _Scanner:
         macros = self.specs.macros
         while True:
             found = structural.search(s, pos)
-            pos = found.start() if found is not None else self.n
+            if found is None:  # characters and blanks up to the end: `token` would find its end
+                return self.end_of_input(close_brace, end_environment, close_math)
+            pos = found.start()
             # Braces, most of a formula's structure, handled here as `token` would give them.
             c = s[pos : pos + 1]
             if c == "\\":
@@ -190,7 +196,9 @@ class _Scanner:
                             pos = end
                             continue
             if c == "{" or (brackets and c == "["):
-                pos = self.nodes(pos + 1, dollar_math, close_brace="}" if c == "{" else "]")
+                plain = _PLAIN_GROUP_REST.match(s, pos + 1) if c == "{" else None
+                pos = plain.end() if plain is not None else self.nodes(pos + 1, dollar_math,
+                                                                      close_brace="}" if c == "{" else "]")
                 continue
             if c == "}" or (brackets and c == "]"):
                 if c != close_brace:
@@ -199,13 +207,7 @@ class _Scanner:
             try:
                 tok = self.token(pos, brackets=brackets, dollar_math=dollar_math)
             except _EndOfInput:
-                if close_brace is not None:
-                    raise TexError(f"Unexpected end of stream, was expecting '{close_brace}'") from None
-                if end_environment is not None:
-                    raise TexError(f"Unexpected end of stream, was expecting \\end{{{end_environment}}}") from None
-                if close_math is not None:
-                    raise TexError(f"Unexpected end of stream, was expecting '{close_math}'") from None
-                return self.n
+                return self.end_of_input(close_brace, end_environment, close_math)
             pos = tok.end
             kind = tok.kind
             if kind in ("char", "paragraph", "comment"):
@@ -241,6 +243,16 @@ class _Scanner:
                     pos = self.arguments(spec, pos, dollar_math)
                 except _EndOfInput:
                     raise TexError(f'End of input while parsing arguments of macro "{tok.value}"') from None
+
+    def end_of_input(self, close_brace: str | None, end_environment: str | None, close_math: str | None) -> int:
+        """A node list reaching the end of the text: fine at the top, else the closer it waits for is missing."""
+        if close_brace is not None:
+            raise TexError(f"Unexpected end of stream, was expecting '{close_brace}'")
+        if end_environment is not None:
+            raise TexError(f"Unexpected end of stream, was expecting \\end{{{end_environment}}}")
+        if close_math is not None:
+            raise TexError(f"Unexpected end of stream, was expecting '{close_math}'")
+        return self.n
 
     def environment(self, begin: _Token, dollar_math: bool) -> int:
         name = begin.value
@@ -289,7 +301,8 @@ class _Scanner:
             if tok.kind == "macro" and tok.value == "end":
                 raise TexError("Expected expression, got \\end")
             if tok.kind == "open":
-                return self.nodes(tok.end, dollar_math, close_brace="}")
+                plain = _PLAIN_GROUP_REST.match(self.s, tok.end)
+                return plain.end() if plain is not None else self.nodes(tok.end, dollar_math, close_brace="}")
             if tok.kind == "close":
                 return tok.start
             return tok.end

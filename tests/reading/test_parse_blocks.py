@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from bench.corpus import lesson_file, numbered_file, open_file, qa_file
 from exporter.diagnostics import Diagnostics
 from exporter.reading.document import parse_document
+from exporter.reading import field_blocks as field_blocks_module
 from exporter.reading import markdown as markdown_module
 from exporter.reading.markdown import markdown, parse_blocks
 from exporter.reading.mathdetect import DISPLAY_INLINE
@@ -199,7 +200,7 @@ def test_rules_are_called_only_where_they_can_start() -> None:
     for rule in md.block.ruler.__rules__:
         rule.fn = _counting(rule.fn, rule.name, calls)
     md.block.ruler.__cache__ = None
-    md.parse("A paragraph\nof prose\n\n- a list\n", {})
+    md.parse("A paragraph\nof prose\n\n- a list\n\n<b>raw HTML, which field_blocks leaves to the parser</b>\n", {})
     assert "hr" in calls and "list" in calls  # at the `-`
     assert calls.count("heading") == calls.count("fence") == calls.count("blockquote") == 0
 
@@ -245,3 +246,85 @@ def test_lines_of_text_and_math_parse_as_with_the_full_parser() -> None:
         for cloze in (False, True):
             assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
     assert made > 1000
+
+
+
+_TEXT_LINES = ("text", "word **b** and $x$", "é accent", "(paren)", "**bold** x", "*em* x", "_u_", "+x", "-x", "-:",
+               "1x", "12) no", "$x$ first", "\\(x\\) first", "`code` first", "``two``", "~x", "!img", "text  ",
+               "  indented text", "    deep", " \t mixed", "\u00a0nbsp", "__init__")
+_ODD_LINES = (
+    "_", "** x", "**", "+", "a | b", "=x", "[link](u)", "[a]: /u", "#tag", "# h", "> q", "<b>x</b>", "<div>", ":-:",
+    "\ttab text", "- ", "-", "1.", "-\ta", "- - -", "* * *", "- $$x$$", "- ```", "- # h", "- > q", "  - nested",
+    "    - deep", "   1. three", "- a | b", "- *", "- 1. x", "-     five", "2) b", "* c", "\\[x\\]", "$$x", "  $$",
+    "$$ $$", "a $$ b", "```a`b", "  ```", "    ```", "``", "\t```", " ```", "~~~~", "---", "===", "***", "___", "",
+    " ", "\t", "$$x$$ y", "x^2", "-x^2", "\\]  ", " \\]",
+)
+
+
+def _block_lines(rng: random.Random) -> list[str]:
+    """The lines of one block of a shape `field_blocks` reads."""
+    kind = rng.randrange(4)
+    if kind == 0:
+        return [rng.choice(_TEXT_LINES) for _ in range(rng.randint(1, 3))]
+    if kind == 1:
+        bullet = rng.choice(("- ", "* ", "+ ", "1. ", "1) ", "3. ", "-  ", "1.    "))
+        return [(f"{n}{bullet[1:]}" if bullet[0].isdigit() and n > 1 else bullet) + rng.choice(_TEXT_LINES).lstrip()
+                for n in range(1, rng.randint(2, 4))]
+    if kind == 2:
+        opener, closer = rng.choice((("$$", "$$"), ("\\[", "\\]"), ("$$ x", "y $$"), ("$$", "$$  ")))
+        return [opener, *rng.choices(("x^2", "  \\frac{a}{b}", "a | b", "y"), k=rng.randint(0, 2)), closer]
+    opener = rng.choice(("```", "```python", "~~~", "````", "``` a b "))
+    body = rng.choices(("code", "  indented", "", "```", "~~~", "\tx", "    ```", "`x`"), k=rng.randint(0, 3))
+    return [opener, *body, rng.choice((opener[:3], opener[:4], opener[:3] + "  ", "````", "~~~"))]
+
+
+def _field_texts(count: int, seed: int) -> list[str]:
+    """Texts of the shapes `field_blocks` reads, next to each other or apart, now and then with a line it leaves
+    to the parser (or that turns a shape into another) in their midst."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        lines: list[str] = []
+        for _ in range(rng.randint(1, 4)):
+            lines += _block_lines(rng)
+            lines += [""] * rng.choice((0, 1, 1, 1, 2))
+        if rng.random() < 0.4:
+            lines.insert(rng.randrange(len(lines) + 1), rng.choice(_ODD_LINES))
+        texts.append("\n".join(lines) + rng.choice(("", "", "\n", "\n\n", " ")))
+    return texts
+
+
+FIELD_TRAPS = (
+    "text\n===", "text\n---", "text\n-", "text\n0. zero", "text\n1. one", "text\n2. two", "text\n- item",
+    "text\n* item", "text\n+ item", "text\n> quote", "text\n# heading", "text\n<div>", "text\n```", "text\n~~~",
+    "text\n$$\nx\n$$", "text\n\\[\nx\n\\]", "text\n\ttab", "text\n    deep", "text\n[a]: /u", "a | b\n-|-",
+    "a \\| b\n:-:", "$$a\\|b$$\n:-:", "```a\\|\n:-\n```", "- a\n---", "- a\n\n- b", "- a\n  b", "- a\nb",
+    "- a\n\n  b", "- a\n\tb", "- a\n* b", "- a\n1. b", "1. a\n1) b", "3. a\n4. b", "- a\n-", "- a\n\n\nb",
+    "```\ncode", "```\ncode\n  ```", "```\ncode\n    ```", "```\ncode\n\t```", "````\ncode\n```\n````",
+    "$$\nx", "$$\nx\n\n$$", "$$\nx\n$$ y", "$$ $$", "\\[\nx\n\\] y", "- a\n$$\nx\n$$", "- a\n```\nc\n```",
+    "-  a\n   b", "1.  a\n    b", "- a  \nb", "- **b**\n- *c*", "* **", "text\n\n0) zero",
+    *(f"{digit}. item" for digit in "0123456789"),
+)
+"""Texts one line away from the shapes `field_blocks` reads (underlines, other lists, loose lists, lazy
+lines, unclosed or indented closers, tables): each read as markdown-it reads it, or left to it."""
+
+
+def test_fields_read_without_the_block_parser_have_its_tokens() -> None:
+    """`field_blocks` makes markdown-it's tokens (children, env and HTML included) or leaves the text to it,
+    on random texts of the shapes it reads mixed with every kind of line it leaves to the parser."""
+    reference = _reference()
+    read = 0
+    for text in [*FIELD_TRAPS, *_field_texts(6000, 5)]:
+        read += field_blocks_module.field_blocks(text) is not None
+        for cloze in (False, True):
+            assert _parsed(markdown(), text, cloze) == _parsed(reference, text, cloze), repr(text)
+    assert read > 2000
+
+
+@pytest.mark.parametrize("start", sorted(field_blocks_module._BLOCK_STARTS))
+def test_each_block_start_of_field_blocks_is_needed(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With any one character taken as unable to start a block, some text reads differently from markdown-it."""
+    monkeypatch.setattr(field_blocks_module, "_BLOCK_STARTS", field_blocks_module._BLOCK_STARTS - {start})
+    reference = _reference()
+    assert any(_parsed(markdown(), text, False) != _parsed(reference, text, False)
+               for text in [*FIELD_TRAPS, *_field_texts(6000, 5)]), f"nothing needs {start!r}"
