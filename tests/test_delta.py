@@ -129,13 +129,7 @@ def test_the_edit_build_leaves_what_the_full_build_leaves(tmp_path: Path, seed: 
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "time", lambda: float(NOW))
     rng = random.Random(seed)
-    fast, full = tmp_path / "fast", tmp_path / "full"
-    (fast / "sources").mkdir(parents=True)
-    for name, text in FILES.items():
-        (fast / "sources" / name).write_text(text, encoding="utf-8")
-    _copy(fast, full)
-    _build(fast, full=True)
-    _build(full, full=True)
+    fast, full = _twin_projects(tmp_path)
     edits = []
     used = 0
     for step in range(STEPS):
