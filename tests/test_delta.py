@@ -40,7 +40,8 @@ FILES = {
 
 
 def _build(project: Path, full: bool) -> tuple[str, str]:
-    env = {"EXPORTER_FULL_BUILD": "1" if full else ""}
+    # EXPORTER_DEBUG: a fault in the edit build raises here instead of falling back to the full build unseen
+    env = {"EXPORTER_FULL_BUILD": "1" if full else "", "EXPORTER_DEBUG": "1"}
     result = CliRunner().invoke(main, ["build", str(project / "sources"), "--out", str(project / "dist"),
                                        "--format", "apkg"], env=env)
     assert result.exit_code == 0, result.output
