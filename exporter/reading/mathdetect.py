@@ -21,7 +21,8 @@ DISPLAY_INLINE = "math_inline_double"
 """Display math written inside a paragraph; `markdown.py` lifts it out of the `<p>`."""
 BLOCK = "math_block"
 
-_BLOCK_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
+DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
+"""Display math's (opener, closer) pairs; `reading/outline.py` reads blocks from lines by the same."""
 
 
 def bracket_inline(state: StateInline, silent: bool) -> bool:
@@ -68,7 +69,7 @@ def display_block(state: StateBlock, start_line: int, end_line: int, silent: boo
     if state.src[begin : begin + 1] not in ("$", "\\") or state.is_code_block(start_line):
         return False  # tried on every line of every paragraph: the cheap test goes first
     first = state.src[begin : state.eMarks[start_line]]
-    for opener, closer in _BLOCK_DELIMITERS:
+    for opener, closer in DISPLAY_DELIMITERS:
         if first.startswith(opener):
             break
     else:

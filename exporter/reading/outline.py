@@ -29,6 +29,7 @@ from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
 
 from exporter.reading.layout import _behind_newline
+from exporter.reading.mathdetect import DISPLAY_DELIMITERS
 
 _CONTAINERS = r"(?:[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t])))*[ \t]*"
 """What may stand before a block's first character: indentation, `>` and list markers."""
@@ -43,7 +44,6 @@ _OPENER = re.compile(r"^" + _CONTAINERS + _OPENERS)
 _UNDERLINE = re.compile(r"^(?:=+|-+)[ \t]*$")
 _TABLE = re.compile(r"^[^\n|]*+\|[^\n]*+\n[ \t]*+[|:-][|:\- \t]*+$", re.MULTILINE)
 """A line with `|` over a line that may be a table's delimiter row: a table may start there."""
-_MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
 
 def scan_outline(text: str, lines: list[str]) -> list[tuple[int, int]] | None:
     """The top-level headings and rules of `text` (split into `lines`) as markdown-it would find them.
@@ -133,7 +133,7 @@ def _fence_end(lines: list[str], start: int) -> int | None:
 def _math_end(lines: list[str], start: int) -> int | None:
     """The line after the math block opening at column 0 of `start` (`mathdetect.display_block`'s rule), or None."""
     first = lines[start]
-    for opener, closer in _MATH_DELIMITERS:
+    for opener, closer in DISPLAY_DELIMITERS:
         if first.startswith(opener):
             break
     else:
