@@ -26,6 +26,7 @@ import re
 import tempfile
 import zlib
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,13 @@ _ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "
 _NAMES = sorted(f.name for f in fields(LockEntry))
 
 
+@lru_cache(maxsize=2)
+def _layout(with_removed: bool) -> tuple[list[str], str]:
+    """The keys an entry of the live (or removed) section holds, and the template of its text."""
+    names = [name for name in _NAMES if with_removed or name != "removed"]
+    return names, "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
+
+
 def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[LockText, memoryview] | None = None
                   ) -> list[bytes | memoryview]:
     """The pieces of text of the entries as `json.dumps(entries, indent=1, sort_keys=True)` lays them
@@ -173,8 +181,7 @@ def _entries_json(entries: list[LockEntry], with_removed: bool, known: tuple[Loc
     """
     if not entries:
         return [b"[]"]
-    names = [name for name in _NAMES if with_removed or name != "removed"]
-    template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
+    names, template = _layout(with_removed)
     pieces: list[bytes | memoryview] = [b"[\n"]
     if known is None or not known[0].index:
         for first in range(0, len(entries), _CHUNK):
@@ -241,16 +248,9 @@ def _tail() -> str:
 
 def encode_entries(entries: list[LockEntry], removed: bool) -> list[bytes]:
     """Each entry's text as `Lock.to_bytes` lays it out in the section of live (or `removed`) notes."""
-    names = [name for name in _NAMES if removed or name != "removed"]
-    template = "  {\n" + ",\n".join(f"   {json.dumps(name)}: %s" for name in names) + "\n  }"
+    names, template = _layout(removed)
     return [text.encode("utf-8") for start in range(0, len(entries), _CHUNK)
             for text in _encoded(entries[start : start + _CHUNK], names, template)]
-
-
-def sort_key(entry: LockEntry) -> tuple[Any, ...]:
-    """Where an entry stands in its section of the lock file."""
-    key: tuple[Any, ...] = _sort_key(entry)
-    return key
 
 
 class SortedLock:
@@ -791,13 +791,12 @@ def write_lock(path: Path, lock: Lock) -> None:
 
 def write_lock_bytes(path: Path, data: bytes, state: LockState | None) -> None:
     """`write_lock` of a lock's bytes, recorded in `state`."""
-    lock = Lock(state=state)
     if _same_bytes(path, data):
-        if lock.state is not None:
-            lock.state.record(data)
+        if state is not None:
+            state.record(data)
         return  # unchanged: keep the file's mtime, so a no-op build touches nothing
-    if lock.state is not None:
-        lock.state.forget()  # until the new bytes are in place
+    if state is not None:
+        state.forget()  # until the new bytes are in place
     remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
@@ -808,8 +807,8 @@ def write_lock_bytes(path: Path, data: bytes, state: LockState | None) -> None:
         os.chmod(tmp_name, file_mode(path))
         os.replace(tmp_name, path)
         _sync_folder(path.parent)
-        if lock.state is not None:
-            lock.state.record(data)
+        if state is not None:
+            state.record(data)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
