@@ -34,6 +34,7 @@ import marshal
 import os
 import sqlite3
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from exporter.diagnostics import Diagnostic, Diagnostics, Level
 if TYPE_CHECKING:
     from exporter.build.manifest import Manifest
     from exporter.build.pipeline import Model
+    from exporter.identity.lock import LockEntry
     from exporter.model import Note, RenderedNote
     from exporter.output.writers import WriteOptions
     from exporter.project import Project
@@ -278,10 +280,27 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
     store.save(state, files, set())
 
 
-def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> tuple[int, int] | None:
-    """The lock's size and CRC when the build meets what `edit` assumes (see the module's docstring)."""
+def _entries_fit(entries: list[LockEntry], notes: list[RenderedNote]) -> bool:
+    """Each note's entry is its own (same source and deck), every GUID and fingerprint is unique, and
+    every number is one the next build reads without a warning: what `edit` assumes of a lock."""
     from exporter.identity.lock import MAX_LINE, MAX_TIME
 
+    return (all(entry.source == final.note.source.path and entry.deck == final.note.deck
+                for entry, final in zip(entries, notes))
+            and len({e.guid for e in entries}) == len(entries) and len({e.fingerprint for e in entries}) == len(entries)
+            and all(0 <= e.line <= MAX_LINE and 0 <= e.modified <= MAX_TIME and 0 <= e.removed <= MAX_TIME
+                    for e in entries))
+
+
+def _in_two_files(questions: Iterable[tuple[str, str]]) -> bool:
+    """True when a question hash comes with two files ((hash, file) pairs): their duplicate checks depend
+    on each other."""
+    owner: dict[str, str] = {}
+    return any(owner.setdefault(question, rel) != rel for question, rel in questions)
+
+
+def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> tuple[int, int] | None:
+    """The lock's size and CRC when the build meets what `edit` assumes (see the module's docstring)."""
     resolution = model.identity
     if resolution is None or model.lock_path is None or model.lock_error is not None:
         return None
@@ -291,19 +310,10 @@ def _recordable(model: Model, cache_dir: Path, hashes: dict[str, list[str]]) -> 
     notes = resolution.notes
     if len(entries) != len(notes) + len(resolution.emitted_removed):  # nothing carried
         return None
-    if any(entry.source != final.note.source.path or entry.deck != final.note.deck
-           for entry, final in zip(entries, notes)):
+    if not _entries_fit(entries, notes):
         return None
-    if len({e.guid for e in entries}) != len(entries) or len({e.fingerprint for e in entries}) != len(entries):
+    if _in_two_files((question, rel) for rel, questions in hashes.items() for question in questions):
         return None
-    if not all(0 <= e.line <= MAX_LINE and 0 <= e.modified <= MAX_TIME and 0 <= e.removed <= MAX_TIME
-               for e in entries):
-        return None  # the next build would read the lock with a warning
-    owner: dict[str, str] = {}
-    for rel, questions in hashes.items():
-        for question in questions:
-            if owner.setdefault(question, rel) != rel:
-                return None  # a question in two files: their duplicate checks depend on each other
     start, stop = model.source_findings
     items = model.diagnostics.items
     if any(d.path not in model.reads for d in items[start:stop]) or any(d.code == "lock" for d in items[stop:]):
@@ -367,11 +377,10 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.build.pipeline import _hashes, languages_of, read_files, render_removed
     from exporter.config import load_config
     from exporter.identity.checks import run_checks
-    from exporter.identity.lock import MAX_LINE, MAX_TIME, LockState, SortedLock, parse_lock, write_lock_bytes
+    from exporter.identity.lock import LockState, SortedLock, parse_lock, write_lock_bytes
     from exporter.identity.resolve import LOCK_STATE_NAME, resolve
-    from exporter.model import SourceLocation
+    from exporter.model import Deck, SourceLocation
     from exporter.output.writers.apkg import media_files, note_row, write_rows
-    from exporter.model import Deck
     from exporter.project import relative_path
     from exporter.rendering.render import render_and_hash
     from exporter.rendering.render_cache import CACHE_NAME as RENDER_CACHE
@@ -568,15 +577,9 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     # still meet what this build assumed of the last one.
     touch(cache_dir, RENDER_CACHE, [k for rel in unchanged for k in heads[rel][_RENDER_KEYS]])
     written = _lock_state(cache_dir)
-    entries = [e for e in resolution.lock.entries]
-    owner: dict[str, str] = {}
-    crossed = any(owner.setdefault(read_hashes[id(note)], note.source.path) != note.source.path for note in read)
-    if (lock_message is None and written is not None and not strays and not crossed
-            and len({e.guid for e in entries}) == len(entries) and len({e.fingerprint for e in entries}) == len(entries)
-            and all(0 <= e.line <= MAX_LINE and 0 <= e.modified <= MAX_TIME and 0 <= e.removed <= MAX_TIME
-                    for e in entries)
-            and all(e.source == f.note.source.path and e.deck == f.note.deck
-                    for e, f in zip(entries, resolution.notes))):
+    if (lock_message is None and written is not None and not strays
+            and not _in_two_files((read_hashes[id(note)], note.source.path) for note in read)
+            and _entries_fit(resolution.lock.entries, resolution.notes)):
         state = {**state, "lock": list(written), "files": rels}
         store.save(state, records, set(unchanged))
     else:
