@@ -7,7 +7,6 @@ key. In a tree of hundreds of files, reading the unchanged ones was most of a re
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from typing import Any
 from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
-from exporter.model import Note, NoteKind, SourceLocation
+from exporter.model import Note, NoteKind
 from exporter.reading.chunked import GroupRead
-from exporter.reading.claim import Coverage
+from exporter.reading.claim import Coverage, new_note
 from exporter.reading.source import with_tags
 
 CACHE_NAME = "read.sqlite"
@@ -70,25 +69,10 @@ def note_from_row(row: list[object], lines: int = 0) -> Note:
     if lines:
         line += lines
         answer_line = answer_line + lines if answer_line else 0
-    if not _PLAIN:
-        return Note(deck, _KINDS[kind], question, answer, SourceLocation(path, line), tuple(tags),  # type: ignore[arg-type]
-                    context, section, link, answer_line, guid, modified)  # type: ignore[arg-type]
-    # Made without their `__init__`, which sets each field through `object.__setattr__`: 3 µs a
-    # note, most of decoding a cached note, for every note of every file on every build. The
-    # result is the same object (`tests/test_parse_cache.py` compares).
-    where = _new(SourceLocation)
-    where.__dict__.update(path=path, line=line)
-    note = _new(Note)
-    note.__dict__.update(zip(_NOTE_FIELDS, (deck, _KINDS[kind], question, answer, where, tuple(tags), context,
-                                            section, link, answer_line, guid, modified)))
-    return note
-
-
-_NOTE_FIELDS = tuple(field.name for field in dataclasses.fields(Note))
-_PLAIN = not any(hasattr(made, "__post_init__") or hasattr(made, "__slots__") for made in (Note, SourceLocation)) \
-    and tuple(field.name for field in dataclasses.fields(SourceLocation)) == ("path", "line")
-"""Both classes are plain frozen dataclasses: `__init__` only sets their fields (else it is called)."""
-_new = object.__new__
+    # Made without the dataclasses' `__init__` (most of decoding a cached note, every note of every
+    # file on every build); the same object (`tests/test_parse_cache.py` compares).
+    return new_note(deck, _KINDS[kind], question, answer, path, line, tuple(tags), context,  # type: ignore[arg-type]
+                    section, link, answer_line, guid, modified)  # type: ignore[arg-type]
 
 
 def _finding(path: object, line: object, level: object, code: object, message: object) -> Diagnostic:
