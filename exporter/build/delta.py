@@ -371,7 +371,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.build.discover import discover
     from exporter.build.incremental import options_key, stems_of
     from exporter.build.manifest import (
-        LIVE_MARK, REMOVED_MARK, inputs_of_parts, note_digest, note_part, record_for, toolkit_fingerprint,
+        REMOVED_MARK, inputs_of_parts, note_digest, note_part, record_for, toolkit_fingerprint,
     )
     from exporter.build.parse_cache import ParseCache, file_key
     from exporter.build.pipeline import _hashes, languages_of, read_files, render_removed

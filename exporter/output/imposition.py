@@ -86,7 +86,7 @@ def form_xobject(writer: Any, page: Any) -> Any:
 
 def _deflated_copy(contents: Any) -> Any:
     """A new stream of `contents`' deflated bytes when it is one stream deflated and nothing more; else None."""
-    from pypdf.generic import EncodedStreamObject, NameObject, StreamObject
+    from pypdf.generic import EncodedStreamObject, NameObject
 
     stream = contents.get_object() if contents is not None else None
     if not isinstance(stream, EncodedStreamObject) or set(stream) - {"/Length", "/Filter"}:
