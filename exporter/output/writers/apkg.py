@@ -253,7 +253,12 @@ def package_of_rows(name: str, rows: list[Row]) -> genanki.Package:
 
 def build_package(deck: Deck) -> genanki.Package:
     """The genanki decks (one per deck name) holding the notes in their order."""
-    return package_of_rows(deck.name, [note_row(rendered) for rendered in [*deck.notes, *deck.removed]])
+    return package_of_rows(deck.name, deck_rows(deck))
+
+
+def deck_rows(deck: Deck) -> list[Row]:
+    """The rows of the deck's notes, then of its removed notes (their due numbers follow on)."""
+    return [note_row(rendered) for rendered in [*deck.notes, *deck.removed]]
 
 
 def media_files(deck: Deck) -> list[MediaFile]:
@@ -299,8 +304,7 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def write_apkg(deck: Deck, target: Path) -> None:
     """Write `deck` to `target` atomically: collection, media map, then media files."""
-    write_rows(deck.name, [note_row(rendered) for rendered in [*deck.notes, *deck.removed]], media_files(deck),
-               target)
+    write_rows(deck.name, deck_rows(deck), media_files(deck), target)
 
 
 def write_rows(name: str, rows: list[Row], media: list[MediaFile], target: Path) -> None:
