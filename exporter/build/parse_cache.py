@@ -18,7 +18,7 @@ from exporter.build.cache import BuildCache
 from exporter.config import SourceSettings
 from exporter.diagnostics import Diagnostic, Level
 from exporter.model import Note, NoteKind
-from exporter.reading.chunked import GroupRead
+from exporter.reading.chunked import GroupRead, PlacedGroup
 from exporter.reading.claim import Coverage, new_note
 from exporter.reading.source import with_tags
 
@@ -94,6 +94,8 @@ class FileRead:
     """For a file read by groups of pairs: each group's place (its key, where it starts, the decisions it was
     read under, hashed), its name (its key), and its number of notes. The render cache keeps an entry per
     group, so an edit finds the other groups' notes by place and writes one group's entry again."""
+    placed: list[PlacedGroup] | None = None
+    """For a file read by groups, the groups themselves (in memory only: what the edit build keeps of each)."""
 
 
 class ParseCache(BuildCache):
@@ -125,12 +127,13 @@ class ParseCache(BuildCache):
         digest.update(b"\0group\0")
         return Groups(self, digest)
 
-    def put_groups(self, key: str, groups: Groups, read: FileRead) -> None:
-        """Keep the list of groups `read` was made of (`groups.layout`), with its findings, coverage and counts:
-        its notes are in the groups' entries already."""
+    def put_groups(self, key: str, groups: Groups, findings: list[Diagnostic], coverage: Coverage,
+                   markers: tuple[int, int]) -> None:
+        """Keep the list of groups the file was read from (`groups.layout`), with its findings, coverage and
+        counts: its notes are in the groups' entries already."""
         assert groups.layout is not None
-        self.put_value(key, [_BY_GROUPS, *groups.layout, _findings(read.findings),
-                             [read.coverage.on_cards, read.coverage.text], list(read.markers)])
+        self.put_value(key, [_BY_GROUPS, *groups.layout, _findings(findings), [coverage.on_cards, coverage.text],
+                             list(markers)])
 
     def put(self, key: str, read: FileRead) -> None:
         self.put_value(key, [[note_to_row(n) for n in read.notes], _findings(read.findings),
@@ -151,11 +154,15 @@ class Groups:
         """What `assembled` was told, as the parse cache keeps it: keys, lines, use_prefix, carried decks."""
         self.places: list[tuple[str, str, int]] | None = None
         """`FileRead.groups` of the file read by groups."""
+        self.placed: list[PlacedGroup] | None = None
 
-    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None],
-                  counts: list[int]) -> None:
+    def assembled(self, groups: list[PlacedGroup], use_prefix: bool) -> None:
+        keys = [group.key for group in groups]
+        lines = [group.line for group in groups]
+        carried = [group.read.carried for group in groups]
         self.layout = [keys, lines, int(use_prefix), carried]
-        self.places = _places(keys, lines, int(use_prefix), carried, counts)
+        self.places = _places(keys, lines, int(use_prefix), carried, [group.read.count for group in groups])
+        self.placed = groups
 
     def read(self, value: list[Any], tags: tuple[str, ...]) -> FileRead | None:
         """The file's reading from its list of groups, None when one is missing or was kept under other inputs."""
@@ -169,19 +176,19 @@ class Groups:
                 return None
             found = self.groups(keys)
             notes: list[Note] = []
-            counts: list[int] = []
+            placed: list[PlacedGroup] = []
             for key, line, inherited in zip(keys, lines, carried):
                 group = found.get(key)
                 if group is None or group.use_prefix != bool(use_prefix) or group.carried != inherited \
                         or type(line) is not int:
                     return None
-                placed = group.notes_at(line)
-                notes.extend(placed)
-                counts.append(len(placed))
+                notes.extend(group.notes_at(line))
+                placed.append(PlacedGroup(key, line, group))
             if tags:
                 notes = [with_tags(note, tags) for note in notes]
             return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english),
-                            _places(keys, lines, use_prefix, carried, counts))
+                            _places(keys, lines, use_prefix, carried, [group.read.count for group in placed]),
+                            placed)
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 
@@ -202,7 +209,7 @@ class Groups:
                     continue
                 found[key] = GroupRead(partial(_notes_at, rows), last_deck, [_finding(*f) for f in unclosed],
                                        [_finding(*f) for f in warnings], text_lines, (french, english), pairs,
-                                       prefixed, bool(first_prefixed), bool(use_prefix), carried)
+                                       prefixed, bool(first_prefixed), bool(use_prefix), carried, len(rows))
             except (TypeError, ValueError, KeyError, AttributeError):
                 continue  # another shape (older toolkit, damage): read the group again
         return found
@@ -215,10 +222,15 @@ class Groups:
 
 def _places(keys: list[str], lines: list[int], use_prefix: int, carried: list[str | None],
             counts: list[int]) -> list[tuple[str, str, int]]:
-    """Each group's (place, name, number of notes): its place names its notes exactly (the group's
-    text and settings in its key, where it starts, the decisions it was read under)."""
-    return [(hashlib.sha256(f"{key}\0{line}\0{use_prefix}\0{inherited}".encode()).hexdigest()[:32], key, count)
+    """Each group's (place, name, number of notes)."""
+    return [(place_of(key, line, use_prefix, inherited), key, count)
             for key, line, inherited, count in zip(keys, lines, carried, counts)]
+
+
+def place_of(key: str, line: int, use_prefix: int, carried: str | None) -> str:
+    """A group's place: it names the group's notes exactly (the group's text and settings in its key,
+    where it starts, the decisions it was read under)."""
+    return hashlib.sha256(f"{key}\0{line}\0{use_prefix}\0{carried}".encode()).hexdigest()[:32]
 
 
 def _notes_at(rows: list[list[object]], lines: int) -> list[Note]:

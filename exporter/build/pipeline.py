@@ -147,9 +147,9 @@ def read_file(
     else:
         notes, coverage, markers = read_source_covered(source, found, groups)
         read = FileRead(notes, found.items, coverage, note_markers(notes) if markers is None else markers,
-                        groups.places)
+                        groups.places, groups.placed)
     if groups.layout is not None:  # read by groups: their list is kept, not every note again
-        cache.put_groups(key, groups, read)
+        cache.put_groups(key, groups, read.findings, read.coverage, read.markers)
     elif not any(d.code == "internal" for d in found.items):  # a reader bug is not remembered
         cache.put(key, read)
     diagnostics.items.extend(found.items)

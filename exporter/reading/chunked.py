@@ -94,6 +94,33 @@ class GroupRead:
     """The file's decision its notes were made under."""
     carried: str | None
     """The deck of the note before it, when its first pair took it (no prefix, `use_prefix`), else None."""
+    count: int
+    """How many notes it gives."""
+
+
+@dataclass(frozen=True)
+class PlacedGroup:
+    """A group where the file has it: its key in the store, its first line (0-based), its reading."""
+
+    key: str
+    line: int
+    read: GroupRead
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """A plain labelled file as its groups: what the full read gives, each group's notes made only when asked."""
+
+    groups: list[PlacedGroup]
+    use_prefix: bool
+    findings: list[Diagnostic]
+    """The `unclosed` warnings, then the `labels` pattern's findings, at the file's lines."""
+    coverage: Coverage
+    markers: tuple[int, int]
+
+    def notes(self) -> list[Note]:
+        """Every note, in the file's order (carrying no configured tags yet)."""
+        return [note for group in self.groups for note in group.read.notes_at(group.line)]
 
 
 class GroupStore(Protocol):
@@ -108,11 +135,9 @@ class GroupStore(Protocol):
     def keep(self, key: str, group: GroupRead) -> None:
         ...
 
-    def assembled(self, keys: list[str], lines: list[int], use_prefix: bool, carried: list[str | None],
-                  counts: list[int]) -> None:
-        """The file was read from these groups, starting at these 0-based lines, under these inputs
-        (`GroupRead.use_prefix`, `.carried`), giving these numbers of notes: the store may keep that list
-        for the next build of the same bytes."""
+    def assembled(self, groups: list[PlacedGroup], use_prefix: bool) -> None:
+        """The file was read from these groups under this `uses_prefix` decision: the store may keep
+        their list for the next build of the same bytes."""
         ...
 
 
@@ -186,7 +211,7 @@ def _finish(group: _Open, use_prefix: bool, carried: str | None) -> GroupRead | 
     first_prefixed = group.prefixes[0] is not None
     return GroupRead(partial(_shifted, notes), notes[-1].deck, unclosed, diagnostics.items[len(unclosed):],
                      reading.text_mask.count(1), note_markers(notes), len(group.pairs), prefixed(group.prefixes), first_prefixed,
-                     use_prefix, carried if use_prefix and not first_prefixed else None)
+                     use_prefix, carried if use_prefix and not first_prefixed else None, len(notes))
 
 
 def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], list[Diagnostic], Coverage,
@@ -195,6 +220,16 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
 
     Notes carry no configured tags yet (the caller adds them, as after a full read).
     """
+    assembly = assemble(source, store)
+    if assembly is None:
+        return None
+    return assembly.notes(), assembly.findings, assembly.coverage, assembly.markers
+
+
+def assemble(source: SourceFile, store: GroupStore) -> Assembly | None:
+    """A plain labelled file as its groups, each read again only when the store has no reading of its text
+    under the file's decisions; None for any other file. No kept group's notes are made here: the edit
+    build (`exporter.build.delta`) asks only the changed groups for theirs."""
     if not plain_labelled(source):
         return None
     text = source.text
@@ -230,16 +265,13 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
             pairs += kept[key].pairs
             prefixes += kept[key].prefixed
     use_prefix = prefixes * 2 >= pairs
-    notes: list[Note] = []
+    placed: list[PlacedGroup] = []
     unclosed: list[Diagnostic] = []
     warnings: list[Diagnostic] = []
     text_lines = french = english = 0
     carried: str | None = None
     line = 0
     previous_start = 0
-    first_lines: list[int] = []
-    inputs: list[str | None] = []
-    counts: list[int] = []
     for index, key in enumerate(keys):
         start, end = bounds[index]
         line += text.count("\n", previous_start, start)
@@ -252,19 +284,15 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
             if group is None:
                 return None
             store.keep(key, group)
-        first_lines.append(line)
-        inputs.append(group.carried)
-        placed = group.notes_at(line)
-        notes.extend(placed)
-        counts.append(len(placed))
+        placed.append(PlacedGroup(key, line, group))
         unclosed.extend(_moved(group.unclosed, line))
         warnings.extend(_moved(group.warnings, line))
         text_lines += group.text_lines
         french += group.markers[0]
         english += group.markers[1]
         carried = group.last_deck
-    store.assembled(keys, first_lines, use_prefix, inputs, counts)
-    return notes, unclosed + warnings, Coverage(text_lines, text_lines), (french, english)
+    store.assembled(placed, use_prefix)
+    return Assembly(placed, use_prefix, unclosed + warnings, Coverage(text_lines, text_lines), (french, english))
 
 
 def _shifted(notes: list[Note], lines: int) -> list[Note]:
