@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import random
 import re
 import sqlite3
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +18,25 @@ from anki.collection import Collection
 from anki.cards import CardId
 
 from exporter.diagnostics import Diagnostics
-from exporter.model import Deck, Note, NoteKind, SourceLocation
+from exporter.identity.resolve import REMOVED_TAG
+from exporter.model import Deck, MediaFile, Note, NoteKind, SourceLocation
 from exporter.output.writers.apkg import (
+    _ZIP_CHUNK,
     CLOZE,
+    COLLECTION_ENTRY,
+    MEDIA_ENTRY,
     NOTE_TYPE_NAME,
     REVERSED,
+    SPECS,
     ApkgWriter,
+    Row,
     build_package,
     collection_bytes,
+    deck_rows,
+    note_type,
+    package_of_rows,
     stable_id,
+    write_rows,
 )
 from exporter.output.writers.card_style import card_css
 from exporter.rendering.render import render_notes
@@ -215,28 +228,74 @@ class _GenankiNote(genanki.Note):  # type: ignore[misc]
         super().write_to_db(cursor, self.modified, deck_id, id_gen)
 
 
-def _with_genanki_notes(deck: Deck) -> genanki.Package:
-    """`build_package` with every note written by `genanki.Note` instead of the writer's own rows."""
-    package = build_package(deck)
-    for anki_deck in package.decks:
-        anki_deck.notes = [
-            _GenankiNote(rows.modified, model=rows.model, fields=rows.fields, tags=rows.tags, guid=rows.guid,
-                         due=rows.due)
-            for rows in anki_deck.notes
-        ]
-    return package
+def _with_genanki_notes(name: str, rows: list[Row]) -> genanki.Package:
+    """The package of `rows` as genanki itself writes it: its own decks (the ones the writer lists) and its
+    own notes, one `genanki.Note` per row, a note's due number its place in `rows`."""
+    decks = {deck.name: genanki.Deck(deck.deck_id, deck.name) for deck in package_of_rows(name, rows).decks}
+    for due, (subdeck, spec, fields, guid, tags, modified) in enumerate(rows):
+        decks[subdeck].add_note(_GenankiNote(modified, model=note_type(SPECS[spec]), fields=fields, tags=tags,
+                                             guid=guid, due=due))
+    return genanki.Package(list(decks.values()))
+
+
+def _genanki_collection(name: str, rows: list[Row]) -> bytes:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # genanki's warning about `<` in fields
+        return collection_bytes(_with_genanki_notes(name, rows))
+
+
+def _every_kind_of_row(tmp_path: Path, copies: int) -> list[Row]:
+    """Rows of every note kind and type, in the top deck, a subdeck and a deeper one (whose parent
+    has notes, and one whose parent has none), interleaved, with tags, and removed notes last;
+    `copies` times over (under new GUIDs), so that the tables span many pages."""
+    rendered = render_notes(NOTES, tmp_path, Diagnostics())
+    decks = ["Révisions", "Révisions::Sub", "Révisions::Sub::Deep", "Révisions::Empty::Leaf"]
+    kept = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck=decks[i % len(decks)], guid=f"{r.note.guid}-{i}",
+                                                           modified=1_750_000_000 + i, tags=("a", "b_c")[: i % 3]))
+            for i, r in enumerate([*rendered, *rendered])]
+    removed = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck=deck, guid=f"{r.note.guid}-gone",
+                                                              tags=(REMOVED_TAG,)))
+               for r, deck in zip(rendered[:3], decks)]
+    one = deck_rows(Deck("Révisions", kept, removed))
+    assert {row[1] for row in one} == {NOTE_TYPE_NAME, REVERSED.name, CLOZE.name}
+    return [[*row[:3], f"{row[3]}-{copy}", *row[4:]] for copy in range(copies) for row in one]
 
 
 def test_collection_is_byte_identical_to_the_one_genanki_notes_write(tmp_path: Path) -> None:
-    """The writer inserts the rows itself (genanki's per-note checks cost half of an edit's rewrite);
-    the database must stay the very one genanki's notes give, for every kind and subdeck."""
-    rendered = render_notes(NOTES, tmp_path, Diagnostics())
-    sub = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck="Révisions::Sub", modified=1_750_000_000,
-                                                         tags=("a", "b_c")))
-           for r in render_notes(NOTES[:3], tmp_path, Diagnostics())]
-    deck = Deck("Révisions", [*rendered, *sub])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # genanki's warning about `<` in fields
-        expected = collection_bytes(_with_genanki_notes(deck))
-    assert collection_bytes(build_package(deck)) == expected
-    assert len(expected) > 20_000
+    """The writer inserts the rows itself (genanki's per-note objects cost a third of a 100k collection);
+    the database must stay the very one genanki's decks and notes give, for every kind and subdeck."""
+    rows = _every_kind_of_row(tmp_path, 40)
+    expected = _genanki_collection("Révisions", rows)
+    assert collection_bytes(package_of_rows("Révisions", rows)) == expected
+    assert len(expected) > 100 * 4096
+    deck = Deck("Révisions", render_notes(NOTES, tmp_path, Diagnostics()))
+    assert collection_bytes(build_package(deck)) == _genanki_collection("Révisions", deck_rows(deck))
+
+
+def _zipped_whole(entries: list[tuple[str, bytes]]) -> bytes:
+    """The `.apkg` as the writer zipped it until 2026-11: each entry's bytes at once through `writestr`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
+
+
+def test_apkg_is_byte_identical_to_genanki_notes_zipped_whole(tmp_path: Path) -> None:
+    """The collection and media files are streamed into the zip a chunk at a time: the `.apkg` must be
+    the one the whole collection genanki's notes write gives, zipped whole, for entries of many chunks."""
+    rows = _every_kind_of_row(tmp_path, 250)
+    pixels = random.Random(7).randbytes(1 << 20) * 3  # 3 MB, half compressible: several chunks in and out
+    image = tmp_path / "figure.png"
+    image.write_bytes(pixels)
+    media = [MediaFile("figure.png", str(image))]
+    target = tmp_path / "deck.apkg"
+    write_rows("Révisions", rows, media, target)
+    collection = _genanki_collection("Révisions", rows)
+    assert len(collection) > 2 * _ZIP_CHUNK
+    expected = _zipped_whole([(COLLECTION_ENTRY, collection), (MEDIA_ENTRY, b'{"0": "figure.png"}'), ("0", pixels)])
+    assert target.read_bytes() == expected
