@@ -261,3 +261,91 @@ def test_an_image_that_appears_beside_an_unchanged_file_is_packed(tmp_path: Path
     _same_edit(fast, full, "open.md", lambda text: text.replace("Think about 3?", "Think about three?"))
     assert _build(fast, full=False) == _build(full, full=True)
     assert _state(fast) == _state(full)
+
+
+def _big_file(pairs: int) -> str:
+    return "\n".join(f"Question : Big - Topic {i % 4} - What is item {i} with $z_{{{i}}}$?\nAnswer : Item {i} is "
+                     f"{'long ' * (i % 3)}here.\n" for i in range(pairs))
+
+
+def _edit_big(rng: random.Random, sources: Path, kind: str = "") -> str:
+    """One random edit of the big file read by groups (or of another file)."""
+    path = sources / "big.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    questions = [i for i, line in enumerate(lines) if line.startswith("Question : ")]
+    at = rng.choice(questions)
+    kind = kind or rng.choice(["answer", "answer", "line", "add", "delete", "duplicate", "prefix", "move", "other",
+                               "french", "none"])
+    if kind == "answer":  # same lines: one group changes
+        lines[at + 1] = lines[at + 1].replace("here", f"there {rng.randrange(99)}", 1)
+    elif kind == "line":  # one more line: every later group moves
+        lines.insert(at + 2, f"and more {rng.randrange(99)}")
+    elif kind == "add":
+        lines[at:at] = [f"Question : Big - Topic 9 - What is new {rng.randrange(999)}?", "Answer : New.", ""]
+    elif kind == "delete":
+        end = at + 1
+        while end < len(lines) and not lines[end].startswith("Question : "):
+            end += 1
+        del lines[at:end]
+    elif kind == "duplicate":  # a question twice in the file: the groups depend on each other
+        lines[at:at] = [lines[questions[0]], "Answer : Another answer.", ""]
+    elif kind == "prefix":  # a question without deck prefix takes the deck before it
+        lines[at] = lines[at].replace("Big - Topic ", "Topic ", 1).split(" - ", 1)[-1]
+        lines[at] = "Question : " + lines[at].removeprefix("Question : ")
+    elif kind == "move":
+        other = sources / "qa-b.md"
+        other.write_text(other.read_text(encoding="utf-8") + f"\n\n**Q:** Moved {lines[at][11:]}\n**A:** Yes.\n",
+                         encoding="utf-8")
+        del lines[at : at + 2]
+    elif kind == "other":
+        other = sources / "qa-b.md"
+        other.write_text(other.read_text(encoding="utf-8").replace("Beta answer", "Beta reply", 1), encoding="utf-8")
+    elif kind == "french":  # enough French to change the file's language: every note renders again
+        lines[at + 1] = lines[at + 1] + " Réponse : c'est la même chose, et les données sont là."
+    if kind not in ("move", "other", "none"):
+        path.write_text("\n".join(lines), encoding="utf-8")
+    elif kind == "move":
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return f"{kind} at line {at + 1}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(int(os.environ.get("BIG_SEEDS", "4"))))
+def test_edits_of_a_big_file_read_by_groups_build_as_the_full_build(tmp_path: Path, seed: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big file of labelled pairs is kept by groups: an edit of one answer rebuilds one group's notes. Any
+    edit (lines added, pairs added, deleted, duplicated or moved out, deck prefixes dropped, the file's
+    language changed) must leave what the full build leaves."""
+    from exporter.identity import resolve as resolve_module
+    from exporter.reading import chunked
+
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
+    monkeypatch.setattr(chunked, "GROUP_SPREAD", 4)
+    monkeypatch.setattr(time, "time", lambda: float(NOW))
+    rng = random.Random(seed)
+    fast, full = tmp_path / "fast", tmp_path / "full"
+    (fast / "sources").mkdir(parents=True)
+    (fast / "sources" / "big.md").write_text(_big_file(120), encoding="utf-8")
+    (fast / "sources" / "qa-b.md").write_text(FILES["qa-b.md"], encoding="utf-8")
+    _copy(fast, full)
+    _build(fast, full=True)
+    _build(full, full=True)
+    resolved: list[int] = []
+    real_resolve = resolve_module.resolve
+    monkeypatch.setattr(resolve_module, "resolve", lambda notes, *a, **k: (resolved.append(len(notes)),
+                                                                          real_resolve(notes, *a, **k))[1])
+    edits: list[str] = []
+    for step in range(14):
+        edits.append(_edit_big(rng, fast / "sources", "answer" if step < 2 else ""))
+        shutil.rmtree(full / "sources")
+        shutil.copytree(fast / "sources", full / "sources")
+        for source in (fast / "sources").iterdir():
+            stat = source.stat()
+            os.utime(full / "sources" / source.name, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        resolved.clear()
+        fast_out = _build(fast, full=False)
+        if step < 2:  # one answer edited: one group's notes are identified (a group holds a few pairs)
+            assert resolved and resolved[0] < 40, edits
+        full_out = _build(full, full=True)
+        assert _state(fast) == _state(full), edits
+        assert fast_out == full_out, edits

@@ -34,8 +34,10 @@ import marshal
 import os
 import sqlite3
 import zlib
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,9 @@ from exporter.diagnostics import Diagnostic, Diagnostics, Level
 
 if TYPE_CHECKING:
     from exporter.build.manifest import Manifest
+    from exporter.build.parse_cache import FileRead, Groups, ParseCache
+    from exporter.config import Config
+    from exporter.reading.chunked import GroupRead, PlacedGroup
     from exporter.build.pipeline import Model
     from exporter.identity.lock import LockEntry
     from exporter.model import Note, RenderedNote
@@ -51,7 +56,7 @@ if TYPE_CHECKING:
     from exporter.project import Project
 
 STORE_NAME = "edit.sqlite"
-_VERSION = 1
+_VERSION = 2
 _LEVEL = 3
 _SETTINGS_FILES = ("exporter.toml", "pyproject.toml")
 
@@ -184,34 +189,123 @@ def _lock_state(cache_dir: Path) -> tuple[int, int] | None:
         return None
 
 
-# Fields of a file's head, in order.
-_KEY, _LANGUAGE, _MEDIA, _PARSE_KEYS, _RENDER_KEYS, _FINDINGS, _QUESTIONS, _FPS, _GUIDS, _DECKS, _TOPS = range(11)
+# Fields of a unit's head, in order.
+(_REL, _LANGUAGE, _MEDIA, _PARSE_KEYS, _RENDER_KEYS, _FINDINGS, _QUESTIONS, _FPS, _GUIDS, _DECKS, _TOPS,
+ _GROUP) = range(12)
 # Fields of one top-level deck in a head: notes, first note's line, input parts.
 _COUNT, _FIRST_LINE, _PARTS = range(3)
 
 
-def _touch_keys(rel: str, key: str, language: str, groups: list[tuple[str, str, int]] | None
-                ) -> tuple[list[str], list[str]]:
-    """The parse-cache and render-cache keys a file's reading and rendering are kept under: an edit
-    build marks them used, so they outlive builds that do not read the file."""
+@dataclass
+class _Unit:
+    """What the records are kept by: a whole file, or one group of pairs of a big file read by groups
+    (`reading.chunked`), so that an edit of one answer there rebuilds one group's notes."""
+
+    id: str
+    """The file's path; for a group, the path, NUL and the group's place (`parse_cache.place_of`)."""
+    rel: str
+    key: str
+    """The file's parse-cache key."""
+    notes: list[Note]
+    """Its notes as read, before the checks."""
+    group: PlacedGroup | None = None
+    place: str = ""
+    names: tuple[str, ...] = ()
+    """For a file read by groups but kept whole, its groups' keys (their cache entries are kept alive)."""
+
+
+def _group_unit_id(rel: str, place: str) -> str:
+    return f"{rel}\0{place}"
+
+
+def _group_meta(group: PlacedGroup) -> list[Any]:
+    """What `chunked.assemble` needs of a kept group, without its notes (`_KeptGroups`)."""
+    read = group.read
+    return [group.key, group.line, read.last_deck, _finding_rows(read.unclosed), _finding_rows(read.warnings),
+            read.text_lines, read.markers[0], read.markers[1], read.pairs, read.prefixed, int(read.first_prefixed),
+            int(read.use_prefix), read.carried, read.count]
+
+
+def _finding_rows(findings: list[Diagnostic]) -> list[list[Any]]:
+    return [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]
+
+
+def _findings_of(rows: list[list[Any]]) -> list[Diagnostic]:
+    return [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in rows]
+
+
+class _MissingGroup(Exception):
+    """A kept group's notes are no longer in the parse cache."""
+
+
+class _KeptGroups:
+    """The `chunked.GroupStore` of one file in an edit build: the groups the last build recorded are served
+    from their records (no note made, no parse-cache entry decoded); the others from the parse cache."""
+
+    def __init__(self, inner: Groups, recorded: dict[str, list[Any]]) -> None:
+        self.inner = inner
+        self.recorded = recorded
+        self.served: list[str] = []
+
+    def key(self, text: str) -> str:
+        return self.inner.key(text)
+
+    def groups(self, keys: list[str]) -> dict[str, GroupRead]:
+        from exporter.reading.chunked import GroupRead
+
+        found: dict[str, GroupRead] = {}
+        missing = []
+        for key in keys:
+            meta = self.recorded.get(key)
+            if meta is None:
+                missing.append(key)
+                continue
+            (_, _, last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed,
+             use_prefix, carried, count) = meta
+            found[key] = GroupRead(partial(self._notes_at, key), last_deck, _findings_of(unclosed),
+                                   _findings_of(warnings), text_lines, (french, english), pairs, prefixed,
+                                   bool(first_prefixed), bool(use_prefix), carried, count)
+            self.served.append(key)
+        found.update(self.inner.groups(missing))
+        return found
+
+    def _notes_at(self, key: str, lines: int) -> list[Note]:
+        group = self.inner.groups([key]).get(key)
+        if group is None:
+            raise _MissingGroup(key)
+        return group.notes_at(lines)
+
+    def keep(self, key: str, group: GroupRead) -> None:
+        self.inner.keep(key, group)
+
+    def assembled(self, groups: list[PlacedGroup], use_prefix: bool) -> None:
+        self.inner.assembled(groups, use_prefix)
+
+
+def _touch_keys(unit: _Unit, language: str) -> tuple[list[str], list[str]]:
+    """The parse-cache and render-cache keys a unit's reading and rendering are kept under: an edit
+    build marks them used, so they outlive builds that do not read its file."""
     from exporter.rendering.render_cache import file_entry_key
 
-    names = [name for _, name, _ in groups or []]
-    return [key, *names], [file_entry_key(rel, language), *(file_entry_key(f"{rel}\0{name}", language)
-                                                            for name in names)]
+    if unit.group is not None:
+        return [unit.group.key], [file_entry_key(f"{unit.rel}\0{unit.group.key}", language),
+                                  file_entry_key(unit.rel, language)]
+    return [unit.key, *unit.names], [file_entry_key(unit.rel, language),
+                                     *(file_entry_key(f"{unit.rel}\0{name}", language) for name in unit.names)]
 
 
-def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str, int]] | None,
-                 questions: list[str], finals: list[RenderedNote], entries: list[Any], digests: list[str],
-                 findings: list[Diagnostic]) -> tuple[list[Any], dict[str, list[Any]]]:
-    """A file's head and rows from its notes as read, as built (with identity) and their lock entries."""
+def _unit_record(unit: _Unit, language: str, questions: list[str], finals: list[RenderedNote],
+                 entries: list[Any], digests: list[str], findings: list[Diagnostic]
+                 ) -> tuple[list[Any], dict[str, list[Any]]]:
+    """A unit's head and rows from its notes as read, as built (with identity) and their lock entries."""
     from exporter.build.manifest import LIVE_MARK, note_part
     from exporter.output.writers.apkg import note_row
 
-    parse_keys, render_keys = _touch_keys(rel, key, language, groups)
+    parse_keys, render_keys = _touch_keys(unit, language)
     tops: dict[str, list[Any]] = {}
     rows: dict[str, list[Any]] = {}
-    for final, digest in zip(finals, digests):
+    decks: dict[str, list[Any]] = {}
+    for final, digest, entry in zip(finals, digests, entries):
         note = final.note
         top = tops.get(note.top_deck)
         if top is None:
@@ -220,15 +314,84 @@ def _file_record(rel: str, key: str, language: str, groups: list[tuple[str, str,
         top[_COUNT] += 1
         top[_PARTS].append(note_part(LIVE_MARK, digest, note))
         rows[note.top_deck].append(note_row(final))
+        span = decks.setdefault(note.deck, [note.deck, entry.line, entry.line])
+        span[1], span[2] = min(span[1], entry.line), max(span[2], entry.line)
     for top in tops.values():
         top[_PARTS] = "".join(top[_PARTS])
     media = any(final.media or _may_pack(final.note) for final in finals)
-    head = [key, language, media, parse_keys, render_keys,
-            [[d.path, d.line, d.level.value, d.code, d.message] for d in findings],
-            " ".join(questions), " ".join(e.fingerprint for e in entries),
-            " ".join(e.guid for e in entries), sorted({final.note.deck for final in finals}),
-            [[name, *values] for name, values in tops.items()]]
+    head = [unit.rel, language, media, parse_keys, render_keys, _finding_rows(findings), " ".join(questions),
+            " ".join(e.fingerprint for e in entries), " ".join(e.guid for e in entries),
+            [decks[name] for name in sorted(decks)], [[name, *values] for name, values in tops.items()],
+            _group_meta(unit.group) if unit.group is not None else None]
     return head, rows
+
+
+def _file_units(rel: str, key: str, read: FileRead) -> list[_Unit]:
+    """A file read whole as its units: one per group when it was read by groups, else itself."""
+    if read.placed is None or read.groups is None or len(read.placed) != len(read.groups):
+        return [_Unit(rel, rel, key, read.notes, names=tuple(name for _, name, _ in read.groups or []))]
+    units = []
+    at = 0
+    for group, (place, _, count) in zip(read.placed, read.groups):
+        units.append(_Unit(_group_unit_id(rel, place), rel, key, read.notes[at : at + count], group, place))
+        at += count
+    return units
+
+
+def _records(units: list[_Unit], starts: list[int] | None, language: str, hashes: dict[int, str],
+             finals: list[RenderedNote], entries: list[Any], digests: list[str], findings: list[Diagnostic],
+             only: set[str] | None = None) -> dict[str, tuple[list[Any], dict[str, list[Any]]]] | None:
+    """The records of one file's units (`starts`: where each group unit's lines start, 1-based; None for
+    the one unit of a whole file) from the file's notes after identity, for the units in `only` (default:
+    all; then `finals` and `findings` are those units' own). None when a group unit cannot be kept on its
+    own: its first note does not stand on its first line, a note of it was dropped as a duplicate, or a
+    finding stands outside the groups recorded."""
+    if starts is None:  # one unit: the whole file
+        (unit,) = units
+        return {unit.id: _unit_record(unit, language, [hashes[id(n)] for n in unit.notes], finals, entries,
+                                      digests, findings)}
+    ids = [unit.id for unit in units]
+    chosen = [unit for unit in units if only is None or unit.id in only]
+    if any(not unit.notes or unit.notes[0].source.line != starts[ids.index(unit.id)] for unit in chosen):
+        return None
+    finals_of: dict[str, list[int]] = {unit.id: [] for unit in chosen}
+    findings_of: dict[str, list[Diagnostic]] = {unit.id: [] for unit in chosen}
+    for j, final in enumerate(finals):
+        at = bisect_right(starts, final.note.source.line) - 1
+        if at < 0 or ids[at] not in finals_of:
+            return None
+        finals_of[ids[at]].append(j)
+    for finding in findings:
+        at = bisect_right(starts, finding.line) - 1
+        if at < 0 or ids[at] not in findings_of:
+            return None
+        findings_of[ids[at]].append(finding)
+    records = {}
+    for unit in chosen:
+        indices = finals_of[unit.id]
+        if len(indices) != len(unit.notes):
+            return None  # a duplicate dropped: its twin may be in another group
+        records[unit.id] = _unit_record(unit, language, [hashes[id(n)] for n in unit.notes],
+                                        [finals[j] for j in indices], [entries[j] for j in indices],
+                                        [digests[j] for j in indices], findings_of[unit.id])
+    return records
+
+
+def _file_records(rel: str, key: str, read: FileRead, language: str, hashes: dict[int, str],
+                  finals: list[RenderedNote], entries: list[Any], digests: list[str], findings: list[Diagnostic]
+                  ) -> tuple[list[str], dict[str, tuple[list[Any], dict[str, list[Any]]]]]:
+    """A file read whole: its units' ids in order and their records, by groups when it can be kept so."""
+    units = _file_units(rel, key, read)
+    records = None
+    if units[0].group is not None:
+        starts = [unit.group.line + 1 for unit in units if unit.group is not None]
+        records = _records(units, starts, language, hashes, finals, entries, digests, findings)
+    if records is None or _in_two_files((question, unit.id) for unit in units
+                                        for question in records[unit.id][0][_QUESTIONS].split()):
+        units = [_Unit(rel, rel, key, read.notes, names=tuple(name for _, name, _ in read.groups or []))]
+        records = _records(units, None, language, hashes, finals, entries, digests, findings)
+        assert records is not None
+    return [unit.id for unit in units], records
 
 
 def record(cache_dir: Path, root: Path, paths: list[Path], request: dict[str, Any], model: Model) -> None:
@@ -248,9 +411,8 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
             ) -> None:
     from exporter.build.manifest import note_digest
 
-    if model.identity is None or 2 * max((len(read.notes) for _, read in model.reads.values()), default=0) \
-            > len(model.identity.notes):
-        store.forget()  # one file holds most notes: its edits would be full builds anyway (`edit`)
+    if model.identity is None:
+        store.forget()
         return
     hashes = {rel: [_question_hash(note) for note in read.notes] for rel, (_, read) in model.reads.items()}
     kept = _recordable(model, cache_dir, hashes)
@@ -265,7 +427,8 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
     for finding in model.diagnostics.items[model.source_findings[0] : model.source_findings[1]]:
         findings[finding.path].append(finding)
     entries = model.identity.lock.entries
-    files = {}
+    files: dict[str, tuple[list[Any], dict[str, list[Any]]]] = {}
+    layout = []
     for rel, (key, read) in model.reads.items():
         assert key is not None
         finals = [model.identity.notes[j] for j in by_file[rel]]
@@ -273,10 +436,17 @@ def _record(store: Store, cache_dir: Path, root: Path, paths: list[Path], reques
         for final in finals:
             known = model.digests.get(id(final))
             digests.append(known[1] if known is not None and known[0] is final else note_digest(final))
-        files[rel] = _file_record(rel, key, model.languages.get(rel, ""), read.groups, hashes[rel], finals,
-                                  [entries[j] for j in by_file[rel]], digests, findings[rel])
+        ids, records = _file_records(rel, key, read, model.languages.get(rel, ""),
+                                     dict(zip(map(id, read.notes), hashes[rel])), finals,
+                                     [entries[j] for j in by_file[rel]], digests, findings[rel])
+        files.update(records)
+        layout.append([rel, key, ids])
+    if 2 * max((sum(top[1] for top in head[_TOPS]) for head, _ in files.values()), default=0) \
+            > len(model.identity.notes):
+        store.forget()  # one unit holds most notes: its edits would be full builds anyway (`edit`)
+        return
     state = {"version": _VERSION, "request": request_key(root, paths, request), "lock": [lock_size, lock_crc],
-             "files": list(model.reads)}
+             "files": layout}
     store.save(state, files, set())
 
 
@@ -393,6 +563,9 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     if [len(data), zlib.crc32(data)] != state["lock"] or _lock_state(cache_dir) != (len(data), zlib.crc32(data)):
         return None
     heads = store.heads()
+    recorded = {rel: (key, ids) for rel, key, ids in state["files"]}
+    if set(heads) != {unit for _, ids in recorded.values() for unit in ids}:
+        return None
     diagnostics = Diagnostics()
     config = load_config(root, diagnostics)
     files = discover(paths, root, diagnostics)
@@ -401,54 +574,112 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         diagnostics.warning(config.path or "", 0, "config",
                             f"sources entry {unmatched.pattern!r} matches none of the files read")
     toolkit = toolkit_fingerprint()
-    changed: list[Path] = []
-    for path, rel in zip(files, rels):
-        head = heads.get(rel)
-        if head is None or head[_KEY] != file_key(toolkit, rel, path.read_bytes(), config.for_source(rel)):
-            changed.append(path)
-    changed_rels = {relative_path(p, root) for p in changed}
-    unchanged = [rel for rel in rels if rel not in changed_rels]
-    deleted = [rel for rel in state["files"] if rel not in set(rels)]
-    if any((root / rel).exists() for rel in deleted) or any(heads[rel][_MEDIA] for rel in unchanged):
-        return None
-    if set(heads) != set(state["files"]):
-        return None
-    sizes = {rel: sum(top[1] for top in head[_TOPS]) for rel, head in heads.items()}
-    if 2 * sum(sizes.get(rel, 0) for rel in changed_rels) > sum(sizes.values()):
-        return None  # most notes changed files: nothing to save over the full build
 
-    # Reading, checks, languages and rendering of the changed files only.
+    # Which units changed: whole files whose bytes changed, or the groups of a big file that did.
     first_finding = len(diagnostics.items)
     cache = ParseCache(cache_dir)
+    order: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    gone: list[str] = []  # recorded units no longer there
+    whole: list[Path] = []  # changed files read whole
+    regrouped: dict[str, _Regrouped] = {}
     try:
-        read, _, markers, origins, reads = read_files(changed, root, config, diagnostics, cache)
-        cache.used.extend(bytes.fromhex(k) for rel in unchanged for k in heads[rel][_PARSE_KEYS])
+        for path, rel in zip(files, rels):
+            content = path.read_bytes()
+            key = keys[rel] = file_key(toolkit, rel, content, config.for_source(rel))
+            old_key, old_ids = recorded.get(rel, ("", []))
+            if key == old_key:
+                order[rel] = old_ids
+                cache.used.append(bytes.fromhex(key))
+                continue
+            found = None
+            if old_ids and heads[old_ids[0]][_GROUP] is not None:
+                found = _regroup(path, rel, content, key, root, config, cache, toolkit,
+                                 {heads[unit][_GROUP][0]: heads[unit][_GROUP] for unit in old_ids}, set(old_ids))
+            if found is None:
+                whole.append(path)
+                gone.extend(old_ids)
+                continue
+            regrouped[rel] = found
+            order[rel] = [unit.id for unit in found.units]
+            now_there = set(order[rel])
+            gone.extend(unit for unit in old_ids if unit not in now_there)
+        deleted = [rel for rel in recorded if rel not in set(rels)]
+        gone.extend(unit for rel in deleted for unit in recorded[rel][1])
+        if any((root / rel).exists() for rel in deleted):
+            return None
+        unchanged = [unit for ids in order.values() for unit in ids if unit in heads and unit not in set(gone)]
+        if any(heads[unit][_MEDIA] for unit in unchanged):
+            return None
+        sizes = {unit: sum(top[1] for top in head[_TOPS]) for unit, head in heads.items()}
+        kept_notes = sum(sizes[unit] for unit in unchanged)
+        if 2 * kept_notes < sum(sizes.values()):
+            return None  # most notes changed: nothing to save over the full build
+
+        # Reading, checks, languages and rendering of the changed units only.
+        read: list[Note] = []
+        markers: dict[str, tuple[int, int]] = {}
+        origins: dict[int, Any] = {}
+        reads: dict[str, tuple[str, FileRead]] = {}
+        unit_of: dict[int, str] = {}
+        for path, rel in zip(files, rels):
+            if rel in regrouped:
+                change = regrouped[rel]
+                markers[rel] = change.markers
+                for piece in change.units:
+                    if piece.id in heads:
+                        continue
+                    assert piece.group is not None
+                    read.extend(piece.notes)
+                    for index, note in enumerate(piece.notes):
+                        origins[id(note)] = (piece.place, index, piece.group.key)
+                        unit_of[id(note)] = piece.id
+                diagnostics.items.extend(change.findings)
+            elif path in whole:
+                notes, _, file_markers, file_origins, file_reads = read_files([path], root, config, diagnostics,
+                                                                              cache)
+                read.extend(notes)
+                markers.update(file_markers)
+                origins.update(file_origins)
+                for note in notes:
+                    unit_of[id(note)] = rel
+                read_key, file_read = file_reads[rel]
+                if read_key is None:
+                    return None
+                reads[rel] = (read_key, file_read)
+        cache.used.extend(bytes.fromhex(k) for unit in unchanged for k in heads[unit][_PARSE_KEYS])
+    except _MissingGroup:
+        return None
     finally:
         cache.close()
-    if any(key is None for key, _ in reads.values()):
-        return None
-    questions = set(" ".join(heads[rel][_QUESTIONS] for rel in unchanged).split())
+    questions = set(" ".join(heads[unit][_QUESTIONS] for unit in unchanged).split())
     read_hashes = {id(note): _question_hash(note) for note in read}
     if not questions.isdisjoint(read_hashes.values()):
         return None
     notes = run_checks(read, diagnostics)
     languages = languages_of(notes, config, markers, read)
+    for rel in regrouped:
+        language = heads[recorded[rel][1][0]][_LANGUAGE]
+        if languages.setdefault(rel, language) != language:
+            return None  # the file's language changed: every note of it renders again
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, None, languages=languages,
                                        origins=origins, hasher=_hashes)
+    if regrouped:
+        _index_groups(cache_dir, regrouped, languages)
     fingerprints = [h[0] if h is not None else None for h in hashes]
-    known = set(" ".join(heads[rel][_FPS] for rel in unchanged).split())
+    known = set(" ".join(heads[unit][_FPS] for unit in unchanged).split())
     if any(fp is None or fp in known for fp in fingerprints):
         return None
 
-    # Identity: the old entries of the changed and deleted files, and the removed notes.
+    # Identity: the old entries of the units gone, and the removed notes.
     lock = SortedLock(data)
     cut: list[tuple[int, int]] = []
-    runs: dict[tuple[str, str], int] = {}
     old_values: list[tuple[int, dict[str, Any]]] = []
-    for rel in [*sorted(changed_rels), *deleted]:
-        for deck in heads[rel][_DECKS] if rel in heads else []:
-            start, stop, values = lock.run(deck, rel)
-            runs[(deck, rel)] = start
+    for unit in gone:
+        rel = heads[unit][_REL]
+        whole_file = heads[unit][_GROUP] is None
+        for deck, first, last in heads[unit][_DECKS]:
+            start, stop, values = lock.run(deck, rel) if whole_file else lock.run(deck, rel, first, last)
             if values:
                 cut.append((start, stop))
                 old_values.extend((start + i, value) for i, value in enumerate(values))
@@ -463,22 +694,60 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     if any(e.removed and e.source not in in_scope and (root / e.source).exists() for e in old.lock.entries):
         return None  # carried by the full build
     times = {}
-    for path in changed:
-        times[relative_path(path, root)] = int(path.stat().st_mtime)
-    reserved = _Reserved([heads[rel] for rel in unchanged])
+    for rel in {*regrouped, *(relative_path(path, root) for path in whole)}:
+        times[rel] = int((root / rel).stat().st_mtime)
+    reserved = _Reserved([heads[unit] for unit in unchanged])
     resolution = resolve(rendered, old.lock, times, None, now, fingerprints=fingerprints, reserved=reserved)
     if not old.lock.guids <= resolution.lock.guids:
         return None  # the full build keeps a backup of the lock: let it
     removed = render_removed(resolution.emitted_removed, root)
+    new_units = [unit_of[id(final_note)] for final_note in notes]
 
-    # The lock: the changed files' runs replaced by their new entries, every other entry's bytes kept.
+    # The records of the changed units.
+    by_file: dict[str, list[int]] = {}
+    for j, final in enumerate(resolution.notes):
+        by_file.setdefault(final.note.source.path, []).append(j)
+    findings_of: dict[str, list[Diagnostic]] = {}
+    strays = False
+    for finding in diagnostics.items[first_finding:]:
+        if finding.path in reads or finding.path in regrouped:
+            findings_of.setdefault(finding.path, []).append(finding)
+        else:
+            strays = True
+    records: dict[str, tuple[list[Any], dict[str, list[Any]]]] = {}
+    for rel in [*reads, *regrouped]:
+        indices = by_file.get(rel, [])
+        args = (languages.get(rel, ""), read_hashes, [resolution.notes[j] for j in indices],
+                [resolution.lock.entries[j] for j in indices], [hashes[j][1] for j in indices],  # type: ignore[index]
+                findings_of.get(rel, []))
+        if rel in reads:
+            read_key, file_read = reads[rel]
+            order[rel], file_records = _file_records(rel, read_key, file_read, *args)
+        else:
+            change = regrouped[rel]
+            kept_apart = _records(change.units, change.starts, *args,
+                                  only={piece.id for piece in change.units if piece.id not in heads})
+            if kept_apart is None:
+                return None  # (nothing written yet)
+            file_records = kept_apart
+        records.update(file_records)
+
+    # The lock: the gone units' entries replaced by the new ones, every other entry's bytes kept.
     added: list[tuple[int, Any]] = []
-    for entry in resolution.lock.entries:
+    places: dict[tuple[str, str, str], int] = {}
+    for j, entry in enumerate(resolution.lock.entries):
         if entry.removed:
             continue
-        at = runs.get((entry.deck, entry.source))
+        if j >= len(new_units):
+            return None  # (nothing written yet)
+        unit = new_units[j]
+        where = (entry.deck, entry.source, unit)
+        at = places.get(where)
         if at is None:
-            at = lock.lower_bound(entry.deck, entry.source)
+            # A group's new entries go where its first one would: no kept entry stands among its lines.
+            first = min(e.line for e, u in zip(resolution.lock.entries, new_units)
+                        if (e.deck, e.source, u) == where) if unit != entry.source else -1
+            at = places[where] = lock.lower_bound(entry.deck, entry.source, first)
         added.append((at if at < lock.end else lock.end + 2, entry))
     lock_bytes = lock.spliced(cut, added, [e for e in resolution.lock.entries if e.removed])
     lock_state = LockState(cache_dir / LOCK_STATE_NAME)
@@ -489,40 +758,20 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         lock_message = (f"warning: cannot write {project.relative(project.lock_path)}: {exc.strerror or exc}; "
                         "note identities not saved")
 
-    # Decks: each file's part, in file order; the changed files' from their notes.
-    by_file: dict[str, list[int]] = {rel: [] for rel in changed_rels}
-    for j, final in enumerate(resolution.notes):
-        by_file[final.note.source.path].append(j)
-    records: dict[str, tuple[list[Any], dict[str, list[Any]]]] = {}
-    fresh_rows: dict[str, dict[str, list[Any]]] = {}
-    findings_of: dict[str, list[Diagnostic]] = {rel: [] for rel in changed_rels}
-    strays = False
-    for finding in diagnostics.items[first_finding:]:
-        if finding.path in findings_of:
-            findings_of[finding.path].append(finding)
-        else:
-            strays = True
-    for rel, (read_key, file_read) in reads.items():
-        assert read_key is not None
-        finals = [resolution.notes[j] for j in by_file[rel]]
-        digests = [hashes[j][1] for j in by_file[rel]]  # type: ignore[index]
-        entries = [resolution.lock.entries[j] for j in by_file[rel]]
-        records[rel] = _file_record(rel, read_key, languages.get(rel, ""), file_read.groups,
-                                    [read_hashes[id(note)] for note in file_read.notes], finals, entries, digests,
-                                    findings_of[rel])
-        fresh_rows[rel] = records[rel][1]
+    # Each deck's parts, in the full build's order.
+    ordered_units = [unit for rel in rels for unit in order[rel]]
     tops: dict[str, dict[str, Any]] = {}
-    for rel in rels:
-        head = records[rel][0] if rel in records else heads[rel]
+    for unit in ordered_units:
+        head = records[unit][0] if unit in records else heads[unit]
         for name, count, first_line, parts in head[_TOPS]:
-            deck = tops.setdefault(name, {"count": 0, "first": SourceLocation(rel, first_line), "parts": [],
-                                          "files": [], "removed": []})
+            deck = tops.setdefault(name, {"count": 0, "first": SourceLocation(head[_REL], first_line), "parts": [],
+                                          "units": [], "removed": []})
             deck["count"] += count
             deck["parts"].append(parts)
-            deck["files"].append(rel)
-    for gone in removed:
-        tops.setdefault(gone.note.top_deck, {"count": 0, "first": None, "parts": [], "files": [],
-                                             "removed": []})["removed"].append(gone)
+            deck["units"].append(unit)
+    for gone_note in removed:
+        tops.setdefault(gone_note.note.top_deck, {"count": 0, "first": None, "parts": [], "units": [],
+                                                  "removed": []})["removed"].append(gone_note)
     if not tops:
         return None
     names = sorted(tops)
@@ -537,17 +786,17 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         target = out_dir / f"{stems[name]}.apkg"
         gone_parts = "".join(note_part(REMOVED_MARK, note_digest(r), r.note) for r in deck["removed"])
         inputs = inputs_of_parts(name, "apkg", option_key, "".join(deck["parts"]), gone_parts)
-        recorded = manifest.outputs.get(target.name)
-        if recorded is not None and recorded.inputs == inputs and recorded.matches(target):
+        kept_output = manifest.outputs.get(target.name)
+        if kept_output is not None and kept_output.inputs == inputs and kept_output.matches(target):
             outcome.unchanged.append(target)
             result.echoes.append(f"unchanged {target}")
             continue
         jobs.append((name, target, inputs))
     for name, target, inputs in jobs:
         deck = tops[name]
-        stored = store.rows([rel for rel in deck["files"] if rel not in fresh_rows])
-        rows = [row for rel in deck["files"]
-                for row in (fresh_rows[rel] if rel in fresh_rows else stored[rel]).get(name, [])]
+        stored = store.rows([unit for unit in deck["units"] if unit not in records])
+        rows = [row for unit in deck["units"]
+                for row in (records[unit][1] if unit in records else stored[unit]).get(name, [])]
         rows.extend(note_row(r) for r in deck["removed"])
         in_deck = [r for r in [*resolution.notes, *deck["removed"]] if r.note.top_deck == name]
         try:
@@ -565,23 +814,87 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         result.echoes.append(f"built {target} ({deck['count']} notes)")
 
     # What the build found, as the full build gathers it.
-    for rel in unchanged:
-        diagnostics.items.extend(Diagnostic(path, line, Level(level), code, message)
-                                 for path, line, level, code, message in heads[rel][_FINDINGS])
+    for unit in unchanged:
+        diagnostics.items.extend(_findings_of(heads[unit][_FINDINGS]))
     result.diagnostics = diagnostics.sorted()
     result.report = resolution.report()
     result.lock_message = lock_message
     result.media = media
 
-    # Keep the unchanged files' render entries alive, and the records for the next build when they
+    # Keep the unchanged units' render entries alive, and the records for the next build when they
     # still meet what this build assumed of the last one.
-    touch(cache_dir, RENDER_CACHE, [k for rel in unchanged for k in heads[rel][_RENDER_KEYS]])
+    touch(cache_dir, RENDER_CACHE, [k for unit in unchanged for k in heads[unit][_RENDER_KEYS]])
     written = _lock_state(cache_dir)
     if (lock_message is None and written is not None and not strays
-            and not _in_two_files((read_hashes[id(note)], note.source.path) for note in read)
+            and not _in_two_files((read_hashes[id(note)], unit_of[id(note)]) for note in read)
             and _entries_fit(resolution.lock.entries, resolution.notes)):
-        state = {**state, "lock": list(written), "files": rels}
+        state = {**state, "lock": list(written), "files": [[rel, keys[rel], order[rel]] for rel in rels]}
         store.save(state, records, set(unchanged))
     else:
         store.forget()
     return result
+
+
+def _index_groups(cache_dir: Path, regrouped: dict[str, _Regrouped], languages: dict[str, str]) -> None:
+    """List every group's render entry in the file's own (`RenderCache.put_index`): rendering listed only
+    the changed groups, the notes of any group are looked for there when its text changes."""
+    from exporter.rendering.render_cache import RenderCache, file_entry_key
+
+    cache = RenderCache(cache_dir)
+    try:
+        for rel, change in regrouped.items():
+            language = languages[rel]
+            cache.put_index(file_entry_key(rel, language),
+                            [file_entry_key(f"{rel}\0{unit.group.key}", language)
+                             for unit in change.units if unit.group is not None])
+    finally:
+        cache.close()
+
+
+@dataclass
+class _Regrouped:
+    """A changed file read by groups: its units in order (kept ones by id only), the changed groups' findings,
+    and the file's language counts."""
+
+    units: list[_Unit]
+    starts: list[int]
+    findings: list[Diagnostic]
+    markers: tuple[int, int]
+
+
+def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config: Config, cache: ParseCache,
+             toolkit: str, recorded: dict[str, list[Any]], old_ids: set[str]) -> _Regrouped | None:
+    """The groups of a changed file that was read by groups, those the last build recorded not read again;
+    None when it must be read whole (it no longer reads by groups, or it has findings of its own)."""
+    from exporter.build.parse_cache import place_of
+    from exporter.build.pipeline import load_source
+    from exporter.reading.chunked import assemble
+    from exporter.reading.source import with_tags
+
+    found = Diagnostics()
+    source = load_source(path, root, config, found, content)
+    if source is None or found.items:
+        return None
+    inner = cache.groups_of(toolkit, rel, config.for_source(rel))
+    store = _KeptGroups(inner, recorded)
+    assembly = assemble(source, store)
+    if assembly is None:
+        return None
+    cache.used.extend(bytes.fromhex(name) for name in store.served)
+    cache.put_groups(key, inner, assembly.findings, assembly.coverage, assembly.markers)
+    units = []
+    starts = []
+    use_prefix = int(assembly.use_prefix)
+    for group in assembly.groups:
+        place = place_of(group.key, group.line, use_prefix, group.read.carried)
+        unit = _Unit(_group_unit_id(rel, place), rel, key, [], group, place)
+        if unit.id not in old_ids:
+            unit.notes = group.read.notes_at(group.line)
+            if source.tags:
+                unit.notes = [with_tags(note, source.tags) for note in unit.notes]
+        units.append(unit)
+        starts.append(group.line + 1)
+    # The changed groups' findings (the kept groups' are in their records).
+    findings = [finding for finding in assembly.findings
+                if (at := bisect_right(starts, finding.line) - 1) < 0 or units[at].id not in old_ids]
+    return _Regrouped(units, starts, findings, assembly.markers)

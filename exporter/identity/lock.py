@@ -300,9 +300,9 @@ class SortedLock:
             raise ValueError("not a lock entry")
         return value
 
-    def lower_bound(self, deck: str, source: str) -> int:
-        """The start of the first live entry whose (deck, source) is not below these; `end` when none is."""
-        target = (deck, source)
+    def lower_bound(self, deck: str, source: str, line: int = -1) -> int:
+        """The start of the first live entry whose (deck, source, line) is not below these; `end` when none is."""
+        target = (deck, source, line)
         lo, hi = self.first, self.end
         while lo < hi:
             mid = (lo + hi) // 2
@@ -311,20 +311,21 @@ class SortedLock:
                 hi = mid
                 continue
             value = self.entry(start)
-            if (value["deck"], value["source"]) < target:
+            if (value["deck"], value["source"], value["line"]) < target:
                 lo = start + 1
             else:
                 hi = start
         return self.next_start(lo)
 
-    def run(self, deck: str, source: str) -> tuple[int, int, list[dict[str, Any]]]:
-        """The run of live entries of `source` in `deck`: where it starts, where the next entry starts (or
-        `end` + 2), and its entries' values."""
-        start = at = self.lower_bound(deck, source)
+    def run(self, deck: str, source: str, first: int = -1, last: int = MAX_LINE
+            ) -> tuple[int, int, list[dict[str, Any]]]:
+        """The run of live entries of `source` in `deck` whose lines are in [`first`, `last`]: where it starts,
+        where the next entry starts (or `end` + 2), and its entries' values."""
+        start = at = self.lower_bound(deck, source, first)
         values = []
         while at < self.end:
             value = self.entry(at)
-            if (value["deck"], value["source"]) != (deck, source):
+            if (value["deck"], value["source"]) != (deck, source) or value["line"] > last:
                 break
             values.append(value)
             at = self.entry_end(at) + 2
