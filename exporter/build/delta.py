@@ -223,7 +223,7 @@ def _group_meta(group: PlacedGroup) -> list[Any]:
     read = group.read
     return [group.key, group.line, read.last_deck, _finding_rows(read.unclosed), _finding_rows(read.warnings),
             read.text_lines, read.markers[0], read.markers[1], read.pairs, read.prefixed, int(read.first_prefixed),
-            int(read.use_prefix), read.carried, read.count]
+            int(read.use_prefix), read.carried, read.count, group.length]
 
 
 def _finding_rows(findings: list[Diagnostic]) -> list[list[Any]]:
@@ -261,7 +261,7 @@ class _KeptGroups:
                 missing.append(key)
                 continue
             (_, _, last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed,
-             use_prefix, carried, count) = meta
+             use_prefix, carried, count, _) = meta
             found[key] = GroupRead(partial(self._notes_at, key), last_deck, _findings_of(unclosed),
                                    _findings_of(warnings), text_lines, (french, english), pairs, prefixed,
                                    bool(first_prefixed), bool(use_prefix), carried, count)
@@ -554,6 +554,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.project import relative_path
     from exporter.rendering.render import render_and_hash
     from exporter.rendering.render_cache import CACHE_NAME as RENDER_CACHE
+    from exporter.rendering.render_cache import file_entry_key
 
     state = store.state()
     root = project.root
@@ -595,7 +596,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
             found = None
             if old_ids and heads[old_ids[0]][_GROUP] is not None:
                 found = _regroup(path, rel, content, key, root, config, cache, toolkit,
-                                 {heads[unit][_GROUP][0]: heads[unit][_GROUP] for unit in old_ids}, set(old_ids))
+                                 [heads[unit][_GROUP] for unit in old_ids], set(old_ids))
             if found is None:
                 whole.append(path)
                 gone.extend(old_ids)
@@ -662,8 +663,12 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         language = heads[recorded[rel][1][0]][_LANGUAGE]
         if languages.setdefault(rel, language) != language:
             return None  # the file's language changed: every note of it renders again
+    # A changed group's unchanged notes are in the entries of the groups it replaced.
+    look_in = {file_entry_key(rel, languages[rel]): [file_entry_key(f"{rel}\0{heads[unit][_GROUP][0]}", languages[rel])
+                                                     for unit in recorded[rel][1] if unit in set(gone)]
+               for rel in regrouped}
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, None, languages=languages,
-                                       origins=origins, hasher=_hashes)
+                                       origins=origins, hasher=_hashes, look_in=look_in)
     if regrouped:
         _index_groups(cache_dir, regrouped, languages)
     fingerprints = [h[0] if h is not None else None for h in hashes]
@@ -863,12 +868,13 @@ class _Regrouped:
 
 
 def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config: Config, cache: ParseCache,
-             toolkit: str, recorded: dict[str, list[Any]], old_ids: set[str]) -> _Regrouped | None:
-    """The groups of a changed file that was read by groups, those the last build recorded not read again;
-    None when it must be read whole (it no longer reads by groups, or it has findings of its own)."""
+             toolkit: str, before: list[list[Any]], old_ids: set[str]) -> _Regrouped | None:
+    """The groups of a changed file that was read by groups (`before`: their records, in order), those the
+    last build recorded not read again; None when it must be read whole (it no longer reads by groups, or
+    it has findings of its own)."""
     from exporter.build.parse_cache import place_of
     from exporter.build.pipeline import load_source
-    from exporter.reading.chunked import assemble
+    from exporter.reading.chunked import assemble, resync
     from exporter.reading.source import with_tags
 
     found = Diagnostics()
@@ -876,8 +882,13 @@ def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config:
     if source is None or found.items:
         return None
     inner = cache.groups_of(toolkit, rel, config.for_source(rel))
-    store = _KeptGroups(inner, recorded)
-    assembly = assemble(source, store)
+    store = _KeptGroups(inner, {meta[0]: meta for meta in before})
+    synced = resync(source, store, [(meta[0], meta[-1]) for meta in before])
+    if synced is None:
+        assembly = assemble(source, store)
+    else:
+        starts, begin, end = synced
+        assembly = assemble(source, store, starts, source.text[begin:end])
     if assembly is None:
         return None
     cache.used.extend(bytes.fromhex(name) for name in store.served)

@@ -151,7 +151,7 @@ class Groups:
         self.cache = cache
         self.digest = digest
         self.layout: list[object] | None = None
-        """What `assembled` was told, as the parse cache keeps it: keys, lines, use_prefix, carried decks."""
+        """What `assembled` was told, as the parse cache keeps it: keys, lines, use_prefix, carried decks, lengths."""
         self.places: list[tuple[str, str, int]] | None = None
         """`FileRead.groups` of the file read by groups."""
         self.placed: list[PlacedGroup] | None = None
@@ -160,30 +160,30 @@ class Groups:
         keys = [group.key for group in groups]
         lines = [group.line for group in groups]
         carried = [group.read.carried for group in groups]
-        self.layout = [keys, lines, int(use_prefix), carried]
+        self.layout = [keys, lines, int(use_prefix), carried, [group.length for group in groups]]
         self.places = _places(keys, lines, int(use_prefix), carried, [group.read.count for group in groups])
         self.placed = groups
 
     def read(self, value: list[Any], tags: tuple[str, ...]) -> FileRead | None:
         """The file's reading from its list of groups, None when one is missing or was kept under other inputs."""
         try:
-            _, keys, lines, use_prefix, carried, findings, coverage, markers = value
+            _, keys, lines, use_prefix, carried, lengths, findings, coverage, markers = value
             on_cards, text = coverage
             french, english = markers
-            if not (type(keys) is list and type(lines) is list and type(carried) is list
-                    and len(keys) == len(lines) == len(carried) and type(findings) is list
+            if not (type(keys) is list and type(lines) is list and type(carried) is list and type(lengths) is list
+                    and len(keys) == len(lines) == len(carried) == len(lengths) and type(findings) is list
                     and all(type(n) is int for n in (use_prefix, on_cards, text, french, english))):
                 return None
             found = self.groups(keys)
             notes: list[Note] = []
             placed: list[PlacedGroup] = []
-            for key, line, inherited in zip(keys, lines, carried):
+            for key, line, inherited, length in zip(keys, lines, carried, lengths):
                 group = found.get(key)
                 if group is None or group.use_prefix != bool(use_prefix) or group.carried != inherited \
-                        or type(line) is not int:
+                        or type(line) is not int or type(length) is not int:
                     return None
                 notes.extend(group.notes_at(line))
-                placed.append(PlacedGroup(key, line, group))
+                placed.append(PlacedGroup(key, line, group, length))
             if tags:
                 notes = [with_tags(note, tags) for note in notes]
             return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english),

@@ -100,11 +100,13 @@ class GroupRead:
 
 @dataclass(frozen=True)
 class PlacedGroup:
-    """A group where the file has it: its key in the store, its first line (0-based), its reading."""
+    """A group where the file has it: its key in the store, its first line (0-based), its reading, and the
+    length of its text (groups follow each other, a newline between two)."""
 
     key: str
     line: int
     read: GroupRead
+    length: int
 
 
 @dataclass(frozen=True)
@@ -141,27 +143,45 @@ class GroupStore(Protocol):
         ...
 
 
-def plain_labelled(source: SourceFile) -> bool:
-    """True when the full read of `source` is the `labels` pattern's alone (see the module's docstring)."""
+def plain_labelled(source: SourceFile, parts: list[str] | None = None) -> bool:
+    """True when the full read of `source` is the `labels` pattern's alone (see the module's docstring).
+
+    Every test but the first line's looks at one line at a time: with `parts` (whole lines of the text),
+    only those are tested, the caller knowing the other lines passed in a file read before.
+    """
     text = source.text
     if not source.options.allows(LabelledPairs.name) or len(text) < GROUPS_FROM:
         return False
     if labels_of(source.options).question.match(text) is None:
         return False  # the first line is not a question: it would be left to later patterns
-    return not (any_line(_HEADING_HINT, text) or any_line(_RULE_HINT, text) or details.may_claim(text)
-                or mdanki.may_claim(text) or obsidian.may_claim(text) or multiple_choice.may_claim(text))
+    return not any(_other_syntax(part) for part in (parts if parts is not None else [text]))
 
 
-def group_starts(source: SourceFile) -> list[int]:
-    """Offsets in the text where groups start: 0 and the question lines whose text hashes to a multiple of `GROUP_SPREAD`.
+def _other_syntax(text: str) -> bool:
+    """True when a line of `text` may be a heading, a rule, or syntax of a pattern other than `labels`."""
+    return (any_line(_HEADING_HINT, text) or any_line(_RULE_HINT, text) or details.may_claim(text)
+            or mdanki.may_claim(text) or obsidian.may_claim(text) or multiple_choice.may_claim(text))
+
+
+def group_starts(source: SourceFile, begin: int = 0, end: int | None = None) -> list[int]:
+    """Offsets in the text where groups start: 0 and the question lines whose text hashes to a multiple of `GROUP_SPREAD`
+    (with `begin` and `end`, line starts, only those in [begin, end)).
 
     The choice depends on the line's own text only, so an edit elsewhere moves no group's start.
     """
     spread = GROUP_SPREAD
-    # From 1: the first line has no newline before it. A label pattern reads to the end of its line
-    # (`(.*)$`), so each match is a newline and the whole question line.
-    found = _behind_newline(labels_of(source.options).question).finditer(source.text, 1)
-    return [0] + [match.start() + 1 for match in found if crc32(match.group().encode()) % spread == 0]
+    text = source.text
+    stop = len(text) if end is None else end - 1
+    # A label pattern reads to the end of its line (`(.*)$`), so each match is a newline and the whole
+    # question line. From 1 at the top: the first line has no newline before it.
+    found = _behind_newline(labels_of(source.options).question).finditer(text, max(begin - 1, 1))
+    starts = [0] if begin == 0 else []
+    for match in found:
+        if match.start() >= stop:
+            break
+        if crc32(match.group().encode()) % spread == 0:
+            starts.append(match.start() + 1)
+    return starts
 
 
 @dataclass
@@ -226,14 +246,19 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
     return assembly.notes(), assembly.findings, assembly.coverage, assembly.markers
 
 
-def assemble(source: SourceFile, store: GroupStore) -> Assembly | None:
+def assemble(source: SourceFile, store: GroupStore, starts: list[int] | None = None,
+             changed: str | None = None) -> Assembly | None:
     """A plain labelled file as its groups, each read again only when the store has no reading of its text
     under the file's decisions; None for any other file. No kept group's notes are made here: the edit
-    build (`exporter.build.delta`) asks only the changed groups for theirs."""
-    if not plain_labelled(source):
+    build (`exporter.build.delta`) asks only the changed groups for theirs.
+
+    The edit build also gives the groups' `starts` and the only lines that `plain_labelled` must test
+    (`changed`): it found every other group's text in the file it read before (`resync`).
+    """
+    if not plain_labelled(source, None if changed is None else [changed]):
         return None
     text = source.text
-    starts = group_starts(source)
+    starts = group_starts(source) if starts is None else starts
     bounds = [(start, end - 1) for start, end in zip(starts, starts[1:])] + [(starts[-1], len(text))]
     keys = [store.key(text[start:end]) for start, end in bounds]
     kept = store.groups(keys)
@@ -284,7 +309,7 @@ def assemble(source: SourceFile, store: GroupStore) -> Assembly | None:
             if group is None:
                 return None
             store.keep(key, group)
-        placed.append(PlacedGroup(key, line, group))
+        placed.append(PlacedGroup(key, line, group, end - start))
         unclosed.extend(_moved(group.unclosed, line))
         warnings.extend(_moved(group.warnings, line))
         text_lines += group.text_lines
@@ -293,6 +318,46 @@ def assemble(source: SourceFile, store: GroupStore) -> Assembly | None:
         carried = group.last_deck
     store.assembled(placed, use_prefix)
     return Assembly(placed, use_prefix, unclosed + warnings, Coverage(text_lines, text_lines), (french, english))
+
+
+def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]]) -> tuple[list[int], int, int] | None:
+    """The group starts of a file whose groups were `before` ((key, length) each, in order), and the
+    span [begin, end) of its text outside the groups found unchanged at its top and at its bottom.
+
+    The groups kept at both ends are found by their keys (their texts hashed); group starts are
+    looked for only between them, where the text changed: a start depends on its line's own text,
+    so those of unchanged text are the ones found before. None when no group's text is found.
+    """
+    text = source.text
+    size = len(text)
+    top: list[int] = []
+    begin = 0
+    at = 0
+    while at < len(before):
+        key, length = before[at]
+        stop = begin + length
+        if stop > size or (stop < size and text[stop] != "\n") or store.key(text[begin:stop]) != key:
+            break
+        top.append(begin)
+        begin = stop + 1
+        at += 1
+    bottom: list[int] = []
+    end = size + 1
+    last = len(before)
+    while last > at:
+        key, length = before[last - 1]
+        start = end - 1 - length
+        if start < begin or (start > 0 and text[start - 1] != "\n") or (last == 1 and start != 0) \
+                or store.key(text[start:end - 1]) != key:
+            break  # (the first group starts at the top whatever its first line: only there is it the same)
+        bottom.append(start)
+        end = start
+        last -= 1
+    if not top and not bottom:
+        return None
+    if begin >= end:  # no changed text: every group found (a group gone between them leaves none)
+        return top + bottom[::-1], end, end
+    return top + group_starts(source, begin, end) + bottom[::-1], begin, end
 
 
 def _shifted(notes: list[Note], lines: int) -> list[Note]:

@@ -109,6 +109,7 @@ def render_and_hash(
     languages: Mapping[str, str] | None = None,
     origins: Mapping[int, Origin] | None = None,
     hasher: Callable[[RenderedNote], Hashes] | None = None,
+    look_in: Mapping[str, list[str]] | None = None,
 ) -> tuple[list[RenderedNote], list[Hashes | None]]:
     """`render_notes`, and with `hasher` what it gives of each rendered note, kept in the render cache.
 
@@ -121,14 +122,17 @@ def render_and_hash(
     after an edit, the unchanged groups are found by place and only the edited group's
     entry is written again, not the whole file's.
     (Notes not in `notes`, such as duplicates the checks dropped, may be in `origins`:
-    only the notes rendered are looked up.)
+    only the notes rendered are looked up.) `look_in` names, by a file's entry key, the entries
+    its notes missing from their own are looked for in, instead of all those its index lists:
+    the edit build knows which groups an edited group replaced.
     """
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
     origins = origins or {}
     try:
         entry_keys, groups = _entry_keys(notes, languages, origins)
-        fields, placed, keys, indexes = _from_cache(notes, entry_keys, groups, languages, origins, cache)
+        fields, placed, keys, indexes = _from_cache(notes, entry_keys, groups, languages, origins, cache,
+                                                    look_in or {})
         missing = [index for index, found in enumerate(fields) if found is None]
         places = {index: where for index in missing if (where := placed[index]) is not None}
         done = len(notes) - len(missing)
@@ -243,14 +247,14 @@ class _Elsewhere:
 
 def _from_cache(
     notes: list[Note], entry_keys: list[str], groups: dict[str, list[str]], languages: Mapping[str, str],
-    origins: Mapping[int, Origin], cache: RenderCache,
+    origins: Mapping[int, Origin], cache: RenderCache, look_in: Mapping[str, list[str]],
 ) -> tuple[list[_Fields | None], list[_Placement | None], dict[str, list[str | None]], dict[str, list[str]]]:
     """Each note's fields from the cache (None: to render), the placement of every note not
     found by its place, per file entry the key of each of its notes found (None: to
     store afresh), and the group entries' keys each file read by groups had listed."""
     stored = cache.get_files(list(dict.fromkeys(entry_keys)))
     indexes = cache.get_indexes(list(groups)) if groups else {}
-    elsewhere = _Elsewhere(cache, stored, indexes, languages)
+    elsewhere = _Elsewhere(cache, stored, {**indexes, **look_in}, languages)
     fields: list[_Fields | None] = [None] * len(notes)
     placed: list[_Placement | None] = [None] * len(notes)
     keys: dict[str, list[str | None]] = {}

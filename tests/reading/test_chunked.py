@@ -11,6 +11,7 @@ language counts, or decline (None) so that the full read is done.
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -193,3 +194,41 @@ def test_a_question_without_prefix_follows_the_deck_before_it_across_groups(
         assert markers is not None and (notes, found.items) == _full(source)[:2]
         decks.append(notes[1].deck)
     assert decks == ["Bio::Cells", "Chem::Acids"]
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("RESYNC_SEEDS", "10"))))
+def test_groups_resynced_after_an_edit_give_the_full_assembly(seed: int, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edit build finds a changed file's unchanged groups by their texts at its top and bottom, looks
+    for group starts and tests the line conditions only in between (`resync`): that must give the notes,
+    findings, coverage and language counts the file read whole by groups gives (or both decline)."""
+    monkeypatch.setattr(chunked, "GROUP_SPREAD", 3)
+    monkeypatch.setattr(chunked, "GROUPS_FROM", 1)
+    rng = random.Random(seed)
+    settings = SourceSettings("*")
+    lines = [line for line in _file(rng, rng.randint(8, 40)) if line not in TRAPS]
+    cache = ParseCache(tmp_path / "cache")
+    store = cache.groups_of("toolkit", "notes/all.md", settings)
+    resynced = 0
+    for step in range(150):
+        before = chunked.assemble(SourceFile("notes/all.md", tmp_path / "all.md", "\n".join(lines)), store)
+        lines = _edit(rng, lines)
+        source = SourceFile("notes/all.md", tmp_path / "all.md", "\n".join(lines))
+        whole = chunked.assemble(source, store)
+        if before is None:
+            continue
+        synced = chunked.resync(source, store, [(group.key, group.length) for group in before.groups])
+        if synced is None:
+            continue
+        resynced += 1
+        starts, begin, end = synced
+        via = chunked.assemble(source, store, starts, source.text[begin:end])
+        assert (via is None) == (whole is None), f"seed {seed}, step {step}:\n" + "\n".join(lines)
+        if via is not None and whole is not None:
+            assert (via.notes(), via.findings, via.coverage, via.markers, via.use_prefix) == \
+                (whole.notes(), whole.findings, whole.coverage, whole.markers, whole.use_prefix)
+            # The groups may be cut otherwise (a kept group of many, merged around a fence, stays one),
+            # never the notes; they still tile the text.
+            assert sum(g.length for g in via.groups) + len(via.groups) - 1 == len(source.text)
+    cache.close()
+    assert resynced >= 3, f"resynced {resynced} times: the test would prove little"
