@@ -245,8 +245,9 @@ def _genanki_collection(name: str, rows: list[Row]) -> bytes:
 
 
 def _every_kind_of_row(tmp_path: Path, copies: int) -> list[Row]:
-    """Rows of every note kind and type, in the top deck, a subdeck and a deeper one (whose parent
-    has notes, and one whose parent has none), interleaved, with tags, and removed notes last;
+    """Rows of every note kind and type (a reversed one with a single card too), in the top deck, a
+    subdeck and a deeper one (whose parent has notes, and one whose parent has none), interleaved,
+    with tags, and removed notes last;
     `copies` times over (under new GUIDs), so that the tables span many pages."""
     rendered = render_notes(NOTES, tmp_path, Diagnostics())
     decks = ["Révisions", "Révisions::Sub", "Révisions::Sub::Deep", "Révisions::Empty::Leaf"]
@@ -258,6 +259,10 @@ def _every_kind_of_row(tmp_path: Path, copies: int) -> list[Row]:
                for r, deck in zip(rendered[:3], decks)]
     one = deck_rows(Deck("Révisions", kept, removed))
     assert {row[1] for row in one} == {NOTE_TYPE_NAME, REVERSED.name, CLOZE.name}
+    reversed_row = next(row for row in one if row[1] == REVERSED.name)
+    question, _, _, source, _ = reversed_row[2]
+    one.insert(1, [reversed_row[0], REVERSED.name, [question, "", "", source, ""], "g-one-way", reversed_row[4],
+                   reversed_row[5]])  # no answer, context or kind: genanki makes the first card only
     return [[*row[:3], f"{row[3]}-{copy}", *row[4:]] for copy in range(copies) for row in one]
 
 

@@ -200,20 +200,10 @@ class _Fields:
 
 
 def _card_ords(model: genanki.Model, fields: list[str]) -> list[int]:
-    """The cards genanki gives a note of `model` with `fields`: its own choice, in its order.
-
-    A front/back type's choice reads only which fields are empty: it is remembered per
-    note type and set of empty fields (a deck has a handful), not asked of genanki per note.
-    """
+    """The cards genanki gives a note of `model` with `fields`: its own choice, in its order."""
+    probe = _Fields(model, fields)
     if model.model_type == genanki.Model.CLOZE:
-        return [card.ord for card in genanki.Note._cloze_cards(_Fields(model, fields))]
-    return _front_back_ords(model, tuple(map(bool, fields)))
-
-
-@lru_cache(maxsize=256)
-def _front_back_ords(model: genanki.Model, filled: tuple[bool, ...]) -> list[int]:
-    """The cards genanki gives a note of front/back type `model` whose fields are non-empty where `filled` says."""
-    probe = _Fields(model, ["x" if full else "" for full in filled])
+        return [card.ord for card in genanki.Note._cloze_cards(probe)]
     return [card.ord for card in genanki.Note._front_back_cards(probe)]
 
 
@@ -262,6 +252,10 @@ class _RowsDeck(genanki.Deck):  # type: ignore[misc]
         super().write_to_db(cursor, timestamp, id_gen)
         execute = cursor.execute
         deck_id = self.deck_id
+        # A front/back type's choice of cards reads only which fields are empty: genanki is
+        # asked once per note type and set of empty fields (a deck has a handful), not per note.
+        front_back: dict[tuple[Any, ...], list[int]] = {}
+        cloze = {spec: model.model_type == genanki.Model.CLOZE for spec, model in models.items()}
         for due in self.dues:
             _, spec, fields, guid, tags, modified = rows[due]
             model = models[spec]
@@ -269,7 +263,14 @@ class _RowsDeck(genanki.Deck):  # type: ignore[misc]
             modified = int(modified)
             execute(_NOTE_INSERT, (note_id, guid, model.model_id, modified, " " + " ".join(tags) + " ",
                                    "\x1f".join(fields), fields[model.sort_field_index]))
-            for ord_ in _card_ords(model, fields):
+            if cloze[spec]:
+                ords = _card_ords(model, fields)
+            else:
+                filled = (spec, *map(bool, fields))
+                if filled not in front_back:
+                    front_back[filled] = _card_ords(model, fields)
+                ords = front_back[filled]
+            for ord_ in ords:
                 execute(_CARD_INSERT, (next(id_gen), note_id, deck_id, ord_, modified, due))
 
 
