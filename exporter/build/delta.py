@@ -561,7 +561,8 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     if state is None or state["request"] != request_key(root, paths, request):
         return None
     data = project.lock_path.read_bytes()
-    if [len(data), zlib.crc32(data)] != state["lock"] or _lock_state(cache_dir) != (len(data), zlib.crc32(data)):
+    lock_crc = zlib.crc32(data)
+    if [len(data), lock_crc] != state["lock"] or _lock_state(cache_dir) != (len(data), lock_crc):
         return None
     heads = store.heads()
     recorded = {rel: (key, ids) for rel, key, ids in state["files"]}
