@@ -891,8 +891,8 @@ def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config:
     if synced is None:
         assembly = assemble(source, store)
     else:
-        starts, begin, end = synced
-        assembly = assemble(source, store, starts, source.text[begin:end])
+        starts, begin, end, known = synced
+        assembly = assemble(source, store, starts, source.text[begin:end], known)
     if assembly is None:
         return None
     cache.used.extend(bytes.fromhex(name) for name in store.served)
