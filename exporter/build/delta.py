@@ -549,6 +549,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.identity.checks import run_checks
     from exporter.identity.lock import LockState, SortedLock, parse_lock, write_lock_bytes
     from exporter.identity.resolve import LOCK_STATE_NAME, resolve
+    from exporter.language import language_of
     from exporter.model import Deck, SourceLocation
     from exporter.output.writers.apkg import media_files, note_row, write_rows
     from exporter.project import relative_path
@@ -610,7 +611,8 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         gone.extend(unit for rel in deleted for unit in recorded[rel][1])
         if any((root / rel).exists() for rel in deleted):
             return None
-        unchanged = [unit for ids in order.values() for unit in ids if unit in heads and unit not in set(gone)]
+        gone_set = set(gone)
+        unchanged = [unit for ids in order.values() for unit in ids if unit in heads and unit not in gone_set]
         if any(heads[unit][_MEDIA] for unit in unchanged):
             return None
         sizes = {unit: sum(top[1] for top in head[_TOPS]) for unit, head in heads.items()}
@@ -660,13 +662,14 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
         return None
     notes = run_checks(read, diagnostics)
     languages = languages_of(notes, config, markers, read)
-    for rel in regrouped:
-        language = heads[recorded[rel][1][0]][_LANGUAGE]
-        if languages.setdefault(rel, language) != language:
+    for rel, change in regrouped.items():
+        if rel not in languages:  # no note of a changed group left: the guess is over the kept groups'
+            languages[rel] = config.for_source(rel).language or language_of(change.markers)
+        if languages[rel] != heads[recorded[rel][1][0]][_LANGUAGE]:
             return None  # the file's language changed: every note of it renders again
     # A changed group's unchanged notes are in the entries of the groups it replaced.
     look_in = {file_entry_key(rel, languages[rel]): [file_entry_key(f"{rel}\0{heads[unit][_GROUP][0]}", languages[rel])
-                                                     for unit in recorded[rel][1] if unit in set(gone)]
+                                                     for unit in recorded[rel][1] if unit in gone_set]
                for rel in regrouped}
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, None, languages=languages,
                                        origins=origins, hasher=_hashes, look_in=look_in)
@@ -888,8 +891,8 @@ def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config:
     if synced is None:
         assembly = assemble(source, store)
     else:
-        starts, begin, end = synced
-        assembly = assemble(source, store, starts, source.text[begin:end])
+        starts, begin, end, known = synced
+        assembly = assemble(source, store, starts, source.text[begin:end], known)
     if assembly is None:
         return None
     cache.used.extend(bytes.fromhex(name) for name in store.served)

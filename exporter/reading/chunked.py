@@ -247,20 +247,22 @@ def read_by_groups(source: SourceFile, store: GroupStore) -> tuple[list[Note], l
 
 
 def assemble(source: SourceFile, store: GroupStore, starts: list[int] | None = None,
-             changed: str | None = None) -> Assembly | None:
+             changed: str | None = None, known: dict[tuple[int, int], str] | None = None) -> Assembly | None:
     """A plain labelled file as its groups, each read again only when the store has no reading of its text
     under the file's decisions; None for any other file. No kept group's notes are made here: the edit
     build (`exporter.build.delta`) asks only the changed groups for theirs.
 
-    The edit build also gives the groups' `starts` and the only lines that `plain_labelled` must test
-    (`changed`): it found every other group's text in the file it read before (`resync`).
+    The edit build also gives the groups' `starts`, the only lines that `plain_labelled` must test
+    (`changed`) and the keys of the groups it found, by their bounds (`known`): it found every other
+    group's text in the file it read before (`resync`).
     """
     if not plain_labelled(source, None if changed is None else [changed]):
         return None
     text = source.text
     starts = group_starts(source) if starts is None else starts
     bounds = [(start, end - 1) for start, end in zip(starts, starts[1:])] + [(starts[-1], len(text))]
-    keys = [store.key(text[start:end]) for start, end in bounds]
+    known = known or {}
+    keys = [known.get(bound) or store.key(text[bound[0] : bound[1]]) for bound in bounds]
     kept = store.groups(keys)
     opened: dict[int, _Open] = {}
     index = 0
@@ -320,9 +322,11 @@ def assemble(source: SourceFile, store: GroupStore, starts: list[int] | None = N
     return Assembly(placed, use_prefix, unclosed + warnings, Coverage(text_lines, text_lines), (french, english))
 
 
-def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]]) -> tuple[list[int], int, int] | None:
-    """The group starts of a file whose groups were `before` ((key, length) each, in order), and the
-    span [begin, end) of its text outside the groups found unchanged at its top and at its bottom.
+def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]]
+           ) -> tuple[list[int], int, int, dict[tuple[int, int], str]] | None:
+    """The group starts of a file whose groups were `before` ((key, length) each, in order), the
+    span [begin, end) of its text outside the groups found unchanged at its top and at its bottom,
+    and those groups' keys by their bounds.
 
     The groups kept at both ends are found by their keys (their texts hashed); group starts are
     looked for only between them, where the text changed: a start depends on its line's own text,
@@ -330,6 +334,7 @@ def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]])
     """
     text = source.text
     size = len(text)
+    known: dict[tuple[int, int], str] = {}
     top: list[int] = []
     begin = 0
     at = 0
@@ -338,6 +343,7 @@ def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]])
         stop = begin + length
         if stop > size or (stop < size and text[stop] != "\n") or store.key(text[begin:stop]) != key:
             break
+        known[(begin, stop)] = key
         top.append(begin)
         begin = stop + 1
         at += 1
@@ -350,14 +356,15 @@ def resync(source: SourceFile, store: GroupStore, before: list[tuple[str, int]])
         if start < begin or (start > 0 and text[start - 1] != "\n") or (last == 1 and start != 0) \
                 or store.key(text[start:end - 1]) != key:
             break  # (the first group starts at the top whatever its first line: only there is it the same)
+        known[(start, end - 1)] = key
         bottom.append(start)
         end = start
         last -= 1
     if not top and not bottom:
         return None
     if begin >= end:  # no changed text: every group found (a group gone between them leaves none)
-        return top + bottom[::-1], end, end
-    return top + group_starts(source, begin, end) + bottom[::-1], begin, end
+        return top + bottom[::-1], end, end, known
+    return top + group_starts(source, begin, end) + bottom[::-1], begin, end, known
 
 
 def _shifted(notes: list[Note], lines: int) -> list[Note]:

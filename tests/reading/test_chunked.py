@@ -221,8 +221,8 @@ def test_groups_resynced_after_an_edit_give_the_full_assembly(seed: int, tmp_pat
         if synced is None:
             continue
         resynced += 1
-        starts, begin, end = synced
-        via = chunked.assemble(source, store, starts, source.text[begin:end])
+        starts, begin, end, known = synced
+        via = chunked.assemble(source, store, starts, source.text[begin:end], known)
         assert (via is None) == (whole is None), f"seed {seed}, step {step}:\n" + "\n".join(lines)
         if via is not None and whole is not None:
             assert (via.notes(), via.findings, via.coverage, via.markers, via.use_prefix) == \
