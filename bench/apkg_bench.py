@@ -39,8 +39,8 @@ def synthetic_rows(count: int) -> list[list[Any]]:
             f'<div class="highlight"><pre><span class="k">def</span> <span class="nf">step_{i}</span>(w, g, lr=0.1):\n'
             '    <span class="k">return</span> w <span class="o">-</span> lr <span class="o">*</span> g</pre></div>'
         )
-        rows.append([f"Bench QA::T{i % 5}", "Exporter Note (v1)", [question, answer, "", f"<span>all-notes.md:{i * 9}</span>",
-                                                                  "basic"], f"g{i:08d}xx", ["t"], 1700000000])
+        fields = [question, answer, "", f"<span>all-notes.md:{i * 9}</span>", "basic"]
+        rows.append([f"Bench QA::T{i % 5}", "Exporter Note (v1)", fields, f"g{i:08d}xx", ["t"], 1700000000])
     return rows
 
 
@@ -86,9 +86,8 @@ def main() -> None:
         digests = {run["sha256"] for tree_runs in runs.values() for run in tree_runs}
         for tree, tree_runs in runs.items():
             first = tree_runs[0]
-            times = "  ".join(
-                f"{step} {statistics.median(r[step] for r in tree_runs):.3f} s (best {min(r[step] for r in tree_runs):.3f})"
-                for step in ("collection", "write_rows"))
+            times = "  ".join(f"{step} {statistics.median(r[step] for r in tree_runs):.3f} s "
+                              f"(best {min(r[step] for r in tree_runs):.3f})" for step in ("collection", "write_rows"))
             print(f"{count:>7} notes  {tree}: {times}  [database {first['database_mb']:.1f} MB, "
                   f".apkg {first['apkg_mb']:.2f} MB]")
         if len(digests) != 1:

@@ -247,12 +247,12 @@ def _genanki_collection(name: str, rows: list[Row]) -> bytes:
 def _every_kind_of_row(tmp_path: Path, copies: int) -> list[Row]:
     """Rows of every note kind and type (a reversed one with a single card too), in the top deck, a
     subdeck and a deeper one (whose parent has notes, and one whose parent has none), interleaved,
-    with tags, and removed notes last;
-    `copies` times over (under new GUIDs), so that the tables span many pages."""
+    with tags, removed notes last; `copies` times over under new GUIDs, so the tables span many pages."""
     rendered = render_notes(NOTES, tmp_path, Diagnostics())
     decks = ["Révisions", "Révisions::Sub", "Révisions::Sub::Deep", "Révisions::Empty::Leaf"]
-    kept = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck=decks[i % len(decks)], guid=f"{r.note.guid}-{i}",
-                                                           modified=1_750_000_000 + i, tags=("a", "b_c")[: i % 3]))
+    kept = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck=decks[i % len(decks)],
+                                                           guid=f"{r.note.guid}-{i}", modified=1_750_000_000 + i,
+                                                           tags=("a", "b_c")[: i % 3]))
             for i, r in enumerate([*rendered, *rendered])]
     removed = [dataclasses.replace(r, note=dataclasses.replace(r.note, deck=deck, guid=f"{r.note.guid}-gone",
                                                               tags=(REMOVED_TAG,)))
@@ -267,7 +267,7 @@ def _every_kind_of_row(tmp_path: Path, copies: int) -> list[Row]:
 
 
 def test_collection_is_byte_identical_to_the_one_genanki_notes_write(tmp_path: Path) -> None:
-    """The writer inserts the rows itself (genanki's per-note objects cost a third of a 100k collection);
+    """The writer inserts the rows itself (an object per note was 0.15 s of a 100k collection's 0.95 s);
     the database must stay the very one genanki's decks and notes give, for every kind and subdeck."""
     rows = _every_kind_of_row(tmp_path, 40)
     expected = _genanki_collection("Révisions", rows)
@@ -294,7 +294,7 @@ def test_apkg_is_byte_identical_to_genanki_notes_zipped_whole(tmp_path: Path) ->
     """The collection and media files are streamed into the zip a chunk at a time: the `.apkg` must be
     the one the whole collection genanki's notes write gives, zipped whole, for entries of many chunks."""
     rows = _every_kind_of_row(tmp_path, 250)
-    pixels = random.Random(7).randbytes(1 << 20) * 3  # 3 MB, half compressible: several chunks in and out
+    pixels = random.Random(7).randbytes(3 << 20)  # 3 MiB that do not compress: several chunks in and out
     image = tmp_path / "figure.png"
     image.write_bytes(pixels)
     media = [MediaFile("figure.png", str(image))]
