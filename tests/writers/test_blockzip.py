@@ -58,7 +58,7 @@ def test_a_big_collection_is_one_valid_deflate_stream() -> None:
     with zipfile.ZipFile(io.BytesIO(written)) as archive:
         assert archive.testzip() is None
         assert archive.read("collection.anki2") == data and archive.read("media") == b"{}"
-        assert archive.comment.startswith(b"exporter blocks 1")
+        assert archive.comment.startswith(b"exporter blocks 1 1048576 6\n")
     # and as zlib inflates it, in one piece
     offset = 30 + len("collection.anki2")
     assert zlib.decompressobj(-15).decompress(written[offset:]).startswith(data[:1000])

@@ -19,20 +19,27 @@ written here rather than by `zipfile`, which cannot take compressed bytes; the l
 from __future__ import annotations
 
 import hashlib
+import mmap
 import struct
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Union
+
+Data = Union[bytes, mmap.mmap]
+"""An entry's bytes, or a file's mapped: both are read through the buffer protocol."""
 
 BLOCK = 1 << 20
 """Bytes of collection per block: on a 116 MB collection, 0.8% more compressed bytes than one stream
 (64 KiB blocks: 13%), and an edit recompresses two of 111 blocks."""
 
 LEVEL = 6
-"""zlib's default level, as `zipfile` uses it."""
+"""zlib's default level: on a 10k-note collection, 4.7% larger than level 9 in half the time
+(32 ms against 69 ms); level 3 would be 8% larger again for half of the rest. Decks travel to
+phones, so size still counts; and a rebuild compresses only the blocks that changed."""
 
-_TABLE = b"exporter blocks 1\n"
+_TABLE = f"exporter blocks 1 {BLOCK} {LEVEL}\n".encode()
+"""The table's first line: blocks made with another size or level are never copied."""
 _MAX_COMMENT = 0xFFFF
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -107,7 +114,7 @@ class _Previous:
             self.file = None
 
 
-def compress_blocks(data: bytes, previous: Path | None = None, first_entry: str = "") -> tuple[list[bytes], bytes]:
+def compress_blocks(data: Data, previous: Path | None = None, first_entry: str = "") -> tuple[list[bytes], bytes]:
     """`data` deflated (raw), in pieces, and the table of its blocks (empty for one block); blocks of
     `previous` (an archive this module wrote, whose first entry is `first_entry`) are reused where
     their bytes match."""
@@ -135,7 +142,7 @@ def compress_blocks(data: bytes, previous: Path | None = None, first_entry: str 
     return pieces, table if len(table) <= _MAX_COMMENT else b""
 
 
-def write_archive(out: BinaryIO, entries: Iterable[tuple[str, bytes]], previous: Path | None = None) -> None:
+def write_archive(out: BinaryIO, entries: Iterable[tuple[str, Data]], previous: Path | None = None) -> None:
     """Write a zip of `entries` (name, bytes), each deflated, the first one by blocks (see the module's
     docstring), with `zipfile`'s layout, fixed dates and mode 644."""
     central = []
