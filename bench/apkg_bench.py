@@ -4,7 +4,9 @@ Run from the project root: `python bench/apkg_bench.py 10000 100000 [--repeat 3]
 For each size N it makes N synthetic rows of realistic fields (about 800 bytes of HTML per
 note: a question with math, an answer with display math and highlighted code; five
 subdecks) and times, in a fresh process per run, `collection_bytes(package_of_rows(...))`
-(the collection database alone) and `write_rows` (database, zip, atomic write). Each
+(the collection database alone), `write_rows` (database, zip, atomic write) and, after one
+answer is edited, `write_rows` again over that `.apkg` ("rewrite": blocks of the collection
+whose bytes did not change are copied, `writers/blockzip.py`). Each
 `--tree` (another checkout, e.g. main) is timed the same way, run for run alternating with
 this one, and the `.apkg` bytes of every tree must be the same: the script says so, or
 fails. It prints the median and the best of the runs' process CPU seconds (median of 3 by
@@ -59,7 +61,12 @@ def worker(tree: Path, count: int) -> dict[str, Any]:
         write_rows("Bench QA", rows, [], target)
         written = time.process_time() - start
         data = target.read_bytes()
-    return {"collection": collection, "write_rows": written, "database_mb": len(database) / 1e6,
+        # One answer edited, the deck written again over the last `.apkg` (what an edit build does).
+        rows[0][2][1] += " (edited)"
+        start = time.process_time()
+        write_rows("Bench QA", rows, [], target)
+        rewritten = time.process_time() - start
+    return {"collection": collection, "write_rows": written, "rewrite": rewritten, "database_mb": len(database) / 1e6,
             "apkg_mb": len(data) / 1e6, "sha256": hashlib.sha256(data).hexdigest()}
 
 
@@ -87,7 +94,7 @@ def main() -> None:
         for tree, tree_runs in runs.items():
             first = tree_runs[0]
             times = "  ".join(f"{step} {statistics.median(r[step] for r in tree_runs):.3f} s "
-                              f"(best {min(r[step] for r in tree_runs):.3f})" for step in ("collection", "write_rows"))
+                              f"(best {min(r[step] for r in tree_runs):.3f})" for step in ("collection", "write_rows", "rewrite"))
             print(f"{count:>7} notes  {tree}: {times}  [database {first['database_mb']:.1f} MB, "
                   f".apkg {first['apkg_mb']:.2f} MB]")
         if len(digests) != 1:
