@@ -310,3 +310,25 @@ def test_apkg_holds_the_collection_genanki_notes_write(tmp_path: Path, notes: in
     assert (len(collection) <= BLOCK) == (notes == 6)
     if len(collection) <= BLOCK:
         assert target.read_bytes() == _zipped_whole(entries)
+
+
+def test_a_deck_of_many_blocks_rewritten_after_an_edit_imports_into_anki(tmp_path: Path) -> None:
+    """A collection over 1 MiB is zipped in blocks and a rewrite copies the unchanged ones from the last
+    `.apkg` (`blockzip`): Anki must import it whole, with the edited answer."""
+    rows = _every_kind_of_row(tmp_path, 250)
+    target = tmp_path / "deck.apkg"
+    write_rows("Révisions", rows, [], target)
+    live = next(row for row in rows if row[1] == NOTE_TYPE_NAME and REMOVED_TAG not in row[4])
+    live[2] = [*live[2]]  # (the copies share their fields)
+    live[2][1] += "<p>An answer edited since.</p>"
+    write_rows("Révisions", rows, [], target)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.comment.count(b"\n") > 2  # several blocks
+        assert archive.read(COLLECTION_ENTRY) == _genanki_collection("Révisions", rows)
+    col = import_apkg(target, tmp_path / "collection.anki2")
+    try:
+        assert col.note_count() == len(rows)
+        edited = col.find_notes('"An answer edited since."')
+        assert len(edited) == 1 and col.get_note(edited[0]).guid == live[3]
+    finally:
+        col.close()
