@@ -1,7 +1,8 @@
 """The edit build: a rebuild that makes objects only for the notes of the files that changed.
 
-After every full `.apkg` build, `record` keeps in `.cache/edit.sqlite`, per source file, what
-that file gave after identity: its parse-cache key (its bytes and settings), its findings,
+After every full `.apkg` build, `record` keeps in `.cache/edit.sqlite`, per unit (a source file,
+or one group of pairs of a big file read by groups, `reading.chunked`), what that unit gave
+after identity: its parse-cache key (its bytes and settings), its findings,
 hashes of its notes' question keys (the cross-file duplicate check) and fingerprints, its
 GUIDs, its deck input parts (`manifest.note_part`) and its `.apkg` rows
 (`writers.apkg.Row`); and for the whole build the lock's size and CRC-32. The next build
@@ -24,6 +25,15 @@ are those of the entry). New GUIDs avoid U's (`resolve`'s `reserved`). Anything 
 be read, a deleted file that still exists out of reach, a backup to make, most notes in the
 changed files) returns None, and the full build runs. tests/test_delta.py compares both
 builds' outputs after random edits of multi-file projects.
+
+The same holds with groups as the units (U the unchanged groups, C the changed ones): a group
+is named by its place (its text, first line and the file-wide decisions it was read under,
+`parse_cache.place_of`), so an unchanged group's notes are the full read's, lines included, and
+its lock entries are the run of its lines in each subdeck. A file is kept by groups only when no
+note of it was dropped as a duplicate, no question is in two of its groups and every finding
+stands in a group's lines (the duplicate check and the findings then stay within a group); its
+language, guessed over the whole file, must not change. tests/test_delta.py also edits a big
+file read by groups at random against the full build.
 """
 
 from __future__ import annotations

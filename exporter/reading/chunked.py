@@ -28,6 +28,11 @@ Why the notes, findings, coverage and language counts are exactly the full read'
   read decides it from every pair, and the deck of the note before the group, which its
   first pair takes when it has no prefix. A group kept under other inputs is read again.
 - Anything else (or any error): None, and the caller reads the whole file.
+
+The edit build (`exporter.build.delta`) keeps a record per group: `assemble` gives the groups
+without making the kept ones' notes, and `resync` finds, in a changed file, the groups kept
+at its top and its bottom by their texts, so that group starts are looked for, and the line
+conditions of `plain_labelled` tested, only in the text between them.
 `tests/reading/test_chunked.py` compares this with the full read after thousands of random
 edits of files that mix the syntax each condition is about.
 """
