@@ -22,7 +22,7 @@ DISPLAY_INLINE = "math_inline_double"
 BLOCK = "math_block"
 
 DISPLAY_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"))
-"""Display math's (opener, closer) pairs; `reading/outline.py` reads blocks from lines by the same."""
+"""Display math's (opener, closer) pairs (`display_opening`, which `reading/outline.py` reads blocks by too)."""
 
 
 def bracket_inline(state: StateInline, silent: bool) -> bool:
@@ -63,18 +63,24 @@ def _next_closer(state: StateInline, close: str, start: int) -> int:
     return found
 
 
+def display_opening(line: str) -> tuple[str, str, str] | None:
+    """The delimiter opening display math at the start of `line`, its closer, and the rest of the line;
+    None when the line opens none (`display_block`'s rule, which `reading.outline` follows too)."""
+    for opener, closer in DISPLAY_DELIMITERS:
+        if line.startswith(opener):
+            return opener, closer, line[len(opener) :]
+    return None
+
+
 def display_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """`$$`/`\\[` opening a line and its closer ending a line (the same or a later one)."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
     if state.src[begin : begin + 1] not in ("$", "\\") or state.is_code_block(start_line):
         return False  # tried on every line of every paragraph: the cheap test goes first
-    first = state.src[begin : state.eMarks[start_line]]
-    for opener, closer in DISPLAY_DELIMITERS:
-        if first.startswith(opener):
-            break
-    else:
+    opening = display_opening(state.src[begin : state.eMarks[start_line]])
+    if opening is None:
         return False
-    rest = first[len(opener) :]
+    opener, closer, rest = opening
     if closer in rest:
         at = rest.find(closer)
         if rest[at + len(closer) :].strip():

@@ -29,7 +29,7 @@ from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
 
 from exporter.reading.layout import _behind_newline
-from exporter.reading.mathdetect import DISPLAY_DELIMITERS
+from exporter.reading.mathdetect import display_opening
 
 _CONTAINERS = r"(?:[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t])))*[ \t]*"
 """What may stand before a block's first character: indentation, `>` and list markers."""
@@ -132,13 +132,10 @@ def _fence_end(lines: list[str], start: int) -> int | None:
 
 def _math_end(lines: list[str], start: int) -> int | None:
     """The line after the math block opening at column 0 of `start` (`mathdetect.display_block`'s rule), or None."""
-    first = lines[start]
-    for opener, closer in DISPLAY_DELIMITERS:
-        if first.startswith(opener):
-            break
-    else:
+    opening = display_opening(lines[start])
+    if opening is None:
         return None
-    rest = first[len(opener) :]
+    _, closer, rest = opening
     if closer in rest:
         at = rest.find(closer)
         if rest[at + len(closer) :].strip():
