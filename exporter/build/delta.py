@@ -228,20 +228,15 @@ def _group_unit_id(rel: str, place: str) -> str:
     return f"{rel}\0{place}"
 
 
+# Fields of a group's record in a head (its key, first line, `parse_cache.group_fields`, notes, text length).
+_GROUP_KEY, _GROUP_FIELDS, _GROUP_COUNT, _GROUP_LENGTH = 0, slice(2, -2), -2, -1
+
+
 def _group_meta(group: PlacedGroup) -> list[Any]:
     """What `chunked.assemble` needs of a kept group, without its notes (`_KeptGroups`)."""
-    read = group.read
-    return [group.key, group.line, read.last_deck, _finding_rows(read.unclosed), _finding_rows(read.warnings),
-            read.text_lines, read.markers[0], read.markers[1], read.pairs, read.prefixed, int(read.first_prefixed),
-            int(read.use_prefix), read.carried, read.count, group.length]
+    from exporter.build.parse_cache import group_fields
 
-
-def _finding_rows(findings: list[Diagnostic]) -> list[list[Any]]:
-    return [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]
-
-
-def _findings_of(rows: list[list[Any]]) -> list[Diagnostic]:
-    return [Diagnostic(path, line, Level(level), code, message) for path, line, level, code, message in rows]
+    return [group.key, group.line, *group_fields(group.read), group.read.count, group.length]
 
 
 class _MissingGroup(Exception):
@@ -261,20 +256,18 @@ class _KeptGroups:
         return self.inner.key(text)
 
     def groups(self, keys: list[str]) -> dict[str, GroupRead]:
-        from exporter.reading.chunked import GroupRead
+        from exporter.build.parse_cache import group_from_fields
 
         found: dict[str, GroupRead] = {}
         missing = []
         for key in keys:
             meta = self.recorded.get(key)
-            if meta is None:
+            group = group_from_fields(meta[_GROUP_FIELDS], partial(self._notes_at, key), meta[_GROUP_COUNT]) \
+                if meta is not None else None
+            if group is None:
                 missing.append(key)
                 continue
-            (_, _, last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed,
-             use_prefix, carried, count, _) = meta
-            found[key] = GroupRead(partial(self._notes_at, key), last_deck, _findings_of(unclosed),
-                                   _findings_of(warnings), text_lines, (french, english), pairs, prefixed,
-                                   bool(first_prefixed), bool(use_prefix), carried, count)
+            found[key] = group
             self.served.append(key)
         found.update(self.inner.groups(missing))
         return found
@@ -295,13 +288,13 @@ class _KeptGroups:
 def _touch_keys(unit: _Unit, language: str) -> tuple[list[str], list[str]]:
     """The parse-cache and render-cache keys a unit's reading and rendering are kept under: an edit
     build marks them used, so they outlive builds that do not read its file."""
-    from exporter.rendering.render_cache import file_entry_key
+    from exporter.rendering.render_cache import file_entry_key, group_entry_key
 
     if unit.group is not None:
-        return [unit.group.key], [file_entry_key(f"{unit.rel}\0{unit.group.key}", language),
+        return [unit.group.key], [group_entry_key(unit.rel, unit.group.key, language),
                                   file_entry_key(unit.rel, language)]
     return [unit.key, *unit.names], [file_entry_key(unit.rel, language),
-                                     *(file_entry_key(f"{unit.rel}\0{name}", language) for name in unit.names)]
+                                     *(group_entry_key(unit.rel, name, language) for name in unit.names)]
 
 
 def _unit_record(unit: _Unit, language: str, questions: list[str], finals: list[RenderedNote],
@@ -309,6 +302,7 @@ def _unit_record(unit: _Unit, language: str, questions: list[str], finals: list[
                  ) -> tuple[list[Any], dict[str, list[Any]]]:
     """A unit's head and rows from its notes as read, as built (with identity) and their lock entries."""
     from exporter.build.manifest import LIVE_MARK, note_part
+    from exporter.build.parse_cache import finding_rows
     from exporter.output.writers.apkg import note_row
 
     parse_keys, render_keys = _touch_keys(unit, language)
@@ -329,7 +323,7 @@ def _unit_record(unit: _Unit, language: str, questions: list[str], finals: list[
     for top in tops.values():
         top[_PARTS] = "".join(top[_PARTS])
     media = any(final.media or _may_pack(final.note) for final in finals)
-    head = [unit.rel, language, media, parse_keys, render_keys, _finding_rows(findings), " ".join(questions),
+    head = [unit.rel, language, media, parse_keys, render_keys, finding_rows(findings), " ".join(questions),
             " ".join(e.fingerprint for e in entries), " ".join(e.guid for e in entries),
             [decks[name] for name in sorted(decks)], [[name, *values] for name, values in tops.items()],
             _group_meta(unit.group) if unit.group is not None else None]
@@ -553,7 +547,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.build.manifest import (
         REMOVED_MARK, inputs_of_parts, note_digest, note_part, record_for, toolkit_fingerprint,
     )
-    from exporter.build.parse_cache import ParseCache, file_key
+    from exporter.build.parse_cache import ParseCache, file_key, findings_from_rows
     from exporter.build.pipeline import _hashes, languages_of, read_files, render_removed
     from exporter.config import load_config
     from exporter.identity.checks import run_checks
@@ -565,7 +559,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     from exporter.project import relative_path
     from exporter.rendering.render import render_and_hash
     from exporter.rendering.render_cache import CACHE_NAME as RENDER_CACHE
-    from exporter.rendering.render_cache import file_entry_key
+    from exporter.rendering.render_cache import file_entry_key, group_entry_key
 
     state = store.state()
     root = project.root
@@ -677,14 +671,18 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
             languages[rel] = config.for_source(rel).language or language_of(change.markers)
         if languages[rel] != heads[recorded[rel][1][0]][_LANGUAGE]:
             return None  # the file's language changed: every note of it renders again
-    # A changed group's unchanged notes are in the entries of the groups it replaced.
-    look_in = {file_entry_key(rel, languages[rel]): [file_entry_key(f"{rel}\0{heads[unit][_GROUP][0]}", languages[rel])
-                                                     for unit in recorded[rel][1] if unit in gone_set]
-               for rel in regrouped}
+    # A changed group's unchanged notes are in the entries of the groups it replaced; the file's index
+    # lists every group's entry.
+    look_in: dict[str, list[str]] = {}
+    listing: dict[str, list[str]] = {}
+    for rel, change in regrouped.items():
+        language = languages[rel]
+        look_in[file_entry_key(rel, language)] = [group_entry_key(rel, heads[unit][_GROUP][_GROUP_KEY], language)
+                                                  for unit in recorded[rel][1] if unit in gone_set]
+        listing[file_entry_key(rel, language)] = [group_entry_key(rel, unit.group.key, language)
+                                                  for unit in change.units if unit.group is not None]
     rendered, hashes = render_and_hash(notes, root, diagnostics, cache_dir, None, languages=languages,
-                                       origins=origins, hasher=_hashes, look_in=look_in)
-    if regrouped:
-        _index_groups(cache_dir, regrouped, languages)
+                                       origins=origins, hasher=_hashes, look_in=look_in, listing=listing)
     fingerprints = [h[0] if h is not None else None for h in hashes]
     known = set(" ".join(heads[unit][_FPS] for unit in unchanged).split())
     if any(fp is None or fp in known for fp in fingerprints):
@@ -834,7 +832,7 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
 
     # What the build found, as the full build gathers it.
     for unit in unchanged:
-        diagnostics.items.extend(_findings_of(heads[unit][_FINDINGS]))
+        diagnostics.items.extend(findings_from_rows(heads[unit][_FINDINGS]))
     result.diagnostics = diagnostics.sorted()
     result.report = resolution.report()
     result.lock_message = lock_message
@@ -852,22 +850,6 @@ def _edit(store: Store, paths: list[Path], project: Project, request: dict[str, 
     else:
         store.forget()
     return result
-
-
-def _index_groups(cache_dir: Path, regrouped: dict[str, _Regrouped], languages: dict[str, str]) -> None:
-    """List every group's render entry in the file's own (`RenderCache.put_index`): rendering listed only
-    the changed groups, the notes of any group are looked for there when its text changes."""
-    from exporter.rendering.render_cache import RenderCache, file_entry_key
-
-    cache = RenderCache(cache_dir)
-    try:
-        for rel, change in regrouped.items():
-            language = languages[rel]
-            cache.put_index(file_entry_key(rel, language),
-                            [file_entry_key(f"{rel}\0{unit.group.key}", language)
-                             for unit in change.units if unit.group is not None])
-    finally:
-        cache.close()
 
 
 @dataclass
@@ -896,8 +878,8 @@ def _regroup(path: Path, rel: str, content: bytes, key: str, root: Path, config:
     if source is None or found.items:
         return None
     inner = cache.groups_of(toolkit, rel, config.for_source(rel))
-    store = _KeptGroups(inner, {meta[0]: meta for meta in before})
-    synced = resync(source, store, [(meta[0], meta[-1]) for meta in before])
+    store = _KeptGroups(inner, {meta[_GROUP_KEY]: meta for meta in before})
+    synced = resync(source, store, [(meta[_GROUP_KEY], meta[_GROUP_LENGTH]) for meta in before])
     if synced is None:
         assembly = assemble(source, store)
     else:

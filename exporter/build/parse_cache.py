@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -116,7 +117,7 @@ class ParseCache(BuildCache):
             rows, findings, (on_cards, text), (french, english) = value
             if not all(type(count) is int for count in (on_cards, text, french, english)):
                 return None
-            return FileRead([note_from_row(row) for row in rows], [_finding(*finding) for finding in findings],
+            return FileRead([note_from_row(row) for row in rows], findings_from_rows(findings),
                             Coverage(on_cards, text), (french, english))
         except (TypeError, ValueError, KeyError, AttributeError):
             return None  # an entry of another shape (older toolkit, damage): read the file again
@@ -132,11 +133,11 @@ class ParseCache(BuildCache):
         """Keep the list of groups the file was read from (`groups.layout`), with its findings, coverage and
         counts: its notes are in the groups' entries already."""
         assert groups.layout is not None
-        self.put_value(key, [_BY_GROUPS, *groups.layout, _findings(findings), [coverage.on_cards, coverage.text],
+        self.put_value(key, [_BY_GROUPS, *groups.layout, finding_rows(findings), [coverage.on_cards, coverage.text],
                              list(markers)])
 
     def put(self, key: str, read: FileRead) -> None:
-        self.put_value(key, [[note_to_row(n) for n in read.notes], _findings(read.findings),
+        self.put_value(key, [[note_to_row(n) for n in read.notes], finding_rows(read.findings),
                              [read.coverage.on_cards, read.coverage.text], list(read.markers)])
 
 
@@ -186,7 +187,7 @@ class Groups:
                 placed.append(PlacedGroup(key, line, group, length))
             if tags:
                 notes = [with_tags(note, tags) for note in notes]
-            return FileRead(notes, [_finding(*f) for f in findings], Coverage(on_cards, text), (french, english),
+            return FileRead(notes, findings_from_rows(findings), Coverage(on_cards, text), (french, english),
                             _places(keys, lines, use_prefix, carried, [group.read.count for group in placed]),
                             placed)
         except (TypeError, ValueError, KeyError, AttributeError):
@@ -200,24 +201,37 @@ class Groups:
     def groups(self, keys: list[str]) -> dict[str, GroupRead]:
         found: dict[str, GroupRead] = {}
         for key, value in self.cache.get_values(keys).items():
-            try:
-                (rows, last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed,
-                 use_prefix, carried) = value
-                if not (all(type(n) is int for n in (text_lines, french, english, pairs, prefixed, first_prefixed,
-                                                     use_prefix)) and type(carried) in _OPTIONAL_TEXT
-                        and type(last_deck) is str and type(rows) is list):
-                    continue
-                found[key] = GroupRead(partial(_notes_at, rows), last_deck, [_finding(*f) for f in unclosed],
-                                       [_finding(*f) for f in warnings], text_lines, (french, english), pairs,
-                                       prefixed, bool(first_prefixed), bool(use_prefix), carried, len(rows))
-            except (TypeError, ValueError, KeyError, AttributeError):
-                continue  # another shape (older toolkit, damage): read the group again
+            rows = value[0] if type(value) is list and value else None
+            group = group_from_fields(value[1:], partial(_notes_at, rows), len(rows)) if type(rows) is list else None
+            if group is not None:  # else another shape (older toolkit, damage): read the group again
+                found[key] = group
         return found
 
     def keep(self, key: str, group: GroupRead) -> None:
-        self.cache.put_value(key, [[note_to_row(n) for n in group.notes_at(0)], group.last_deck, _findings(group.unclosed),
-                                   _findings(group.warnings), group.text_lines, *group.markers, group.pairs,
-                                   group.prefixed, int(group.first_prefixed), int(group.use_prefix), group.carried])
+        self.cache.put_value(key, [[note_to_row(n) for n in group.notes_at(0)], *group_fields(group)])
+
+
+def group_fields(group: GroupRead) -> list[Any]:
+    """A group's reading but its notes, as plain values: as the parse cache keeps it, and the edit build's
+    records (`exporter.build.delta`)."""
+    return [group.last_deck, finding_rows(group.unclosed), finding_rows(group.warnings), group.text_lines,
+            *group.markers, group.pairs, group.prefixed, int(group.first_prefixed), int(group.use_prefix),
+            group.carried]
+
+
+def group_from_fields(fields: list[Any], notes_at: Callable[[int], list[Note]], count: int) -> GroupRead | None:
+    """The group `group_fields` gave, its notes made by `notes_at`; None for values of another shape."""
+    try:
+        (last_deck, unclosed, warnings, text_lines, french, english, pairs, prefixed, first_prefixed, use_prefix,
+         carried) = fields
+        if not (all(type(n) is int for n in (text_lines, french, english, pairs, prefixed, first_prefixed,
+                                             use_prefix)) and type(carried) in _OPTIONAL_TEXT
+                and type(last_deck) is str):
+            return None
+        return GroupRead(notes_at, last_deck, findings_from_rows(unclosed), findings_from_rows(warnings), text_lines,
+                         (french, english), pairs, prefixed, bool(first_prefixed), bool(use_prefix), carried, count)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 def _places(keys: list[str], lines: list[int], use_prefix: int, carried: list[str | None],
@@ -238,5 +252,11 @@ def _notes_at(rows: list[list[object]], lines: int) -> list[Note]:
     return [note_from_row(row, lines) for row in rows]
 
 
-def _findings(findings: list[Diagnostic]) -> list[list[object]]:
+def finding_rows(findings: list[Diagnostic]) -> list[list[Any]]:
+    """Findings as plain values (`findings_from_rows` reads them back)."""
     return [[d.path, d.line, d.level.value, d.code, d.message] for d in findings]
+
+
+def findings_from_rows(rows: list[Any]) -> list[Diagnostic]:
+    """The findings `finding_rows` gave; TypeError or ValueError for values of another shape."""
+    return [_finding(*row) for row in rows]

@@ -31,7 +31,7 @@ from exporter.model import MediaFile, Note, NoteKind, RenderedNote
 from exporter.build.parallel import cores, worker_pool
 from exporter.build.progress import Step
 from exporter.rendering.render_cache import (
-    CachedFields, FileFields, Hashes, RenderCache, field_key, file_entry_key, note_rest,
+    CachedFields, FileFields, Hashes, RenderCache, field_key, file_entry_key, group_entry_key, note_rest,
 )
 from exporter.rendering.sanitize import MAX_NESTING, clean, clean_markdown, fill_code_slots, is_script_url, nesting_depth, unsafe_parts
 
@@ -110,6 +110,7 @@ def render_and_hash(
     origins: Mapping[int, Origin] | None = None,
     hasher: Callable[[RenderedNote], Hashes] | None = None,
     look_in: Mapping[str, list[str]] | None = None,
+    listing: Mapping[str, list[str]] | None = None,
 ) -> tuple[list[RenderedNote], list[Hashes | None]]:
     """`render_notes`, and with `hasher` what it gives of each rendered note, kept in the render cache.
 
@@ -124,7 +125,9 @@ def render_and_hash(
     (Notes not in `notes`, such as duplicates the checks dropped, may be in `origins`:
     only the notes rendered are looked up.) `look_in` names, by a file's entry key, the entries
     its notes missing from their own are looked for in, instead of all those its index lists:
-    the edit build knows which groups an edited group replaced.
+    the edit build knows which groups an edited group replaced. `listing` gives, by a file's entry
+    key, all its groups' entries, for its index, when `notes` hold only some groups' notes (the
+    edit build's).
     """
     cache = RenderCache(cache_dir)
     languages = languages or file_languages(notes)
@@ -145,7 +148,7 @@ def render_and_hash(
         hashes = [f.hashes if f is not None and f.hashes is not None else hasher(r) if hasher is not None else None
                   for f, r in zip(fields, rendered)]
         _store(notes, fields, hashes, entry_keys, keys, origins, cache)
-        for file_key, listed in groups.items():
+        for file_key, listed in {**groups, **(listing or {})}.items():
             if indexes.get(file_key) != listed:
                 cache.put_index(file_key, listed)
     finally:
@@ -198,7 +201,7 @@ def _entry_keys(notes: list[Note], languages: Mapping[str, str],
             key = groups.get(group)
             if key is None:
                 language = _language(languages, note)
-                key = groups[group] = file_entry_key(f"{path}\0{group}", language)
+                key = groups[group] = group_entry_key(path, group, language)
                 listed.setdefault(file_entry_key(path, language), []).append(key)
         keys.append(key)
     return keys, listed

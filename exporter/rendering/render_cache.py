@@ -192,6 +192,12 @@ def file_entry_key(path: str, language: str) -> str:
     return _hashed(["file", path, language])
 
 
+def group_entry_key(path: str, group: str, language: str) -> str:
+    """Where the fields of one group's notes of a file read by groups (`reading.chunked`) are kept,
+    the group named by its key."""
+    return file_entry_key(f"{path}\0{group}", language)
+
+
 class RenderCache(BuildCache):
     """The rendered fields of each source file's notes, by `file_entry_key`."""
 
